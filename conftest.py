@@ -1,0 +1,24 @@
+"""Test-wide settings: every file goes under a temporary directory, never the work tree."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+os.environ.setdefault("PARETOCRM_DATA_DIR", tempfile.mkdtemp(prefix="paretocrm-test-"))
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def require_java() -> None:
+    """Spark tests need Java; under CI=true its absence is a failure, not a skip."""
+    if shutil.which("java") is None:
+        if _in_ci():
+            pytest.fail("Java is required for the Spark tests under CI=true")
+        pytest.skip("Java not installed")

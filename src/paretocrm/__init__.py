@@ -1,0 +1,3 @@
+"""Pareto CRM: one customer database and explainable core-customer analysis."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,182 @@
+"""Django settings, read from the environment with safe defaults.
+
+Environment variables:
+    DATABASE_URL          e.g. postgresql://postgres@127.0.0.1:5432/paretocrm; default SQLite
+    PARETOCRM_DATA_DIR    where the SQLite database, uploads and reports live
+    SECRET_KEY            required when DEBUG is off and PARETOCRM_ENV=production
+    PARETOCRM_DEBUG       "1" to turn on Django debug pages (never in production)
+    PARETOCRM_LANGUAGE    default interface language: zh-hans, zh-hant or en
+    PARETOCRM_ENV         "production" turns on the hardened profile
+    PARETOCRM_ALLOWED_HOSTS comma-separated host names
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes"}
+
+
+def default_data_dir() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "paretocrm"
+
+
+DATA_DIR = Path(os.environ.get("PARETOCRM_DATA_DIR") or default_data_dir())
+PRODUCTION = os.environ.get("PARETOCRM_ENV", "").lower() == "production"
+DEBUG = _env_bool("PARETOCRM_DEBUG") and not PRODUCTION
+
+_PLACEHOLDER_SECRET = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("SECRET_KEY must be set when PARETOCRM_ENV=production.")
+    SECRET_KEY = _PLACEHOLDER_SECRET
+elif PRODUCTION and (SECRET_KEY == _PLACEHOLDER_SECRET or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured("SECRET_KEY is a placeholder or shorter than 50 characters.")
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("PARETOCRM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "paretocrm.core",
+    "paretocrm.users",
+    "paretocrm.customers",
+    "paretocrm.sales",
+    "paretocrm.service",
+    "paretocrm.marketing",
+    "paretocrm.knowledge",
+    "paretocrm.imports",
+    "paretocrm.insights",
+    "paretocrm.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "paretocrm.urls"
+WSGI_APPLICATION = "paretocrm.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# SQLite pragmas: WAL lets pages read while a scoring run writes; synchronous=FULL keeps
+# committed orders through a power cut; IMMEDIATE transactions take the write lock up front
+# so two writers queue on busy_timeout instead of failing with "database is locked".
+SQLITE_INIT_COMMAND = (
+    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+    "PRAGMA busy_timeout=30000;"
+)
+
+
+def database_config(url: str | None) -> dict[str, object]:
+    """Database settings for a DATABASE_URL, or embedded SQLite in DATA_DIR."""
+    if not url:
+        url = f"sqlite:///{DATA_DIR / 'paretocrm.sqlite3'}"
+    config: dict[str, object] = dict(dj_database_url.parse(url))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            "init_command": SQLITE_INIT_COMMAND,
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+    else:
+        config["CONN_MAX_AGE"] = int(os.environ.get("PARETOCRM_CONN_MAX_AGE", "60"))
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "users.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/admin/login/"
+
+LANGUAGE_CODE = os.environ.get("PARETOCRM_LANGUAGE", "zh-hans")
+LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("PARETOCRM_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+MEDIA_ROOT = DATA_DIR / "media"
+WHITENOISE_USE_FINDERS = True
+
+BASE_CURRENCY = os.environ.get("PARETOCRM_BASE_CURRENCY", "CNY")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = _env_bool("PARETOCRM_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PARETOCRM_LOG_LEVEL", "WARNING")},
+}
