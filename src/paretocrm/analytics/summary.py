@@ -1,0 +1,280 @@
+"""Per-customer summary of transactions (the RFM / BTYD sufficient statistics).
+
+The columns are those of the "Per-customer summary" table in
+``docs/development/analytics-contract.md``. The work is one SQL query built by
+:func:`summary_sql`; DuckDB runs it in process over Arrow, and a Spark engine can run the very
+same text (``dialect="spark"``) and post-process it with :func:`finish_summary`.
+
+Time conventions (those of the buy-till-you-die literature, Fader, Hardie & Lee 2005): time is
+counted in whole days, several purchases on one day are one purchase day, and a date given as
+``calibration_end`` or ``observation_end`` *includes* purchases made on that day.
+``T`` is the number of days from a customer's first purchase day to ``calibration_end``,
+divided by the unit length (7 for weeks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from paretocrm.analytics.contract import TransactionsSource, load_transactions
+from paretocrm.analytics.engines.duckdb_engine import run_query
+from paretocrm.analytics.exceptions import ConfigurationError, DataContractError
+
+DateLike = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64
+Dialect = Literal["duckdb", "spark"]
+
+#: Length of each supported time unit in days.
+UNIT_DAYS: Final = {"D": 1, "W": 7}
+#: Default length of each of the two trend windows (about six months).
+DEFAULT_TREND_WINDOW_DAYS: Final = 182
+#: Name under which the transactions are registered for the query.
+TRANSACTIONS_TABLE: Final = "transactions"
+
+# The only dialect difference: whole days since 1970-01-01 from a timestamp column.
+_DAY_NUMBER: Final[dict[str, str]] = {
+    "duckdb": "CAST(date_diff('day', DATE '1970-01-01', CAST(timestamp AS DATE)) AS INTEGER)",
+    "spark": "datediff(CAST(timestamp AS DATE), DATE '1970-01-01')",
+}
+_EPOCH: Final = pd.Timestamp("1970-01-01")
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class SummaryParams:
+    """Everything the summary SQL needs, as whole day numbers (days since 1970-01-01).
+
+    Attributes:
+        unit_days: length of the time unit in days (1 or 7).
+        calibration_end_day: last day of the calibration period (inclusive).
+        observation_end_day: last day of the observation period (inclusive).
+        trend_window_days: length of each of the two trend windows.
+        has_cost: whether the transactions have a ``cost`` column.
+        has_order_id: whether the transactions have an ``order_id`` column.
+        holdout: whether to compute the holdout columns.
+    """
+
+    unit_days: int
+    calibration_end_day: int
+    observation_end_day: int
+    trend_window_days: int
+    has_cost: bool
+    has_order_id: bool
+    holdout: bool
+
+
+def summary_sql(table_name: str, params: SummaryParams, dialect: Dialect = "duckdb") -> str:
+    """Return the per-customer summary query over ``table_name`` (canonical columns).
+
+    The text is standard SQL (aggregate ``FILTER`` clauses, ``MIN_BY``) that DuckDB and Spark
+    SQL both run; only the day-number expression differs by ``dialect``. Every parameter is an
+    integer computed here, never user text, so inlining them is safe.
+    """
+    if not _IDENTIFIER.fullmatch(table_name):
+        raise ConfigurationError(f"table_name must be a plain SQL identifier, got {table_name!r}")
+    if dialect not in _DAY_NUMBER:
+        raise ConfigurationError(f"dialect must be one of {sorted(_DAY_NUMBER)}, got {dialect!r}")
+    day = _DAY_NUMBER[dialect]
+    cal = int(params.calibration_end_day)
+    obs = int(params.observation_end_day)
+    window = int(params.trend_window_days)
+    unit = float(params.unit_days)
+    in_cal = f"day <= {cal}"
+    recent = f"day > {cal - window} AND day <= {cal}"
+    previous = f"day > {cal - 2 * window} AND day <= {cal - window}"
+    gross = "SUM(amount - cost)" if params.has_cost else "CAST(NULL AS DOUBLE)"
+    orders_cte = ""
+    orders_join = ""
+    order_count = "per_customer.line_count"
+    if params.has_order_id:
+        orders_cte = f""",
+orders AS (
+    SELECT customer_id, COUNT(DISTINCT order_id) AS order_count
+    FROM {table_name}
+    WHERE {day} <= {cal}
+    GROUP BY customer_id
+)"""  # noqa: S608 - identifier checked, numbers computed here
+        orders_join = "LEFT JOIN orders ON orders.customer_id = per_customer.customer_id"
+        order_count = "COALESCE(orders.order_count, per_customer.line_count)"
+    holdout_select = ""
+    holdout_aggregates = ""
+    if params.holdout:
+        holdout_aggregates = f""",
+        COUNT(*) FILTER (WHERE day > {cal}) AS frequency_holdout,
+        SUM(amount) FILTER (WHERE day > {cal}) AS revenue_holdout"""
+        holdout_select = f""",
+    per_customer.frequency_holdout AS frequency_holdout,
+    COALESCE(per_customer.revenue_holdout, 0.0) AS revenue_holdout,
+    CAST({obs - cal} AS DOUBLE) / {unit} AS duration_holdout"""
+    return f"""WITH daily AS (
+    SELECT customer_id, {day} AS day, SUM(amount) AS amount,
+        {gross} AS gross_profit, COUNT(*) AS line_count
+    FROM {table_name}
+    WHERE {day} <= {obs}
+    GROUP BY customer_id, {day}
+),
+per_customer AS (
+    SELECT customer_id,
+        MIN(day) FILTER (WHERE {in_cal}) AS first_day,
+        MAX(day) FILTER (WHERE {in_cal}) AS last_day,
+        COUNT(*) FILTER (WHERE {in_cal}) AS purchase_days,
+        SUM(amount) FILTER (WHERE {in_cal}) AS revenue,
+        MIN_BY(amount, day) FILTER (WHERE {in_cal}) AS first_day_revenue,
+        SUM(gross_profit) FILTER (WHERE {in_cal}) AS gross_profit,
+        SUM(line_count) FILTER (WHERE {in_cal}) AS line_count,
+        SUM(amount) FILTER (WHERE {recent}) AS revenue_recent,
+        SUM(amount) FILTER (WHERE {previous}) AS revenue_previous,
+        COUNT(*) FILTER (WHERE {recent}) AS purchases_recent,
+        COUNT(*) FILTER (WHERE {previous}) AS purchases_previous{holdout_aggregates}
+    FROM daily
+    GROUP BY customer_id
+    HAVING COUNT(*) FILTER (WHERE {in_cal}) > 0
+){orders_cte}
+SELECT per_customer.customer_id AS customer_id,
+    per_customer.first_day AS first_day,
+    per_customer.last_day AS last_day,
+    per_customer.purchase_days AS purchase_days,
+    per_customer.purchase_days - 1 AS frequency,
+    CAST(per_customer.last_day - per_customer.first_day AS DOUBLE) / {unit} AS recency,
+    CAST({cal} - per_customer.first_day AS DOUBLE) / {unit} AS T,
+    CASE WHEN per_customer.purchase_days > 1
+        THEN (per_customer.revenue - per_customer.first_day_revenue)
+            / (per_customer.purchase_days - 1)
+        ELSE 0.0 END AS monetary_value,
+    per_customer.revenue AS revenue,
+    per_customer.gross_profit AS gross_profit,
+    {order_count} AS order_count,
+    COALESCE(per_customer.revenue_recent, 0.0) AS revenue_recent,
+    COALESCE(per_customer.revenue_previous, 0.0) AS revenue_previous,
+    per_customer.purchases_recent AS purchases_recent,
+    per_customer.purchases_previous AS purchases_previous{holdout_select}
+FROM per_customer
+{orders_join}
+"""  # noqa: S608 - identifier checked, numbers computed here
+
+
+def summarize(
+    transactions: TransactionsSource,
+    *,
+    unit: str = "W",
+    observation_end: DateLike | None = None,
+    calibration_end: DateLike | None = None,
+    trend_window: int = DEFAULT_TREND_WINDOW_DAYS,
+) -> pd.DataFrame:
+    """Summarise transactions per customer with DuckDB.
+
+    Args:
+        transactions: anything :func:`~paretocrm.analytics.contract.load_transactions` takes.
+        unit: ``"W"`` (weeks) or ``"D"`` (days) for ``recency``, ``T`` and ``duration_holdout``.
+        observation_end: last day of data to use (inclusive); default the last purchase day.
+        calibration_end: last day of the calibration period (inclusive). When given, the
+            holdout columns are added, computed over the days after it up to
+            ``observation_end``. Default: ``observation_end`` and no holdout columns.
+        trend_window: length in days of each of the two trend windows that end at
+            ``calibration_end`` (``*_recent``) and just before it (``*_previous``).
+
+    Returns:
+        One row per customer with at least one purchase by ``calibration_end``, indexed by
+        ``customer_id`` and sorted by it; columns as in the data contract.
+    """
+    table = load_transactions(transactions)
+    if table.num_rows == 0:
+        raise DataContractError("transactions: no rows to summarise")
+    params = build_params(
+        table,
+        unit=unit,
+        observation_end=observation_end,
+        calibration_end=calibration_end,
+        trend_window=trend_window,
+    )
+    result = run_query({TRANSACTIONS_TABLE: table}, summary_sql(TRANSACTIONS_TABLE, params))
+    return finish_summary(result, params)
+
+
+def build_params(
+    table: pa.Table,
+    *,
+    unit: str,
+    observation_end: DateLike | None,
+    calibration_end: DateLike | None,
+    trend_window: int,
+) -> SummaryParams:
+    """Check the settings against the (validated) transactions and turn them into day numbers."""
+    if unit not in UNIT_DAYS:
+        raise ConfigurationError(f"unit must be one of {sorted(UNIT_DAYS)}, got {unit!r}")
+    if isinstance(trend_window, bool) or not isinstance(trend_window, int) or trend_window < 1:
+        raise ConfigurationError(
+            f"trend_window must be a whole number of days >= 1, got {trend_window!r}"
+        )
+    last_seen = pc.max(table.column("timestamp")).as_py()
+    obs = _day_number(observation_end, "observation_end") if observation_end is not None else None
+    obs = obs if obs is not None else _day_number(last_seen, "observation_end")
+    cal = _day_number(calibration_end, "calibration_end") if calibration_end is not None else obs
+    if cal > obs:
+        raise ConfigurationError(
+            f"calibration_end ({_day_text(cal)}) is after observation_end ({_day_text(obs)})"
+        )
+    return SummaryParams(
+        unit_days=UNIT_DAYS[unit],
+        calibration_end_day=cal,
+        observation_end_day=obs,
+        trend_window_days=trend_window,
+        has_cost="cost" in table.column_names,
+        has_order_id="order_id" in table.column_names,
+        holdout=calibration_end is not None,
+    )
+
+
+def finish_summary(result: pa.Table, params: SummaryParams) -> pd.DataFrame:
+    """Turn the SQL result into the contract's DataFrame (timestamps, dtypes, index, order)."""
+    frame = result.to_pandas()
+    if frame.empty:
+        raise DataContractError(
+            "transactions: no customer has a purchase on or before "
+            f"{_day_text(params.calibration_end_day)}"
+        )
+    frame = frame.sort_values("customer_id", kind="stable").set_index("customer_id")
+    for day_column, stamp_column in (
+        ("first_day", "first_purchase"),
+        ("last_day", "last_purchase"),
+    ):
+        days = frame.pop(day_column).to_numpy(dtype="int64")
+        frame.insert(0 if stamp_column == "first_purchase" else 1, stamp_column, _days_to_ns(days))
+    integer_columns = ["purchase_days", "frequency", "order_count", "purchases_recent"]
+    integer_columns.append("purchases_previous")
+    if params.holdout:
+        integer_columns.append("frequency_holdout")
+    for column in integer_columns:
+        frame[column] = frame[column].astype("int64")
+    for column in frame.columns.difference([*integer_columns, "first_purchase", "last_purchase"]):
+        frame[column] = frame[column].astype("float64")
+    summary: pd.DataFrame = frame
+    return summary
+
+
+def _days_to_ns(days: npt.NDArray[np.int64]) -> npt.NDArray[np.datetime64]:
+    return days.astype("datetime64[D]").astype("datetime64[ns]")
+
+
+def _day_number(value: object, name: str) -> int:
+    try:
+        stamp = pd.Timestamp(value)  # type: ignore[arg-type]  # checked below
+    except (ValueError, TypeError):
+        raise ConfigurationError(f"{name} is not a date: {value!r}") from None
+    if pd.isna(stamp):
+        raise ConfigurationError(f"{name} is not a date: {value!r}")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return int((stamp.normalize() - _EPOCH).days)
+
+
+def _day_text(day: int) -> str:
+    return str((_EPOCH + pd.Timedelta(days=day)).date())
