@@ -1,0 +1,379 @@
+"""Lifecycle stage of each customer relationship (客户生命周期).
+
+Four stages, from the relationship-marketing literature the product's source documents use
+(Dwyer, Schurr & Oh 1987; 考察期/形成期/稳定期/退化期):
+
+| stage | zh | meaning |
+| --- | --- | --- |
+| ``exploration`` | 考察期 | the customer is trying us: new, or a single purchase so far |
+| ``formation`` | 形成期 | the relationship is growing: young, few purchases, or buying more |
+| ``stable`` | 稳定期 | an established customer buying at a steady rate |
+| ``decline`` | 退化期 | the relationship is fading: low P(alive), dormant, or buying less |
+
+The stage comes from the customer's own trajectory, by the first rule that matches, in this
+order (thresholds in :class:`LifecycleRules`; tenure = time since first purchase; trends
+compare the last trend window with the window before it):
+
+| # | rule code | stage | condition |
+| --- | --- | --- | --- |
+| 1 | ``p_alive_low`` | decline | P(alive) < ``decline_p_alive`` |
+| 2 | ``dormant`` | decline | no purchase for ``dormant_days`` or more |
+| 3 | ``purchase_drop`` | decline | base (*) and purchase rate fell ``decline_purchase_drop`` |
+| 4 | ``value_drop`` | decline | base (*) and revenue fell ``decline_value_drop`` or more |
+| 5 | ``new`` | exploration | tenure < ``exploration_max_tenure_days`` |
+| 6 | ``single_purchase`` | exploration | at most ``exploration_max_purchase_days`` purchase days |
+| 7 | ``growing`` | formation | tenure >= 2 windows, purchases or revenue rose ``growth_min`` |
+| 8 | ``young`` | formation | tenure < ``formation_max_tenure_days`` |
+| 9 | ``few_purchases`` | formation | at most ``formation_max_purchase_days`` purchase days |
+| 10 | ``steady`` | stable | everything else |
+
+(*) base: at least ``decline_min_previous_purchases`` purchase days in the previous window,
+so that a drop is measured against something.
+
+Every customer gets an explanation in English and Chinese, e.g. "purchase rate fell 45% vs
+previous 6 months, P(alive) 0.31". Explanations are built once per distinct combination of
+rounded figures (not once per customer), so a million customers cost a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from paretocrm.analytics.exceptions import ConfigurationError, DataContractError
+
+__all__ = [
+    "LIFECYCLE_RULE_CODES",
+    "STAGES",
+    "STAGE_LABELS_ZH",
+    "LifecycleRules",
+    "classify_lifecycle",
+]
+
+STAGES: tuple[str, ...] = ("exploration", "formation", "stable", "decline")
+STAGE_LABELS_ZH: dict[str, str] = {
+    "exploration": "考察期",
+    "formation": "形成期",
+    "stable": "稳定期",
+    "decline": "退化期",
+}
+LIFECYCLE_RULE_CODES: tuple[str, ...] = (
+    "p_alive_low",
+    "dormant",
+    "purchase_drop",
+    "value_drop",
+    "new",
+    "single_purchase",
+    "growing",
+    "young",
+    "few_purchases",
+    "steady",
+)
+_RULE_STAGE = (3, 3, 3, 3, 0, 0, 1, 1, 1, 2)  # index into STAGES for each rule code
+DAYS_PER_UNIT = {"D": 1.0, "W": 7.0}
+_DAYS_PER_MONTH = 30.4375
+
+
+@dataclass(frozen=True)
+class LifecycleRules:
+    """Thresholds of the lifecycle rule table (see the module docstring)."""
+
+    exploration_max_tenure_days: float = 180.0
+    exploration_max_purchase_days: int = 1
+    formation_max_tenure_days: float = 730.0
+    formation_max_purchase_days: int = 3
+    growth_min: float = 0.2
+    decline_p_alive: float = 0.5
+    decline_purchase_drop: float = 0.3
+    decline_value_drop: float = 0.4
+    decline_min_previous_purchases: int = 2
+    dormant_days: float = 365.0
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+                raise ConfigurationError(f"{item.name} must be a number >= 0, got {value!r}")
+        for name in ("decline_p_alive", "decline_purchase_drop", "decline_value_drop"):
+            if getattr(self, name) > 1:
+                raise ConfigurationError(f"{name} must be between 0 and 1")
+        if self.formation_max_tenure_days < self.exploration_max_tenure_days:
+            raise ConfigurationError(
+                "formation_max_tenure_days must be >= exploration_max_tenure_days"
+            )
+
+
+def classify_lifecycle(
+    summary: pd.DataFrame,
+    p_alive: pd.Series | npt.ArrayLike,
+    *,
+    unit: str = "W",
+    trend_window_days: float = 182.0,
+    rules: LifecycleRules | None = None,
+) -> pd.DataFrame:
+    """Assign a lifecycle stage with an explanation to every customer of ``summary``.
+
+    ``summary`` is the per-customer summary (columns ``T``, ``recency`` and ``frequency`` or
+    ``purchase_days``; optionally ``purchases_recent``/``purchases_previous`` and
+    ``revenue_recent``/``revenue_previous``) in time ``unit``; ``p_alive`` is aligned with it.
+    Returns a DataFrame with the same index and columns ``lifecycle_stage`` (categorical),
+    ``lifecycle_rule``, ``lifecycle_reason``, ``lifecycle_reason_zh``, ``purchase_trend`` and
+    ``value_trend`` (relative change, NaN when the previous window had nothing).
+    """
+    rules = rules or LifecycleRules()
+    if unit not in DAYS_PER_UNIT:
+        raise ConfigurationError(f"unit must be one of {sorted(DAYS_PER_UNIT)}, got {unit!r}")
+    facts = _facts(summary, p_alive, DAYS_PER_UNIT[unit])
+    rule = _apply_rules(facts, rules, trend_window_days)
+    stage_codes = np.asarray(_RULE_STAGE, dtype=np.int8)[rule]
+    en, zh = _explanations(facts, rule, rules, trend_window_days)
+    return pd.DataFrame(
+        {
+            "lifecycle_stage": _from_codes(stage_codes, list(STAGES)),
+            "lifecycle_rule": _from_codes(rule, list(LIFECYCLE_RULE_CODES)),
+            "lifecycle_reason": en,
+            "lifecycle_reason_zh": zh,
+            "purchase_trend": facts["purchase_trend"],
+            "value_trend": facts["value_trend"],
+        },
+        index=summary.index,
+    )
+
+
+def _column(summary: pd.DataFrame, name: str) -> npt.NDArray[np.float64]:
+    return summary[name].to_numpy(dtype=float, na_value=np.nan)
+
+
+def _facts(
+    summary: pd.DataFrame, p_alive: pd.Series | npt.ArrayLike, days_per_unit: float
+) -> dict[str, npt.NDArray[np.float64]]:
+    for name in ("T", "recency"):
+        if name not in summary.columns:
+            raise DataContractError(f"lifecycle needs summary column {name!r}")
+    if "purchase_days" in summary.columns:
+        purchase_days = _column(summary, "purchase_days")
+    elif "frequency" in summary.columns:
+        purchase_days = _column(summary, "frequency") + 1.0
+    else:
+        raise DataContractError("lifecycle needs summary column 'purchase_days' or 'frequency'")
+    alive = np.asarray(p_alive, dtype=float)
+    if alive.shape != (len(summary),):
+        raise DataContractError(
+            f"p_alive has {alive.size} values but the summary has {len(summary)} customers"
+        )
+    tenure = _column(summary, "T") * days_per_unit
+    gap = tenure - _column(summary, "recency") * days_per_unit
+    return {
+        "tenure_days": tenure,
+        "gap_days": gap,
+        "purchase_days": purchase_days,
+        "p_alive": alive,
+        "purchases_previous": _optional(summary, "purchases_previous"),
+        "purchase_trend": _trend(summary, "purchases_recent", "purchases_previous"),
+        "value_trend": _trend(summary, "revenue_recent", "revenue_previous"),
+    }
+
+
+def _optional(summary: pd.DataFrame, name: str) -> npt.NDArray[np.float64]:
+    if name in summary.columns:
+        return _column(summary, name)
+    return np.full(len(summary), np.nan)
+
+
+def _trend(summary: pd.DataFrame, recent: str, previous: str) -> npt.NDArray[np.float64]:
+    now, before = _optional(summary, recent), _optional(summary, previous)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(before > 0, now / before - 1.0, np.nan)
+
+
+def _apply_rules(
+    facts: dict[str, npt.NDArray[np.float64]], rules: LifecycleRules, window_days: float
+) -> npt.NDArray[np.int8]:
+    tenure, ptrend, vtrend = facts["tenure_days"], facts["purchase_trend"], facts["value_trend"]
+    has_base = facts["purchases_previous"] >= rules.decline_min_previous_purchases
+    covers_both = tenure >= 2 * window_days
+    conditions = [
+        facts["p_alive"] < rules.decline_p_alive,
+        facts["gap_days"] >= rules.dormant_days,
+        has_base & (ptrend <= -rules.decline_purchase_drop),
+        has_base & (vtrend <= -rules.decline_value_drop),
+        tenure < rules.exploration_max_tenure_days,
+        facts["purchase_days"] <= rules.exploration_max_purchase_days,
+        covers_both & ((ptrend >= rules.growth_min) | (vtrend >= rules.growth_min)),
+        tenure < rules.formation_max_tenure_days,
+        facts["purchase_days"] <= rules.formation_max_purchase_days,
+    ]
+    choices = list(range(len(conditions)))
+    return np.select(conditions, choices, default=len(conditions)).astype(np.int8)
+
+
+# Fields of an explanation, each with its integer range; customers with equal rounded fields
+# share one formatted text.
+_FIELDS: tuple[tuple[str, int], ...] = (
+    ("rule", 16),
+    ("ptrend", 1102),  # percent + 100, clipped to 0..1100; 1101 = undefined
+    ("vtrend", 1102),
+    ("p_alive", 101),  # hundredths
+    ("tenure_months", 1200),
+    ("gap_months", 1200),
+    ("purchase_days", 1000),
+)
+_UNDEFINED_TREND = 1101
+# Which fields each rule's sentence uses (others are zeroed so they don't split groups).
+_RULE_FIELDS: dict[str, tuple[str, ...]] = {
+    "p_alive_low": ("p_alive", "ptrend"),
+    "dormant": ("gap_months", "p_alive"),
+    "purchase_drop": ("ptrend", "p_alive"),
+    "value_drop": ("vtrend", "p_alive"),
+    "new": ("tenure_months", "p_alive"),
+    "single_purchase": ("tenure_months", "p_alive"),
+    "growing": ("ptrend", "vtrend", "p_alive"),
+    "young": ("tenure_months", "p_alive"),
+    "few_purchases": ("purchase_days", "tenure_months", "p_alive"),
+    "steady": ("tenure_months", "ptrend", "p_alive"),
+}
+
+
+def _encode_fields(
+    facts: dict[str, npt.NDArray[np.float64]], rule: npt.NDArray[np.int8]
+) -> npt.NDArray[np.int64]:
+    def trend_code(trend: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        pct = np.clip(np.rint(np.nan_to_num(trend, nan=0.0) * 100), -100, 1000) + 100
+        return np.where(np.isnan(trend), _UNDEFINED_TREND, pct).astype(np.int64)
+
+    raw = {
+        "rule": rule.astype(np.int64),
+        "ptrend": trend_code(facts["purchase_trend"]),
+        "vtrend": trend_code(facts["value_trend"]),
+        "p_alive": np.rint(np.clip(np.nan_to_num(facts["p_alive"]), 0, 1) * 100),
+        "tenure_months": np.clip(np.rint(facts["tenure_days"] / _DAYS_PER_MONTH), 0, 1199),
+        "gap_months": np.clip(np.rint(facts["gap_days"] / _DAYS_PER_MONTH), 0, 1199),
+        "purchase_days": np.clip(np.nan_to_num(facts["purchase_days"]), 0, 999),
+    }
+    key = np.zeros(len(rule), dtype=np.int64)
+    for name, size in _FIELDS:
+        used = np.asarray(
+            [name == "rule" or name in _RULE_FIELDS[code] for code in LIFECYCLE_RULE_CODES]
+        )
+        key = key * size + np.where(used[rule], raw[name], 0).astype(np.int64)
+    return key
+
+
+def _decode_key(key: int) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for name, size in reversed(_FIELDS):
+        key, out[name] = divmod(key, size)
+    return out
+
+
+def _explanations(
+    facts: dict[str, npt.NDArray[np.float64]],
+    rule: npt.NDArray[np.int8],
+    rules: LifecycleRules,
+    window_days: float,
+) -> tuple[pd.Categorical, pd.Categorical]:
+    keys = _encode_fields(facts, rule)
+    unique, inverse = np.unique(keys, return_inverse=True)
+    window_en, window_zh = _window_label(window_days)
+    texts_en: list[str] = []
+    texts_zh: list[str] = []
+    for key in unique.tolist():
+        parts = _decode_key(int(key))
+        texts_en.append(_sentence_en(parts, rules, window_en))
+        texts_zh.append(_sentence_zh(parts, rules, window_zh))
+    return _categorical(texts_en, inverse), _categorical(texts_zh, inverse)
+
+
+def _categorical(texts: list[str], inverse: npt.NDArray[np.intp]) -> pd.Categorical:
+    # Different keys can round to the same sentence; categories must be unique.
+    categories = list(dict.fromkeys(texts))
+    position = {text: i for i, text in enumerate(categories)}
+    remap = np.asarray([position[text] for text in texts], dtype=np.int64)
+    return _from_codes(remap[inverse.ravel()], categories)
+
+
+def _from_codes(codes: npt.NDArray[np.integer[Any]], categories: list[str]) -> pd.Categorical:
+    return cast(pd.Categorical, pd.Categorical.from_codes(codes, categories=pd.Index(categories)))
+
+
+def _window_label(days: float) -> tuple[str, str]:
+    if days >= 56:
+        months = max(1, round(days / _DAYS_PER_MONTH))
+        return (f"{months} month{'s' if months != 1 else ''}", f"{months} 个月")
+    weeks = max(1, round(days / 7))
+    return (f"{weeks} week{'s' if weeks != 1 else ''}", f"{weeks} 周")
+
+
+def _trend_en(code: int, what: str, window: str) -> str:
+    pct = code - 100
+    if pct < 0:
+        return f"{what} fell {-pct}% vs previous {window}"
+    if pct > 0:
+        return f"{what} rose {pct}% vs previous {window}"
+    return f"{what} unchanged vs previous {window}"
+
+
+def _trend_zh(code: int, what: str, window: str) -> str:
+    pct = code - 100
+    if pct < 0:
+        return f"{what}较前 {window}下降 {-pct}%"
+    if pct > 0:
+        return f"{what}较前 {window}上升 {pct}%"
+    return f"{what}与前 {window}持平"
+
+
+def _sentence_en(parts: dict[str, int], rules: LifecycleRules, window: str) -> str:
+    code = LIFECYCLE_RULE_CODES[parts["rule"]]
+    p_alive = f"P(alive) {parts['p_alive'] / 100:.2f}"
+    has_trend = parts["ptrend"] != _UNDEFINED_TREND
+    trend = _trend_en(parts["ptrend"], "purchase rate", window) if has_trend else ""
+    months = parts["tenure_months"]
+    lead = {
+        "p_alive_low": f"{p_alive} is below {rules.decline_p_alive:.2f}",
+        "dormant": f"no purchase for {parts['gap_months']} months",
+        "purchase_drop": trend,
+        "value_drop": _trend_en(parts["vtrend"], "value", window),
+        "new": f"first purchase {months} months ago",
+        "single_purchase": f"only one purchase day, first {months} months ago",
+        "growing": trend
+        if has_trend and parts["ptrend"] - 100 >= rules.growth_min * 100
+        else _trend_en(parts["vtrend"], "value", window),
+        "young": f"customer for {months} months "
+        f"(under {rules.formation_max_tenure_days / _DAYS_PER_MONTH:.0f})",
+        "few_purchases": f"only {parts['purchase_days']} purchase days in {months} months",
+        "steady": f"customer for {months} months" + (f", {trend}" if has_trend else ""),
+    }[code]
+    if code == "p_alive_low":
+        return lead + (f"; {trend}" if has_trend else "")
+    return f"{lead}, {p_alive}"
+
+
+def _sentence_zh(parts: dict[str, int], rules: LifecycleRules, window: str) -> str:
+    code = LIFECYCLE_RULE_CODES[parts["rule"]]
+    p_alive = f"存活概率 {parts['p_alive'] / 100:.2f}"
+    has_trend = parts["ptrend"] != _UNDEFINED_TREND
+    trend = _trend_zh(parts["ptrend"], "购买频率", window) if has_trend else ""
+    months = parts["tenure_months"]
+    lead = {
+        "p_alive_low": f"{p_alive}，低于 {rules.decline_p_alive:.2f}",
+        "dormant": f"已 {parts['gap_months']} 个月未购买",
+        "purchase_drop": trend,
+        "value_drop": _trend_zh(parts["vtrend"], "购买金额", window),
+        "new": f"首次购买于 {months} 个月前",
+        "single_purchase": f"仅购买过一天，首次购买于 {months} 个月前",
+        "growing": trend
+        if has_trend and parts["ptrend"] - 100 >= rules.growth_min * 100
+        else _trend_zh(parts["vtrend"], "购买金额", window),
+        "young": f"合作 {months} 个月"
+        f"（不足 {rules.formation_max_tenure_days / _DAYS_PER_MONTH:.0f} 个月）",
+        "few_purchases": f"{months} 个月内仅购买 {parts['purchase_days']} 天",
+        "steady": f"合作 {months} 个月" + (f"，{trend}" if has_trend else ""),
+    }[code]
+    if code == "p_alive_low":
+        return lead + (f"；{trend}" if has_trend else "")
+    return f"{lead}，{p_alive}"
