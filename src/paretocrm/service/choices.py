@@ -1,0 +1,56 @@
+"""Choices of the service app."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseType(models.TextChoices):
+    """What the customer wants."""
+
+    INQUIRY = "inquiry", _("inquiry")
+    COMPLAINT = "complaint", _("complaint")
+    RETURN = "return", _("return")
+    EXCHANGE = "exchange", _("exchange")
+    REPAIR = "repair", _("repair")
+
+
+class CasePriority(models.TextChoices):
+    """How urgent a case is."""
+
+    LOW = "low", _("low")
+    NORMAL = "normal", _("normal")
+    HIGH = "high", _("high")
+    URGENT = "urgent", _("urgent")
+
+
+class CaseStatus(models.TextChoices):
+    """Life of a case."""
+
+    NEW = "new", _("new")
+    IN_PROGRESS = "in_progress", _("in progress")
+    WAITING = "waiting", _("waiting for customer")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+
+
+OPEN_CASE_STATUSES: frozenset[str] = frozenset(
+    {CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.WAITING}
+)
+
+
+class CareKind(models.TextChoices):
+    """Kinds of customer-care record (客户关怀记录)."""
+
+    VISIT = "visit", _("visit")
+    GREETING = "greeting", _("greeting")
+    GIFT = "gift", _("gift")
+    FOLLOW_UP = "follow_up", _("follow-up")
+
+
+class SurveyKind(models.TextChoices):
+    """Satisfaction measure: CSAT (1-5) or NPS (0-10)."""
+
+    CSAT = "csat", _("CSAT (1-5)")
+    NPS = "nps", _("NPS (0-10)")

@@ -1,0 +1,297 @@
+"""Service: cases with SLA targets and escalation, customer care, satisfaction surveys."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from paretocrm.core.choices import CustomerTier
+from paretocrm.core.models import TimeStampedModel, VersionedModel
+from paretocrm.core.money import currency_field, money_field
+from paretocrm.service.choices import CareKind, CasePriority, CaseStatus, CaseType, SurveyKind
+from paretocrm.service.querysets import CareRecordQuerySet, CaseQuerySet, SurveyResponseQuerySet
+
+
+class SlaPolicy(TimeStampedModel):
+    """Response and resolution targets (hours) for a case priority and customer tier.
+
+    ``tier`` blank is the default for customers without a tier; core customers usually get
+    shorter targets (第一时间予以反馈).
+    """
+
+    priority = models.CharField(_("priority"), max_length=16, choices=CasePriority.choices)
+    tier = models.CharField(
+        _("customer tier"), max_length=16, choices=CustomerTier.choices, blank=True
+    )
+    first_response_hours = models.PositiveIntegerField(_("first response within (hours)"))
+    resolution_hours = models.PositiveIntegerField(_("resolution within (hours)"))
+
+    class Meta:
+        ordering = ("priority", "tier")
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("priority", "tier"),
+                name="service_slapolicy_priority_tier_unique",
+                violation_error_message=_("There is already a policy for this priority and tier."),
+            ),
+            models.CheckConstraint(
+                condition=Q(resolution_hours__gte=F("first_response_hours")),
+                name="service_slapolicy_resolution_after_response",
+                violation_error_message=_(
+                    "The resolution target cannot be shorter than the first-response target."
+                ),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.priority}/{self.tier or '*'}"
+
+
+class Case(VersionedModel):
+    """A service case: an inquiry, complaint, return, exchange or repair request.
+
+    The SLA targets are copied from the matching :class:`SlaPolicy` when the case is opened
+    (``service.services.open_case``) so that later policy changes do not move old deadlines.
+    Returns and exchanges reference the order they concern.
+    """
+
+    number = models.CharField(_("case number"), max_length=64)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    case_type = models.CharField(_("type"), max_length=16, choices=CaseType.choices)
+    priority = models.CharField(
+        _("priority"), max_length=16, choices=CasePriority.choices, default=CasePriority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.NEW
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    order = models.ForeignKey(
+        "sales.Order",
+        verbose_name=_("order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    sla_first_response_hours = models.PositiveIntegerField(
+        _("first-response target (hours)"), null=True, blank=True
+    )
+    sla_resolution_hours = models.PositiveIntegerField(
+        _("resolution target (hours)"), null=True, blank=True
+    )
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    escalated = models.BooleanField(_("escalated"), default=False)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("escalated to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalated_cases",
+    )
+    articles = models.ManyToManyField(
+        "knowledge.Article", verbose_name=_("knowledge articles"), blank=True, related_name="cases"
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-opened_at", "number")
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = (
+            models.Index(fields=("customer", "opened_at"), name="service_case_cust_date_idx"),
+            models.Index(fields=("assigned_to", "status"), name="service_case_assignee_idx"),
+            models.Index(fields=("status", "priority"), name="service_case_status_idx"),
+        )
+        constraints = (
+            models.UniqueConstraint(
+                fields=("number",),
+                name="service_case_number_unique",
+                violation_error_message=_("A case with this number already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(first_response_at__isnull=True)
+                | Q(first_response_at__gte=F("opened_at")),
+                name="service_case_response_after_opening",
+                violation_error_message=_("The first response cannot precede the opening."),
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=F("opened_at")),
+                name="service_case_resolution_after_opening",
+                violation_error_message=_("A case cannot be resolved before it was opened."),
+            ),
+            models.CheckConstraint(
+                condition=Q(escalated=False) | Q(escalated_at__isnull=False),
+                name="service_case_escalation_has_time",
+                violation_error_message=_("An escalated case needs the time of escalation."),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    @property
+    def first_response_due(self) -> dt.datetime | None:
+        """When the first response is due, or ``None`` without an SLA target."""
+        if self.sla_first_response_hours is None:
+            return None
+        return self.opened_at + dt.timedelta(hours=self.sla_first_response_hours)
+
+    @property
+    def resolution_due(self) -> dt.datetime | None:
+        """When the resolution is due, or ``None`` without an SLA target."""
+        if self.sla_resolution_hours is None:
+            return None
+        return self.opened_at + dt.timedelta(hours=self.sla_resolution_hours)
+
+    def first_response_breached(self, now: dt.datetime | None = None) -> bool:
+        """True if the first response came (or is still missing) after its due time."""
+        return _breached(self.first_response_due, self.first_response_at, now)
+
+    def resolution_breached(self, now: dt.datetime | None = None) -> bool:
+        """True if the resolution came (or is still missing) after its due time."""
+        return _breached(self.resolution_due, self.resolved_at, now)
+
+
+def _breached(due: dt.datetime | None, done: dt.datetime | None, now: dt.datetime | None) -> bool:
+    if due is None:
+        return False
+    return (done or now or timezone.now()) > due
+
+
+class CareRecord(TimeStampedModel):
+    """A customer-care touch (客户关怀): a visit, greeting, gift or follow-up, with its cost."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="care_records",
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="care_records",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=CareKind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="care_records",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    cost = money_field(_("cost"), null=True, blank=True)
+    currency = currency_field()
+
+    objects = CareRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-occurred_at", "-id")
+        verbose_name = _("care record")
+        verbose_name_plural = _("care records")
+        indexes = (
+            models.Index(fields=("customer", "occurred_at"), name="service_care_cust_date_idx"),
+        )
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(cost__isnull=True) | Q(cost__gte=0),
+                name="service_carerecord_cost_not_negative",
+                violation_error_message=_("A cost cannot be negative."),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class SurveyResponse(TimeStampedModel):
+    """A satisfaction answer: CSAT on 1-5 or NPS on 0-10, optionally about a case."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="survey_responses",
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="survey_responses",
+    )
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="survey_responses",
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=SurveyKind.choices)
+    score = models.PositiveSmallIntegerField(_("score"))
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = SurveyResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-answered_at", "-id")
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        indexes = (
+            models.Index(fields=("customer", "answered_at"), name="service_survey_cust_date_idx"),
+        )
+        constraints = (
+            models.CheckConstraint(
+                condition=(Q(kind=SurveyKind.CSAT) & Q(score__gte=1) & Q(score__lte=5))
+                | (Q(kind=SurveyKind.NPS) & Q(score__gte=0) & Q(score__lte=10)),
+                name="service_surveyresponse_score_in_scale",
+                violation_error_message=_("CSAT scores are 1-5 and NPS scores are 0-10."),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.score}"

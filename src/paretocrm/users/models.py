@@ -1,0 +1,127 @@
+"""Users, teams and roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from paretocrm.core.models import TimeStampedModel
+from paretocrm.users.choices import FULL_SCOPE_ROLES, Role
+from paretocrm.users.querysets import TeamQuerySet, UserQuerySet
+
+
+class StaffManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Django's user manager with the staff-directory queryset methods."""
+
+    # Needed by the RunPython migrations and data loaders that create users.
+    use_in_migrations = True
+
+
+class Team(TimeStampedModel):
+    """A department or sub-team (e.g. key-account department > East China team); a tree."""
+
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("name", "id")
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("parent", "name"),
+                name="users_team_parent_name_unique",
+                violation_error_message=_("A team with this name already exists here."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")),
+                name="users_team_not_own_parent",
+                violation_error_message=_("A team cannot be its own parent."),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+    def descendant_ids(self, *, include_self: bool = True) -> set[int]:
+        """Ids of this team's sub-teams at every depth (one query)."""
+        return Team.objects.descendant_ids([self.pk], include_roots=include_self)
+
+
+class User(AbstractUser):
+    """A member of staff: login, role, team and manager."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.SALES_REP)
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    manager = models.ForeignKey(
+        "self",
+        verbose_name=_("manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+
+    objects = StaffManager()
+
+    class Meta:
+        ordering = ("username",)
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        indexes = (models.Index(fields=("team", "is_active"), name="users_user_team_active_idx"),)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values),
+                name="users_user_role_valid",
+                violation_error_message=_("Unknown role."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(manager=F("id")),
+                name="users_user_not_own_manager",
+                violation_error_message=_("A user cannot be their own manager."),
+            ),
+        )
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username
+
+    @property
+    def has_full_scope(self) -> bool:
+        """True when the user sees every record (superuser, administrator, general manager)."""
+        return bool(self.is_superuser or self.role in FULL_SCOPE_ROLES)
+
+    def scope_team_ids(self) -> set[int]:
+        """The user's team and all its sub-teams (empty when the user has no team)."""
+        if self.team_id is None:
+            return set()
+        return Team.objects.descendant_ids([self.team_id])
+
+    def scope_user_ids(self) -> set[int]:
+        """Ids of the users whose customers this user sees: self + team and sub-team members."""
+        ids = {self.pk}
+        team_ids = self.scope_team_ids()
+        if team_ids:
+            ids.update(User.objects.in_teams(team_ids).values_list("id", flat=True))
+        return ids
