@@ -1,0 +1,1 @@
+"""Demo data files (CDNOW, courtesy of Peter S. Fader and Bruce G. S. Hardie)."""

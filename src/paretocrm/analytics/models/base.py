@@ -1,0 +1,364 @@
+"""The machinery every probabilistic model inherits: fitting, standard errors, summary, repr.
+
+"Declare the maths, inherit the machinery": a model file only states its parameter names, its
+per-row log-likelihood and its closed-form predictions. This module owns:
+
+* **compression** of the sufficient statistics - identical data rows (for example identical
+  ``(x, t_x, T)`` triples) are collapsed with ``np.unique`` into one row and a weight, so the
+  cost of a fit grows with the number of distinct profiles, not of customers;
+* **optimisation** - maximum likelihood over the logarithms of the (positive) parameters with
+  :func:`scipy.optimize.minimize`, started from several points and polished, keeping the best;
+* **standard errors** from the inverse of a numerical Hessian of the negative
+  log-likelihood at the optimum (natural parameter scale), and the ``summary`` table;
+* the scikit-learn conventions: keyword-only settings stored as given, ``fit`` returns
+  ``self``, learned values end in ``_``, :class:`NotFittedError` before ``fit``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import optimize, stats
+
+from paretocrm.analytics.exceptions import (
+    ConfigurationError,
+    ConvergenceError,
+    DataContractError,
+    NotFittedError,
+)
+
+FloatArray = npt.NDArray[np.float64]
+ArrayLike = npt.ArrayLike
+
+#: Confidence level of the intervals in ``summary``.
+CONFIDENCE_LEVEL = 0.95
+
+
+def as_float_array(name: str, values: ArrayLike) -> FloatArray:
+    """Return ``values`` as a 1-D float64 array; refuse non-numbers and NaN/inf by name."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataContractError(f"{name}: values must be numbers", column=name) from None
+    array = np.atleast_1d(array)
+    if array.ndim != 1:
+        raise DataContractError(f"{name}: expected a 1-D sequence, got shape {array.shape}")
+    bad = np.flatnonzero(~np.isfinite(array))
+    if bad.size:
+        raise _value_error(name, "is not a finite number", bad, array)
+    return array
+
+
+def require(condition: npt.NDArray[np.bool_], name: str, problem: str, values: FloatArray) -> None:
+    """Raise a :class:`DataContractError` naming the first rows where ``condition`` fails."""
+    bad = np.flatnonzero(~condition)
+    if bad.size:
+        raise _value_error(name, problem, bad, values)
+
+
+def _value_error(name: str, problem: str, bad: npt.NDArray[Any], values: FloatArray) -> Exception:
+    shown = [(int(i), float(values[i])) for i in bad[:5]]
+    listed = "; ".join(f"position {i}: {v!r}" for i, v in shown)
+    return DataContractError(
+        f"{name}: {bad.size} value(s) {problem} - {listed} (positions count from 0)",
+        column=name,
+        rows=[(i + 1, v) for i, v in shown],
+    )
+
+
+def compress(
+    columns: Sequence[FloatArray], weights: FloatArray | None
+) -> tuple[tuple[FloatArray, ...], FloatArray]:
+    """Collapse identical rows of ``columns`` into distinct rows with summed weights."""
+    stacked = np.column_stack(columns)
+    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    base = np.ones(stacked.shape[0]) if weights is None else weights
+    summed = np.bincount(inverse.ravel(), weights=base, minlength=unique.shape[0]).astype(
+        np.float64
+    )
+    keep = summed > 0
+    return tuple(unique[keep, j] for j in range(unique.shape[1])), summed[keep]
+
+
+class BaseFitter(ABC):
+    """Maximum-likelihood estimator with positive parameters.
+
+    Subclasses set :attr:`param_names` and implement :meth:`_log_likelihood` (per data row,
+    natural parameters) and :meth:`_initial_params`; they call :meth:`_fit_rows` from their
+    public ``fit``.
+
+    Args:
+        penalizer_coef: L2 penalty on the parameters (``coef * sum(params**2)`` added to the
+            mean negative log-likelihood), as in the ``lifetimes`` package; 0 gives the plain
+            maximum-likelihood estimate that the published tables report.
+        n_starts: number of starting points for the optimiser (the first is the model's
+            default start, the others are seeded random perturbations of it).
+        random_state: seed for the extra starting points.
+        max_iter: iteration limit of each local search.
+    """
+
+    #: Names of the model's parameters, in the order the likelihood takes them.
+    param_names: ClassVar[tuple[str, ...]] = ()
+
+    params_: dict[str, float]
+    log_likelihood_: float
+    standard_errors_: dict[str, float]
+    n_customers_: float
+    n_profiles_: int
+
+    def __init__(
+        self,
+        *,
+        penalizer_coef: float = 0.0,
+        n_starts: int = 3,
+        random_state: int = 0,
+        max_iter: int = 20_000,
+    ) -> None:
+        self.penalizer_coef = penalizer_coef
+        self.n_starts = n_starts
+        self.random_state = random_state
+        self.max_iter = max_iter
+
+    # --- what a model declares -------------------------------------------------------------
+
+    @abstractmethod
+    def _log_likelihood(self, params: FloatArray, data: tuple[FloatArray, ...]) -> FloatArray:
+        """Log-likelihood of each (distinct) data row under ``params`` (natural scale)."""
+
+    @abstractmethod
+    def _initial_params(self) -> FloatArray:
+        """A sensible starting point on the natural scale."""
+
+    # --- fitting ----------------------------------------------------------------------------
+
+    def _check_settings(self) -> None:
+        if not np.isfinite(self.penalizer_coef) or self.penalizer_coef < 0:
+            raise ConfigurationError(
+                f"penalizer_coef must be a number >= 0, got {self.penalizer_coef!r}"
+            )
+        if self.n_starts < 1:
+            raise ConfigurationError(f"n_starts must be >= 1, got {self.n_starts!r}")
+        if self.max_iter < 1:
+            raise ConfigurationError(f"max_iter must be >= 1, got {self.max_iter!r}")
+
+    def _fit_rows(self, columns: Sequence[FloatArray], weights: ArrayLike | None) -> Self:
+        """Compress ``columns`` (+ ``weights``), maximise the likelihood, store the results."""
+        self._check_settings()
+        w = None
+        if weights is not None:
+            w = as_float_array("weights", weights)
+            if w.shape[0] != columns[0].shape[0]:
+                raise DataContractError(
+                    f"weights: {w.shape[0]} values for {columns[0].shape[0]} rows", column="weights"
+                )
+            require(w >= 0, "weights", "are negative", w)
+        data, row_weights = compress(columns, w)
+        if row_weights.sum() <= 0:
+            raise DataContractError("no data rows with positive weight to fit on")
+        total = float(row_weights.sum())
+
+        def objective(log_params: FloatArray) -> float:
+            params = np.exp(log_params)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                ll = self._log_likelihood(params, data)
+                value = -float(np.dot(row_weights, ll)) / total
+            value += self.penalizer_coef * float(np.sum(params**2))
+            # A non-finite value means "outside the feasible region" to the optimiser.
+            return value if np.isfinite(value) else 1e300
+
+        best = self._optimise(objective)
+        params = np.exp(best)
+        ll_rows = self._log_likelihood(params, data)
+        log_likelihood = float(np.dot(row_weights, ll_rows))
+        if not np.isfinite(log_likelihood):
+            raise ConvergenceError(
+                f"{type(self).__name__}: the log-likelihood is not finite at the optimum "
+                f"{dict(zip(self.param_names, params.tolist(), strict=True))}"
+            )
+        self.params_ = dict(zip(self.param_names, params.tolist(), strict=True))
+        self.log_likelihood_ = log_likelihood
+        self.standard_errors_ = dict(
+            zip(self.param_names, self._standard_errors(params, data, row_weights), strict=True)
+        )
+        self.n_customers_ = total
+        self.n_profiles_ = int(row_weights.shape[0])
+        return self
+
+    def _optimise(self, objective: Any) -> FloatArray:
+        """Several Nelder-Mead searches on log-parameters, the best polished by BFGS."""
+        start = np.log(self._initial_params())
+        rng = np.random.default_rng(self.random_state)
+        starts = [start] + [
+            start + rng.normal(0.0, 0.5, start.shape) for _ in range(1, self.n_starts)
+        ]
+        results = []
+        for x0 in starts:
+            result = optimize.minimize(
+                objective,
+                x0,
+                method="Nelder-Mead",
+                options={"maxiter": self.max_iter, "xatol": 1e-9, "fatol": 1e-13, "adaptive": True},
+            )
+            results.append(result)
+        best = min(results, key=lambda r: float(r.fun))
+        polished = optimize.minimize(objective, best.x, method="BFGS", options={"gtol": 1e-10})
+        chosen = polished if np.isfinite(polished.fun) and polished.fun <= best.fun else best
+        if not np.isfinite(chosen.fun) or chosen.fun >= 1e299:
+            raise ConvergenceError(
+                f"{type(self).__name__}: no starting point reached a finite log-likelihood"
+            )
+        x: FloatArray = np.asarray(chosen.x, dtype=np.float64)
+        return x
+
+    def _standard_errors(
+        self, params: FloatArray, data: tuple[FloatArray, ...], weights: FloatArray
+    ) -> list[float]:
+        """Square roots of the diagonal of the inverse Hessian of the negative LL (NaN if
+        the Hessian is singular or not positive definite)."""
+
+        def negative_ll(p: FloatArray) -> float:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                return -float(np.dot(weights, self._log_likelihood(p, data)))
+
+        hessian = numerical_hessian(negative_ll, params)
+        try:
+            covariance = np.linalg.inv(hessian)
+        except np.linalg.LinAlgError:
+            return [float("nan")] * params.size
+        variances = np.diag(covariance)
+        return [float(np.sqrt(v)) if v > 0 else float("nan") for v in variances]
+
+    # --- reporting --------------------------------------------------------------------------
+
+    def _require_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet: call fit(...) before using it."
+            )
+
+    def _param_array(self) -> FloatArray:
+        self._require_fitted()
+        return np.array([self.params_[name] for name in self.param_names], dtype=np.float64)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Parameters with standard errors and 95 % (Wald) confidence intervals."""
+        self._require_fitted()
+        coef = self._param_array()
+        se = np.array([self.standard_errors_[name] for name in self.param_names])
+        z = float(stats.norm.ppf(0.5 + CONFIDENCE_LEVEL / 2))
+        return pd.DataFrame(
+            {"coef": coef, "se": se, "lower 95%": coef - z * se, "upper 95%": coef + z * se},
+            index=pd.Index(self.param_names, name="parameter"),
+        )
+
+    def __repr__(self) -> str:
+        settings = f"penalizer_coef={self.penalizer_coef!r}"
+        if not hasattr(self, "params_"):
+            return f"{type(self).__name__}({settings}) [not fitted]"
+        params = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        return (
+            f"{type(self).__name__}({settings}) fitted on {self.n_customers_:,.0f} rows "
+            f"({self.n_profiles_:,} distinct): {params}, log-likelihood={self.log_likelihood_:.2f}"
+        )
+
+
+def numerical_hessian(function: Any, x: FloatArray) -> FloatArray:
+    """Central-difference Hessian of a scalar ``function`` at ``x`` (relative steps)."""
+    n = x.size
+    steps = 1e-4 * np.maximum(np.abs(x), 1e-2)
+    hessian = np.empty((n, n))
+    f0 = function(x)
+    for i in range(n):
+        ei = np.zeros(n)
+        ei[i] = steps[i]
+        hessian[i, i] = (function(x + ei) - 2 * f0 + function(x - ei)) / steps[i] ** 2
+        for j in range(i + 1, n):
+            ej = np.zeros(n)
+            ej[j] = steps[j]
+            value = (
+                function(x + ei + ej)
+                - function(x + ei - ej)
+                - function(x - ei + ej)
+                + function(x - ei - ej)
+            ) / (4 * steps[i] * steps[j])
+            hessian[i, j] = hessian[j, i] = value
+    return hessian
+
+
+class TransactionModel(BaseFitter):
+    """A model of repeat purchases fitted on ``(frequency, recency, T)`` per customer.
+
+    ``frequency`` (x) is the number of repeat purchase days, ``recency`` (t_x) the time from
+    first to last purchase and ``T`` the time from first purchase to the end of calibration,
+    all in one time unit (see :func:`paretocrm.analytics.summary.summarize`).
+    """
+
+    def fit(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        *,
+        weights: ArrayLike | None = None,
+    ) -> Self:
+        """Fit by maximum likelihood; ``weights`` count how many customers each row stands for."""
+        x, t_x, t_cal = check_rfm(frequency, recency, T)
+        return self._fit_rows((x, t_x, t_cal), weights)
+
+    @abstractmethod
+    def conditional_probability_alive(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+    ) -> FloatArray:
+        """P(customer still alive at T | x, t_x, T)."""
+
+    @abstractmethod
+    def conditional_expected_purchases(
+        self,
+        t: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+    ) -> FloatArray:
+        """Expected purchases in ``(T, T + t]`` given the customer's history."""
+
+    @abstractmethod
+    def expected_purchases(self, t: ArrayLike) -> FloatArray:
+        """Expected purchases of a new customer in ``(0, t]``, E[X(t)]."""
+
+
+def check_rfm(
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Validate ``(frequency, recency, T)``: same length, x whole >= 0, 0 <= t_x <= T."""
+    x = as_float_array("frequency", frequency)
+    t_x = as_float_array("recency", recency)
+    t_cal = as_float_array("T", T)
+    if not (x.shape == t_x.shape == t_cal.shape):
+        raise DataContractError(
+            f"frequency, recency and T must have the same length, got "
+            f"{x.shape[0]}, {t_x.shape[0]} and {t_cal.shape[0]}"
+        )
+    require((x >= 0) & (x == np.round(x)), "frequency", "are not whole numbers >= 0", x)
+    require(t_x >= 0, "recency", "are negative", t_x)
+    require(t_cal > 0, "T", "are not > 0", t_cal)
+    require(t_x <= t_cal * (1 + 1e-12), "recency", "are greater than T", t_x)
+    return x, t_x, t_cal
+
+
+def as_horizon(t: ArrayLike) -> FloatArray:
+    """A non-negative prediction horizon (scalar or array, broadcast with the customers)."""
+    horizon = np.asarray(t, dtype=np.float64)
+    if not np.all(np.isfinite(horizon)) or np.any(horizon < 0):
+        raise ConfigurationError(f"t must be finite and >= 0, got {t!r}")
+    return horizon
