@@ -1,0 +1,79 @@
+"""Services of the customers app: ownership changes, archiving, consent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from paretocrm.customers.choices import ChangeChannel, ConsentChannel, CustomerStatus
+from paretocrm.customers.models import Contact, ContactConsent, Customer, OwnershipChange
+
+
+@transaction.atomic
+def change_owner(
+    customer: Customer,
+    new_owner: Any,
+    by: Any,
+    reason: str = "",
+    *,
+    channel: str = ChangeChannel.WEB,
+) -> OwnershipChange | None:
+    """Give ``customer`` a new owner and record it in the append-only ownership history.
+
+    The customer row is locked (``select_for_update``) so two concurrent transfers cannot
+    both read the same old owner. Returns the history row, or ``None`` when ``new_owner``
+    already owns the customer (a no-op writes no history, QUALITY.md AUD-1).
+    """
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    new_owner_id = new_owner.pk if new_owner is not None else None
+    if locked.owner_id == new_owner_id:
+        return None
+    change = OwnershipChange.objects.create(
+        customer=locked,
+        old_owner_id=locked.owner_id,
+        new_owner_id=new_owner_id,
+        changed_by=by,
+        reason=reason,
+        channel=channel,
+    )
+    locked.owner_id = new_owner_id
+    locked.save(update_fields=["owner"])
+    customer.owner_id = new_owner_id
+    customer.version = locked.version
+    return change
+
+
+@transaction.atomic
+def archive_customer(customer: Customer) -> Customer:
+    """Archive a customer (customers are never deleted; their history stays)."""
+    if customer.status != CustomerStatus.ARCHIVED:
+        customer.status = CustomerStatus.ARCHIVED
+        customer.archived_at = timezone.now()
+        customer.save(update_fields=["status", "archived_at"])
+    return customer
+
+
+def record_consent(
+    contact: Contact,
+    channel: ConsentChannel | str,
+    *,
+    granted: bool,
+    source: str,
+    by: Any = None,
+) -> ContactConsent:
+    """Append a consent decision for one channel (a withdrawal is ``granted=False``)."""
+    if channel not in ConsentChannel.values:
+        raise ValueError(
+            f"channel: {channel!r} is not a consent channel ({', '.join(ConsentChannel.values)})"
+        )
+    return ContactConsent.objects.create(
+        contact=contact, channel=channel, granted=granted, source=source, recorded_by=by
+    )
+
+
+def current_consent(contact: Contact) -> dict[str, bool]:
+    """The consent in force per channel (newest record wins); channels never asked are absent."""
+    rows = ContactConsent.objects.filter(contact=contact).latest_per_channel()
+    return {row.channel: row.granted for row in rows}

@@ -1,0 +1,123 @@
+"""Services of the sales app: pipeline stages, the payment ledger and receivables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from paretocrm.sales.choices import CLOSED_STAGES, InvoiceStatus, OpportunityStage
+from paretocrm.sales.models import Invoice, Opportunity, OpportunityStageChange, Payment
+
+
+@transaction.atomic
+def change_stage(
+    opportunity: Opportunity, stage: OpportunityStage | str, by: Any = None
+) -> OpportunityStageChange | None:
+    """Move an opportunity to ``stage`` and append the change to its stage history.
+
+    Returns ``None`` when the opportunity is already in that stage. Closing (won/lost) sets
+    ``closed_on``; reopening clears it.
+    """
+    if stage not in OpportunityStage.values:
+        raise ValueError(f"stage: {stage!r} is not a pipeline stage")
+    locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if locked.stage == stage:
+        return None
+    change = OpportunityStageChange.objects.create(
+        opportunity=locked, from_stage=locked.stage, to_stage=stage, changed_by=by
+    )
+    locked.stage = stage
+    locked.closed_on = timezone.localdate() if stage in CLOSED_STAGES else None
+    locked.save(update_fields=["stage", "closed_on"])
+    opportunity.stage, opportunity.closed_on = locked.stage, locked.closed_on
+    opportunity.version = locked.version
+    return change
+
+
+@transaction.atomic
+def reverse_payment(
+    payment: Payment,
+    *,
+    number: str,
+    received_on: dt.date | None = None,
+    reason: str = "",
+    by: Any = None,
+) -> Payment:
+    """Undo a payment by appending its negative twin (the ledger is never edited).
+
+    Raises ``ValueError`` when the payment is itself a reversal or was already reversed.
+    """
+    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+    if locked.reverses_id is not None:
+        raise ValueError(f"payment {locked.number}: a reversal cannot be reversed")
+    if Payment.objects.filter(reverses=locked).exists():
+        raise ValueError(f"payment {locked.number}: already reversed")
+    return Payment.objects.create(
+        customer_id=locked.customer_id,
+        invoice_id=locked.invoice_id,
+        number=number,
+        received_on=received_on or timezone.localdate(),
+        amount=-locked.amount,
+        currency=locked.currency,
+        method=locked.method,
+        reverses=locked,
+        reference=reason,
+        recorded_by=by,
+    )
+
+
+@dataclass(frozen=True)
+class CustomerReceivable:
+    """What one customer owes on a date: invoiced minus paid (payments on account included)."""
+
+    customer_id: int
+    invoiced: Decimal
+    paid: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        """Invoiced minus paid (negative = customer in credit)."""
+        return self.invoiced - self.paid
+
+
+def customer_receivables(
+    as_of: dt.date, customer_ids: list[int] | None = None
+) -> dict[int, CustomerReceivable]:
+    """Receivable per customer on ``as_of``: issued invoices minus the whole payment ledger.
+
+    Amounts are in document currency; a customer billed in several currencies should be
+    converted with ``paretocrm.core.services.convert`` first (left to the caller on purpose:
+    the conversion date is a business decision).
+    """
+    invoices = Invoice.objects.filter(issued_on__lte=as_of).exclude(
+        status__in=[InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED]
+    )
+    payments = Payment.objects.filter(received_on__lte=as_of)
+    if customer_ids is not None:
+        invoices = invoices.filter(customer_id__in=customer_ids)
+        payments = payments.filter(customer_id__in=customer_ids)
+    invoiced = dict(
+        invoices.order_by()
+        .values("customer_id")
+        .annotate(t=Sum("amount"))
+        .values_list("customer_id", "t")
+    )
+    paid = dict(
+        payments.order_by()
+        .values("customer_id")
+        .annotate(t=Sum("amount"))
+        .values_list("customer_id", "t")
+    )
+    zero = Decimal("0.00")
+    return {
+        cid: CustomerReceivable(
+            cid, Decimal(invoiced.get(cid) or zero), Decimal(paid.get(cid) or zero)
+        )
+        for cid in sorted(set(invoiced) | set(paid))
+    }
