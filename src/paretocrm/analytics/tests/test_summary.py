@@ -1,0 +1,169 @@
+"""The per-customer summary: hand-checked values, a pandas reference, the CDNOW totals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from paretocrm.analytics.exceptions import ConfigurationError, DataContractError
+from paretocrm.analytics.summary import SummaryParams, summarize, summary_sql
+
+
+def test_tiny_history_gives_hand_computed_summary(tiny_transactions: pd.DataFrame) -> None:
+    summary = summarize(
+        tiny_transactions,
+        unit="D",
+        calibration_end="2024-01-31",
+        observation_end="2024-02-29",
+        trend_window=14,
+    )
+    assert summary.index.tolist() == ["a", "b", "c"]
+    a, b, c = (summary.loc[k] for k in "abc")
+    # a: purchase days 01-01 (two lines) and 01-15 in calibration, 02-12 in the holdout.
+    assert (a.purchase_days, a.frequency, a.recency, a["T"]) == (2, 1, 14.0, 30.0)
+    assert (a.monetary_value, a.revenue, a.gross_profit, a.order_count) == (30.0, 45.0, 29.0, 2)
+    assert (a.frequency_holdout, a.revenue_holdout, a.duration_holdout) == (1, 7.0, 29.0)
+    assert (a.revenue_recent, a.purchases_recent, a.revenue_previous, a.purchases_previous) == (
+        0.0,
+        0,
+        30.0,
+        1,
+    )
+    assert (b.frequency, b.recency, b["T"], b.monetary_value) == (0, 0.0, 2.0, 0.0)
+    assert (b.revenue_recent, b.purchases_recent, b.frequency_holdout) == (100.0, 1, 0)
+    # c buys on calibration_end itself: that purchase is in the calibration period.
+    assert (c.frequency, c.recency, c["T"], c.monetary_value) == (1, 28.0, 28.0, 40.0)
+    assert c.first_purchase == pd.Timestamp("2024-01-03")
+    assert c.last_purchase == pd.Timestamp("2024-01-31")
+
+
+def test_weeks_divide_day_counts_by_seven(tiny_transactions: pd.DataFrame) -> None:
+    days = summarize(tiny_transactions, unit="D", calibration_end="2024-01-31")
+    weeks = summarize(tiny_transactions, unit="W", calibration_end="2024-01-31")
+    np.testing.assert_allclose(weeks["T"], days["T"] / 7)
+    np.testing.assert_allclose(weeks["recency"], days["recency"] / 7)
+
+
+def test_without_calibration_end_there_are_no_holdout_columns_and_all_data_is_used(
+    tiny_transactions: pd.DataFrame,
+) -> None:
+    summary = summarize(tiny_transactions, unit="D")
+    assert "frequency_holdout" not in summary.columns
+    assert summary.loc["a", "frequency"] == 2  # 02-12 now counts
+    assert summary.loc["a", "T"] == 42.0  # observation end = last purchase day 02-12
+
+
+def test_without_cost_or_order_id_gross_profit_is_nan_and_orders_are_lines(
+    tiny_transactions: pd.DataFrame,
+) -> None:
+    summary = summarize(tiny_transactions.drop(columns=["cost", "order_id"]), unit="D")
+    assert summary["gross_profit"].isna().all()
+    assert summary.loc["a", "order_count"] == 4
+
+
+def test_customers_whose_first_purchase_is_in_the_holdout_are_left_out(
+    tiny_transactions: pd.DataFrame,
+) -> None:
+    late = pd.DataFrame(
+        {"customer_id": ["z"], "timestamp": [pd.Timestamp("2024-02-20")], "amount": [1.0]}
+    )
+    summary = summarize(
+        pd.concat([tiny_transactions, late], ignore_index=True), calibration_end="2024-01-31"
+    )
+    assert "z" not in summary.index
+
+
+def test_observation_end_drops_later_purchases(tiny_transactions: pd.DataFrame) -> None:
+    summary = summarize(
+        tiny_transactions, unit="D", calibration_end="2024-01-20", observation_end="2024-01-30"
+    )
+    assert summary.loc["a", "frequency_holdout"] == 0  # 02-12 is after observation_end
+    assert "b" not in summary.index  # first purchase 01-29 is after calibration_end
+    assert summary.loc["c", "frequency_holdout"] == 0  # 01-31 is after observation_end
+
+
+def _reference_summary(tx: pd.DataFrame, cal: pd.Timestamp, unit_days: int) -> pd.DataFrame:
+    """A straightforward pandas version of the contract's frequency/recency/T/monetary."""
+    tx = tx.assign(day=tx["timestamp"].dt.normalize())
+    cal_tx = tx[tx["day"] <= cal]
+    daily = cal_tx.groupby(["customer_id", "day"])["amount"].sum().reset_index()
+    rows = {}
+    for customer, group in daily.groupby("customer_id"):
+        group = group.sort_values("day")
+        first, last = group["day"].iloc[0], group["day"].iloc[-1]
+        x = len(group) - 1
+        rows[customer] = {
+            "frequency": x,
+            "recency": (last - first).days / unit_days,
+            "T": (cal - first).days / unit_days,
+            "monetary_value": group["amount"].iloc[1:].mean() if x else 0.0,
+            "revenue": group["amount"].sum(),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").sort_index()
+
+
+def test_summary_matches_a_pandas_reference_on_random_data() -> None:
+    rng = np.random.default_rng(7)
+    n = 3_000
+    tx = pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, 400, n).astype(str),
+            "timestamp": pd.Timestamp("2023-01-01")
+            + pd.to_timedelta(rng.integers(0, 365 * 24 * 60, n), unit="min"),
+            "amount": rng.gamma(2.0, 30.0, n).round(2),
+        }
+    )
+    cal = pd.Timestamp("2023-09-30")
+    ours = summarize(tx, unit="W", calibration_end=cal)
+    expected = _reference_summary(tx, cal, 7)
+    assert ours.index.tolist() == expected.index.tolist()
+    for column in expected.columns:
+        np.testing.assert_allclose(ours[column].to_numpy(), expected[column].to_numpy(), rtol=1e-12)
+
+
+def test_cdnow_sample_summary_has_the_published_counts(cdnow_summary: pd.DataFrame) -> None:
+    assert len(cdnow_summary) == 2_357
+    assert int((cdnow_summary["frequency"] > 0).sum()) == 946
+    assert int((cdnow_summary["frequency"] == 0).sum()) == 1_411
+    assert int(cdnow_summary["frequency"].sum()) == 2_457
+    assert int(cdnow_summary["frequency_holdout"].sum()) == 1_882
+    assert cdnow_summary["duration_holdout"].unique().tolist() == [39.0]
+
+
+def test_bad_settings_are_configuration_errors(tiny_transactions: pd.DataFrame) -> None:
+    with pytest.raises(ConfigurationError, match="unit must be one of"):
+        summarize(tiny_transactions, unit="fortnight")
+    with pytest.raises(ConfigurationError, match=r"calibration_end .* is after observation_end"):
+        summarize(tiny_transactions, calibration_end="2024-03-01", observation_end="2024-02-01")
+    with pytest.raises(ConfigurationError, match="calibration_end is not a date"):
+        summarize(tiny_transactions, calibration_end="soon")
+    with pytest.raises(ConfigurationError, match="trend_window"):
+        summarize(tiny_transactions, trend_window=0)
+
+
+def test_no_customer_in_the_calibration_period_is_a_contract_error(
+    tiny_transactions: pd.DataFrame,
+) -> None:
+    with pytest.raises(DataContractError, match="no customer has a purchase on or before"):
+        summarize(tiny_transactions, calibration_end="2023-12-31")
+
+
+def test_summary_sql_differs_between_dialects_only_in_the_day_expression() -> None:
+    params = SummaryParams(
+        unit_days=7,
+        calibration_end_day=100,
+        observation_end_day=200,
+        trend_window_days=28,
+        has_cost=True,
+        has_order_id=True,
+        holdout=True,
+    )
+    duck = summary_sql("sales", params, "duckdb")
+    spark = summary_sql("sales", params, "spark")
+    assert "datediff(" in spark and "date_diff(" not in spark
+    assert duck.replace(
+        "CAST(date_diff('day', DATE '1970-01-01', CAST(timestamp AS DATE)) AS INTEGER)", "X"
+    ) == (spark.replace("datediff(CAST(timestamp AS DATE), DATE '1970-01-01')", "X"))
+    with pytest.raises(ConfigurationError, match="plain SQL identifier"):
+        summary_sql("sales; DROP TABLE x", params)
