@@ -1,0 +1,465 @@
+"""The whole customer-value analysis in one call: :func:`analyze`.
+
+Steps, in order (each reported to the optional ``progress`` callback)::
+
+    contract -> summary (DuckDB) -> BG/NBD (+ Pareto/NBD when cheap) + Gamma-Gamma
+    -> P(alive), expected purchases, CLV -> value, ABC, profitability -> Pareto
+    -> RFM -> lifecycle -> rating -> tiers -> concentration -> churn -> segmentation
+    -> back-test (when a holdout date is given)
+
+With a holdout date the scores still describe the customers at the end of the data (models
+fitted on everything); the back-test fits separate models on the data up to the holdout date
+and compares their predictions with what happened after it.
+
+Everything is vectorised over customers, so the cost grows with the number of customers
+only through numpy/pandas/DuckDB operations (no per-customer Python loop).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from paretocrm.analytics.ahp import AHPResult, ahp_weights, comparison_matrix
+from paretocrm.analytics.backtest import BacktestResult, backtest
+from paretocrm.analytics.churn import ChurnResult, churn_warning
+from paretocrm.analytics.concentration import ConcentrationReport, concentration_report
+from paretocrm.analytics.config import AnalysisConfig, default_config
+from paretocrm.analytics.contract import TransactionsSource, load_customers, load_transactions
+from paretocrm.analytics.exceptions import DataContractError
+from paretocrm.analytics.lifecycle import classify_lifecycle
+from paretocrm.analytics.models.base import BaseFitter, TransactionModel
+from paretocrm.analytics.models.bgnbd import BGNBDModel
+from paretocrm.analytics.models.clv import customer_lifetime_value
+from paretocrm.analytics.models.gammagamma import GammaGammaModel
+from paretocrm.analytics.models.paretonbd import ParetoNBDModel
+from paretocrm.analytics.pareto import ParetoSummary, pareto_analysis
+from paretocrm.analytics.rating import RatingResult, rate, rating_inputs
+from paretocrm.analytics.rfm import rfm_scores
+from paretocrm.analytics.segmentation import Segmentation, segment_customers
+from paretocrm.analytics.summary import UNIT_DAYS, DateLike, summarize
+from paretocrm.analytics.tiers import assign_tiers, value_axes
+from paretocrm.analytics.value import CostToServe, abc_classes, customer_value
+
+__all__ = ["SCORE_COLUMNS", "AnalysisResult", "ProgressCallback", "analyze"]
+
+#: Called as ``progress(step, done, total)`` before each step (and once at the end).
+ProgressCallback = Callable[[str, int, int], None]
+
+#: Columns of the scores table, in order (docs/development/analytics-contract.md), plus the
+#: Chinese lifecycle explanation.
+SCORE_COLUMNS: tuple[str, ...] = (
+    "tier",
+    "rating",
+    "current_value",
+    "potential_value",
+    "clv",
+    "p_alive",
+    "expected_purchases",
+    "lifecycle_stage",
+    "lifecycle_reason",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_segment",
+    "segment",
+    "abc_class",
+    "profitability_class",
+    "revenue",
+    "gross_profit",
+    "net_profit",
+    "churn_risk",
+    "value_at_risk",
+    "churn_reasons",
+    "lifecycle_reason_zh",
+)
+
+_STEPS = (
+    "reading transactions",
+    "summarising customers",
+    "fitting purchase and spend models",
+    "predicting P(alive) and CLV",
+    "customer value, ABC and Pareto",
+    "RFM and lifecycle",
+    "rating and tiers",
+    "concentration and churn",
+    "segmentation",
+    "back-test",
+)
+_DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass
+class AnalysisResult:
+    """Everything :func:`analyze` found; ``scores`` is the table to store or export."""
+
+    scores: pd.DataFrame
+    """One row per customer (index ``customer_id``), columns :data:`SCORE_COLUMNS`."""
+    summary: pd.DataFrame
+    models: dict[str, BaseFitter]
+    pareto: dict[str, ParetoSummary]
+    """Pareto analysis of ``revenue`` and ``net_profit``."""
+    concentration: ConcentrationReport
+    rating: RatingResult
+    churn: ChurnResult
+    segmentation: Segmentation | None
+    backtest: BacktestResult | None
+    config: AnalysisConfig
+    ahp: AHPResult | None = None
+    notes: list[str] = field(default_factory=list)
+    """Plain-language remarks about assumptions made (e.g. an assumed margin)."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent in each step."""
+    period: dict[str, str] = field(default_factory=dict)
+    """First and last purchase day analysed, and the holdout date if any."""
+
+    def models_info(self) -> dict[str, Any]:
+        """Each fitted model's parameters, standard errors and log-likelihood (JSON-ready)."""
+        info: dict[str, Any] = {}
+        for name, model in self.models.items():
+            info[name] = {
+                "params": {k: float(v) for k, v in model.params_.items()},
+                "standard_errors": {k: float(v) for k, v in model.standard_errors_.items()},
+                "log_likelihood": float(model.log_likelihood_),
+                "n_customers": float(model.n_customers_),
+                "n_profiles": int(model.n_profiles_),
+            }
+        return info
+
+
+class _Steps:
+    """Reports progress and times each step."""
+
+    def __init__(self, progress: ProgressCallback | None) -> None:
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+        self.done = 0
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        if self.progress is not None:
+            self.progress(name, self.done, len(_STEPS))
+        start = time.perf_counter()
+        yield
+        self.timings[name] = time.perf_counter() - start
+        self.done += 1
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress("done", len(_STEPS), len(_STEPS))
+
+
+def analyze(
+    transactions: TransactionsSource,
+    attributes: TransactionsSource | pd.DataFrame | None = None,
+    *,
+    config: AnalysisConfig | None = None,
+    holdout: DateLike | None = None,
+    progress: ProgressCallback | None = None,
+) -> AnalysisResult:
+    """Run the whole analysis on ``transactions`` (and optional customer ``attributes``).
+
+    ``transactions`` and ``attributes`` are anything the contract module reads (DataFrame,
+    Arrow table, CSV or Parquet path). ``holdout`` is the last day of the calibration period
+    of the back-test. Raises :class:`~paretocrm.analytics.exceptions.DataContractError` or
+    :class:`~paretocrm.analytics.exceptions.ConfigurationError` with a readable message on
+    bad input.
+    """
+    config = config or default_config()
+    steps = _Steps(progress)
+    notes: list[str] = []
+    with steps.step(_STEPS[0]):
+        table = load_transactions(transactions)
+        customers = load_customers(attributes) if attributes is not None else None
+    with steps.step(_STEPS[1]):
+        summary = summarize(
+            table, unit=config.summary.unit, trend_window=config.summary.trend_window_days
+        )
+    with steps.step(_STEPS[2]):
+        models = _fit_models(summary, config, notes)
+    with steps.step(_STEPS[3]):
+        predictions = _predict(models, summary, config, notes)
+    with steps.step(_STEPS[4]):
+        value = _value(summary, customers, config, notes)
+        abc = abc_classes(
+            value["net_profit"],
+            a_share=config.value.abc_a,
+            b_share=config.value.abc_b - config.value.abc_a,
+        )
+        pareto = {
+            "revenue": pareto_analysis(value["revenue"], name="revenue"),
+            "net_profit": pareto_analysis(value["net_profit"], name="net_profit"),
+        }
+        profitability = _profitability(value, summary, predictions["clv"])
+    with steps.step(_STEPS[5]):
+        rfm = rfm_scores(summary)
+        lifecycle = classify_lifecycle(
+            summary,
+            predictions["p_alive"],
+            unit=config.summary.unit,
+            trend_window_days=config.summary.trend_window_days,
+            rules=config.lifecycle,
+        )
+    with steps.step(_STEPS[6]):
+        ahp = _ahp(config)
+        rating = rate(
+            rating_inputs(
+                summary,
+                customers,
+                net_profit=value["net_profit"],
+                lifecycle_stage=lifecycle["lifecycle_stage"],
+                clv=predictions["clv"],
+            ),
+            ahp if ahp is not None else config.rating.weights,
+        )
+        if rating.dropped:
+            dropped = ", ".join(f"{k} ({v})" for k, v in rating.dropped.items())
+            notes.append(f"rating criteria dropped, weights renormalised: {dropped}")
+        axes = value_axes(
+            rating=rating.rating, clv=predictions["clv"], growth=lifecycle["value_trend"]
+        )
+        tiers = assign_tiers(axes["current_value"], axes["potential_value"], config.tiers)
+    with steps.step(_STEPS[7]):
+        concentration = concentration_report(
+            value["revenue"], value["net_profit"], predictions["clv"], limit=config.report_top
+        )
+        churn = churn_warning(
+            summary,
+            p_alive=predictions["p_alive"],
+            value=_trailing_revenue(summary),
+            attributes=customers,
+            rules=config.churn,
+        )
+    with steps.step(_STEPS[8]):
+        segmentation = segment_customers(
+            summary,
+            pd.DataFrame({"net_profit": value["net_profit"], "clv": predictions["clv"]}),
+            k_range=config.segmentation_k,
+            seed=config.segmentation_seed,
+        )
+    with steps.step(_STEPS[9]):
+        result_backtest = _backtest(table, holdout, config, notes) if holdout is not None else None
+    scores = pd.DataFrame(
+        {
+            "tier": tiers,
+            "rating": rating.rating,
+            "current_value": axes["current_value"],
+            "potential_value": axes["potential_value"],
+            "clv": predictions["clv"],
+            "p_alive": predictions["p_alive"],
+            "expected_purchases": predictions["expected_purchases"],
+            "lifecycle_stage": lifecycle["lifecycle_stage"],
+            "lifecycle_reason": lifecycle["lifecycle_reason"],
+            "r_score": rfm["r_score"],
+            "f_score": rfm["f_score"],
+            "m_score": rfm["m_score"],
+            "rfm_segment": rfm["rfm_segment"],
+            "segment": segmentation.names,
+            "abc_class": abc,
+            "profitability_class": profitability,
+            "revenue": value["revenue"],
+            "gross_profit": value["gross_profit"],
+            "net_profit": value["net_profit"],
+            "churn_risk": churn.scores["churn_risk"],
+            "value_at_risk": churn.scores["value_at_risk"],
+            "churn_reasons": churn.scores["churn_reasons"],
+            "lifecycle_reason_zh": lifecycle["lifecycle_reason_zh"],
+        },
+        index=summary.index,
+    )
+    scores.index.name = "customer_id"
+    steps.finish()
+    return AnalysisResult(
+        scores=scores,
+        summary=summary,
+        models=models,
+        pareto=pareto,
+        concentration=concentration,
+        rating=rating,
+        churn=churn,
+        segmentation=segmentation,
+        backtest=result_backtest,
+        config=config,
+        ahp=ahp,
+        notes=notes,
+        timings=steps.timings,
+        period=_period(summary, holdout),
+    )
+
+
+def _fit_models(
+    summary: pd.DataFrame, config: AnalysisConfig, notes: list[str]
+) -> dict[str, BaseFitter]:
+    settings = config.models
+    x = summary["frequency"].to_numpy(dtype=float)
+    t_x = summary["recency"].to_numpy(dtype=float)
+    t_cal = summary["T"].to_numpy(dtype=float)
+    models: dict[str, BaseFitter] = {
+        "bgnbd": BGNBDModel(penalizer_coef=settings.penalizer_coef).fit(x, t_x, t_cal)
+    }
+    if settings.pareto_nbd and len(summary) <= settings.pareto_nbd_max_customers:
+        models["paretonbd"] = ParetoNBDModel(penalizer_coef=settings.penalizer_coef).fit(
+            x, t_x, t_cal
+        )
+    elif settings.pareto_nbd:
+        notes.append(
+            f"Pareto/NBD skipped: {len(summary):,} customers > pareto_nbd_max_customers "
+            f"({settings.pareto_nbd_max_customers:,})"
+        )
+    spend_x, spend_m = _spend_inputs(summary)
+    if (spend_x > 0).sum() >= 10:
+        models["gammagamma"] = GammaGammaModel(penalizer_coef=settings.penalizer_coef).fit(
+            spend_x, spend_m
+        )
+    else:
+        notes.append("Gamma-Gamma skipped: fewer than 10 repeat buyers with positive spend")
+    return models
+
+
+def _spend_inputs(summary: pd.DataFrame) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Repeat buyers with positive mean spend; others count as non-repeat for the spend fit."""
+    x = summary["frequency"].to_numpy(dtype=float)
+    m = summary["monetary_value"].to_numpy(dtype=float, na_value=0.0)
+    usable = (x > 0) & (m > 0) & np.isfinite(m)
+    return np.where(usable, x, 0.0), np.where(usable, m, 0.0)
+
+
+def _predict(
+    models: dict[str, BaseFitter],
+    summary: pd.DataFrame,
+    config: AnalysisConfig,
+    notes: list[str],
+) -> dict[str, pd.Series]:
+    model = models["bgnbd"]
+    assert isinstance(model, TransactionModel)
+    x = summary["frequency"].to_numpy(dtype=float)
+    t_x = summary["recency"].to_numpy(dtype=float)
+    t_cal = summary["T"].to_numpy(dtype=float)
+    units_per_month = _DAYS_PER_MONTH / UNIT_DAYS[config.summary.unit]
+    horizon = config.value.horizon_months * units_per_month
+    index = summary.index
+    p_alive = pd.Series(model.conditional_probability_alive(x, t_x, t_cal), index=index)
+    expected = pd.Series(model.conditional_expected_purchases(horizon, x, t_x, t_cal), index=index)
+    spend_model = models.get("gammagamma")
+    if isinstance(spend_model, GammaGammaModel) and spend_model.expected_average_spend() < np.inf:
+        spend_x, spend_m = _spend_inputs(summary)
+        monthly_rate = (1 + config.value.discount_rate) ** (1 / 12) - 1
+        clv_values = customer_lifetime_value(
+            model,
+            spend_model,
+            spend_x,
+            t_x,
+            t_cal,
+            spend_m,
+            periods=config.value.horizon_months,
+            units_per_period=units_per_month,
+            discount_rate=monthly_rate,
+            margin=_overall_margin(summary, config, notes),
+        )
+        clv = pd.Series(clv_values, index=index)
+    else:
+        notes.append("CLV set to 0: no usable spend model")
+        clv = pd.Series(0.0, index=index)
+    return {"p_alive": p_alive, "expected_purchases": expected, "clv": clv}
+
+
+def _overall_margin(summary: pd.DataFrame, config: AnalysisConfig, notes: list[str]) -> float:
+    """Gross margin applied to predicted spend: the data's own when cost is known."""
+    revenue = float(summary["revenue"].sum())
+    if "gross_profit" in summary.columns and summary["gross_profit"].notna().any() and revenue:
+        return float(summary["gross_profit"].sum()) / revenue
+    notes.append(
+        f"no cost of goods in the data: CLV and gross profit use the default margin "
+        f"{config.value.default_margin:.0%}"
+    )
+    return config.value.default_margin
+
+
+def _value(
+    summary: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    config: AnalysisConfig,
+    notes: list[str],
+) -> pd.DataFrame:
+    settings = config.value
+    cost = CostToServe(
+        per_case=settings.per_case,
+        per_interaction=settings.per_interaction,
+        per_order=settings.per_order,
+        include_service_cost=settings.include_service_cost,
+        default_margin=settings.default_margin,
+    )
+    value = customer_value(summary, customers, cost=cost)
+    if customers is not None:
+        unknown = customers.index.difference(summary.index)
+        if unknown.size:
+            notes.append(
+                f"{unknown.size:,} customers in the attributes file have no transactions "
+                f"and are not scored (first: {', '.join(map(str, unknown[:3]))})"
+            )
+    return value
+
+
+def _profitability(value: pd.DataFrame, summary: pd.DataFrame, clv: pd.Series) -> pd.Series:
+    from paretocrm.analytics.value import profitability_classes
+
+    trend = None
+    if {"revenue_recent", "revenue_previous"} <= set(summary.columns):
+        trend = (summary["revenue_recent"] - summary["revenue_previous"]).astype(float)
+    return profitability_classes(value, trend=trend, potential=clv)
+
+
+def _trailing_revenue(summary: pd.DataFrame) -> pd.Series:
+    """Revenue of the last two trend windows: what leaves with a customer who leaves."""
+    if {"revenue_recent", "revenue_previous"} <= set(summary.columns):
+        return (summary["revenue_recent"] + summary["revenue_previous"]).astype(float)
+    return summary["revenue"].astype(float)
+
+
+def _ahp(config: AnalysisConfig) -> AHPResult | None:
+    if not config.rating.uses_ahp:
+        return None
+    criteria = list(dict.fromkeys(name for pair in config.rating.ahp for name in pair))
+    matrix = comparison_matrix(config.rating.ahp, criteria)
+    return ahp_weights(matrix, max_consistency_ratio=config.rating.max_consistency_ratio)
+
+
+def _backtest(
+    table: pa.Table, holdout: DateLike, config: AnalysisConfig, notes: list[str]
+) -> BacktestResult:
+    calibration = summarize(
+        table,
+        unit=config.summary.unit,
+        calibration_end=holdout,
+        trend_window=config.summary.trend_window_days,
+    )
+    if calibration["frequency_holdout"].sum() == 0 and calibration["duration_holdout"].max() <= 0:
+        raise DataContractError(f"holdout {holdout}: there is no data after the holdout date")
+    fitted = _fit_models(calibration, config, notes)
+    x = calibration["frequency"].to_numpy(dtype=float)
+    t_x = calibration["recency"].to_numpy(dtype=float)
+    t_cal = calibration["T"].to_numpy(dtype=float)
+    duration = calibration["duration_holdout"].to_numpy(dtype=float)
+    predictions = {
+        name: model.conditional_expected_purchases(duration, x, t_x, t_cal)
+        for name, model in fitted.items()
+        if isinstance(model, TransactionModel)
+    }
+    return backtest(calibration, predictions, top_share=config.backtest_top_share)
+
+
+def _period(summary: pd.DataFrame, holdout: DateLike | None) -> dict[str, str]:
+    period = {
+        "first_purchase": str(pd.Timestamp(summary["first_purchase"].min()).date()),
+        "last_purchase": str(pd.Timestamp(summary["last_purchase"].max()).date()),
+    }
+    if holdout is not None:
+        period["holdout"] = str(pd.Timestamp(holdout).date())
+    return period
