@@ -392,9 +392,7 @@ def _cases(
         day = _active_day(c, rng, recent=bad)
         opened = _moment(ctx, day, rng)
         first = opened + timedelta(hours=float(rng.exponential(0.6 * respond_h)))
-        resolved: datetime | None = opened + timedelta(
-            hours=float(rng.exponential(0.7 * resolve_h))
-        )
+        resolved: datetime | None = first + timedelta(hours=float(rng.exponential(0.7 * resolve_h)))
         open_now = anchor_day - day < 7 and rng.random() < 0.6
         status = "in_progress" if open_now else "closed"
         if open_now:
