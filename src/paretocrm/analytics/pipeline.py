@@ -5,6 +5,7 @@ Steps, in order (each reported to the optional ``progress`` callback)::
     contract -> summary (DuckDB) -> BG/NBD (+ Pareto/NBD when cheap) + Gamma-Gamma
     -> P(alive), expected purchases, CLV -> value, ABC, profitability -> Pareto
     -> RFM -> lifecycle -> rating -> tiers -> concentration -> churn -> segmentation
+    -> forecast (per segment and tier; peak months of the profitable customers)
     -> back-test (when a holdout date is given)
 
 With a holdout date the scores still describe the customers at the end of the data (models
@@ -34,6 +35,12 @@ from paretocrm.analytics.concentration import ConcentrationReport, concentration
 from paretocrm.analytics.config import AnalysisConfig, default_config
 from paretocrm.analytics.contract import TransactionsSource, load_customers, load_transactions
 from paretocrm.analytics.exceptions import DataContractError
+from paretocrm.analytics.forecast import (
+    Forecast,
+    SeasonalDemand,
+    forecast_next_period,
+    seasonal_demand,
+)
 from paretocrm.analytics.lifecycle import classify_lifecycle
 from paretocrm.analytics.models.base import BaseFitter, TransactionModel
 from paretocrm.analytics.models.bgnbd import BGNBDModel
@@ -90,7 +97,7 @@ _STEPS = (
     "RFM and lifecycle",
     "rating and tiers",
     "concentration and churn",
-    "segmentation",
+    "segmentation and forecast",
     "back-test",
 )
 _DAYS_PER_MONTH = 365.25 / 12
@@ -110,6 +117,9 @@ class AnalysisResult:
     rating: RatingResult
     churn: ChurnResult
     segmentation: Segmentation | None
+    forecast: Forecast | None
+    seasonal: SeasonalDemand | None
+    """Peak months of the profitable customers, per tier."""
     backtest: BacktestResult | None
     config: AnalysisConfig
     ahp: AHPResult | None = None
@@ -244,6 +254,18 @@ def analyze(
             k_range=config.segmentation_k,
             seed=config.segmentation_seed,
         )
+        forecast = forecast_next_period(
+            predictions["expected_purchases"],
+            predictions["expected_spend"],
+            {"segment": segmentation.names, "tier": tiers},
+            p_alive=predictions["p_alive"],
+        )
+        profitable = profitability.index[profitability == "profitable"]
+        seasonal = (
+            seasonal_demand(table, tiers.astype(str), customers=profitable)
+            if len(profitable)
+            else None
+        )
     with steps.step(_STEPS[9]):
         result_backtest = _backtest(table, holdout, config, notes) if holdout is not None else None
     scores = pd.DataFrame(
@@ -285,6 +307,8 @@ def analyze(
         rating=rating,
         churn=churn,
         segmentation=segmentation,
+        forecast=forecast,
+        seasonal=seasonal,
         backtest=result_backtest,
         config=config,
         ahp=ahp,
@@ -348,8 +372,12 @@ def _predict(
     p_alive = pd.Series(model.conditional_probability_alive(x, t_x, t_cal), index=index)
     expected = pd.Series(model.conditional_expected_purchases(horizon, x, t_x, t_cal), index=index)
     spend_model = models.get("gammagamma")
+    spend_x, spend_m = _spend_inputs(summary)
+    spend = pd.Series(
+        np.where(spend_x > 0, spend_m, summary["revenue"] / summary["purchase_days"]), index=index
+    )
     if isinstance(spend_model, GammaGammaModel) and spend_model.expected_average_spend() < np.inf:
-        spend_x, spend_m = _spend_inputs(summary)
+        spend = pd.Series(spend_model.conditional_expected_spend(spend_x, spend_m), index=index)
         monthly_rate = (1 + config.value.discount_rate) ** (1 / 12) - 1
         clv_values = customer_lifetime_value(
             model,
@@ -367,7 +395,12 @@ def _predict(
     else:
         notes.append("CLV set to 0: no usable spend model")
         clv = pd.Series(0.0, index=index)
-    return {"p_alive": p_alive, "expected_purchases": expected, "clv": clv}
+    return {
+        "p_alive": p_alive,
+        "expected_purchases": expected,
+        "expected_spend": spend.clip(lower=0.0),
+        "clv": clv,
+    }
 
 
 def _overall_margin(summary: pd.DataFrame, config: AnalysisConfig, notes: list[str]) -> float:
