@@ -1,0 +1,190 @@
+"""Billing kinds: invoices (upsert on number) and payments (an append-only ledger)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from paretocrm.core.iso import CURRENCY_CODES
+from paretocrm.customers.models import Customer
+from paretocrm.imports import validation as check
+from paretocrm.imports.kinds.base import (
+    ImportKind,
+    ProgressCallback,
+    WriteCounts,
+    choice_map,
+    chunks,
+    column,
+    key_to_id,
+    lookup,
+    upsert,
+)
+from paretocrm.imports.kinds.master import code_check, records
+from paretocrm.sales.choices import InvoiceStatus, PaymentMethod
+from paretocrm.sales.models import Invoice, Order, Payment
+
+
+def _customer(frame: pd.DataFrame, report: check.Report) -> pd.Series:
+    code = check.text(column(frame, "customer_code"), "customer_code", report, required=True)
+    ids = key_to_id(Customer, "code", code)
+    check.reference(code, "customer_code", report, ids.keys(), what="customer code")
+    return lookup(code, ids)
+
+
+def _currency(frame: pd.DataFrame, report: check.Report, model: Any) -> pd.Series:
+    currency = code_check(column(frame, "currency"), "currency", report, CURRENCY_CODES, "4217")
+    return currency.where(currency != "", model._meta.get_field("currency").get_default())
+
+
+def _dates(parsed: pd.Series) -> pd.Series:
+    """datetime64 values to Python dates (None where missing)."""
+    return pd.Series([d.date() if pd.notna(d) else None for d in parsed], index=parsed.index)
+
+
+class InvoiceKind(ImportKind):
+    """Invoices, matched on invoice number."""
+
+    name = "invoices"
+    key_column = "number"
+    key_label = "invoice number"
+    columns: ClassVar[dict[str, tuple[str, ...]]] = {
+        "number": ("invoice_number", "invoice_no", "发票号", "发票号码", "发票编号"),
+        "customer_code": ("customer", "客户编号", "客户代码"),
+        "order_number": ("order", "order_no", "订单号", "订单编号"),
+        "issued_on": ("date", "invoice_date", "issue_date", "开票日期", "日期"),
+        "due_on": ("due_date", "到期日", "付款期限"),
+        "amount": ("total", "金额", "发票金额"),
+        "currency": ("币种", "货币"),
+        "status": ("状态",),
+    }
+    required = frozenset({"number", "customer_code", "issued_on", "amount"})
+
+    def prepare(self, frame: pd.DataFrame, report: check.Report) -> pd.DataFrame:
+        """Validate invoice rows; the customer (and order, if given) must exist."""
+        out = pd.DataFrame(index=frame.index)
+        out["number"] = check.text(
+            column(frame, "number"), "number", report, required=True, max_length=64
+        )
+        check.unique(out["number"], "number", report, what="invoice number")
+        out["customer_id"] = _customer(frame, report)
+        order = check.text(column(frame, "order_number"), "order_number", report)
+        orders = key_to_id(Order, "number", order)
+        check.reference(order, "order_number", report, orders.keys(), what="order number")
+        out["order_id"] = lookup(order, orders)
+        issued = check.date(column(frame, "issued_on"), "issued_on", report, required=True)
+        due = check.date(column(frame, "due_on"), "due_on", report)
+        check.flag(report, due < issued, "due_on", "is before the issue date")
+        due = due.where(due.notna(), issued)
+        out["issued_on"] = _dates(issued)
+        out["due_on"] = _dates(due)
+        amount = check.decimal(
+            column(frame, "amount"), "amount", report, required=True, min_value=0
+        )
+        out["amount"] = amount.map(lambda t: Decimal(t) if t else None)
+        out["currency"] = _currency(frame, report, Invoice)
+        out["status"] = check.choice(
+            column(frame, "status"), "status", report,
+            choice_map(InvoiceStatus, {"草稿": "draft", "已开票": "issued", "已付款": "paid",
+                                       "已作废": "cancelled", "作废": "cancelled"}),
+            default=InvoiceStatus.ISSUED,
+        )  # fmt: skip
+        self.present = {c for c in out.columns if c in set(frame.columns) or c in self.required}
+        self.present |= {"customer_id", "due_on"} | (
+            {"order_id"} if "order_number" in frame else set()
+        )
+        return out
+
+    def write(self, rows: pd.DataFrame, progress: ProgressCallback | None = None) -> WriteCounts:
+        """Upsert invoices on their number."""
+        return upsert(Invoice, "number", records(rows, self.present), progress=progress)
+
+
+class PaymentKind(ImportKind):
+    """Payments received. A payment is never edited: a re-imported number must match exactly."""
+
+    name = "payments"
+    key_column = "number"
+    key_label = "payment number"
+    columns: ClassVar[dict[str, tuple[str, ...]]] = {
+        "number": ("payment_number", "payment_no", "收款单号", "付款单号", "回款单号"),
+        "customer_code": ("customer", "客户编号", "客户代码"),
+        "invoice_number": ("invoice", "invoice_no", "发票号", "发票号码"),
+        "received_on": ("date", "payment_date", "收款日期", "回款日期", "日期"),
+        "amount": ("金额", "收款金额", "回款金额"),
+        "currency": ("币种", "货币"),
+        "method": ("payment_method", "付款方式", "收款方式"),
+        "reference": ("银行流水号", "参考号"),
+    }
+    required = frozenset({"number", "customer_code", "received_on", "amount"})
+    compared = ("customer_id", "invoice_id", "received_on", "amount", "currency")
+
+    def prepare(self, frame: pd.DataFrame, report: check.Report) -> pd.DataFrame:
+        """Validate payment rows, including against payments already recorded."""
+        out = pd.DataFrame(index=frame.index)
+        out["number"] = check.text(
+            column(frame, "number"), "number", report, required=True, max_length=64
+        )
+        check.unique(out["number"], "number", report, what="payment number")
+        out["customer_id"] = _customer(frame, report)
+        invoice = check.text(column(frame, "invoice_number"), "invoice_number", report)
+        invoices = {
+            number: (pk, customer)
+            for part in chunks(sorted(set(invoice) - {""}))
+            for number, pk, customer in Invoice.objects.filter(number__in=part).values_list(
+                "number", "pk", "customer_id"
+            )
+        }
+        check.reference(invoice, "invoice_number", report, invoices.keys(), what="invoice number")
+        out["invoice_id"] = lookup(invoice, {k: v[0] for k, v in invoices.items()})
+        other = lookup(invoice, {k: v[1] for k, v in invoices.items()})
+        mismatch = other.notna() & out["customer_id"].notna() & (other != out["customer_id"])
+        check.flag(report, mismatch, "invoice_number", "belongs to another customer")
+        received = check.date(column(frame, "received_on"), "received_on", report, required=True)
+        out["received_on"] = _dates(received)
+        amount = check.decimal(
+            column(frame, "amount"), "amount", report, required=True, min_value=0,
+            min_inclusive=False,
+        )  # fmt: skip
+        out["amount"] = amount.map(lambda t: Decimal(t) if t else None)
+        out["currency"] = _currency(frame, report, Payment)
+        out["method"] = check.choice(
+            column(frame, "method"), "method", report,
+            choice_map(PaymentMethod, {"银行转账": "bank_transfer", "电汇": "bank_transfer",
+                                       "信用证": "letter_of_credit", "现金": "cash",
+                                       "支票": "cheque", "刷卡": "card", "在线支付": "online",
+                                       "其他": "other"}),
+            default=PaymentMethod.BANK_TRANSFER,
+        )  # fmt: skip
+        out["reference"] = check.text(
+            column(frame, "reference"), "reference", report, max_length=200
+        )
+        self._check_ledger(out, report)
+        return out
+
+    def _check_ledger(self, out: pd.DataFrame, report: check.Report) -> None:
+        """A payment number already in the ledger must carry the same values (no edits)."""
+        self.known: set[str] = set()
+        for part in chunks(sorted(set(out["number"]) - {""})):
+            for payment in Payment.objects.filter(number__in=part):
+                self.known.add(payment.number)
+                rows = out.index[(out["number"] == payment.number).to_numpy()]
+                for row in rows:
+                    record = out.loc[row]
+                    differs = [f for f in self.compared if getattr(payment, f) != record[f]]
+                    if differs:
+                        report.add(
+                            int(row), "number",
+                            f"payment {payment.number!r} is already recorded with other "
+                            f"{', '.join(differs)}; payments are never edited - record a reversal",
+                        )  # fmt: skip
+
+    def write(self, rows: pd.DataFrame, progress: ProgressCallback | None = None) -> WriteCounts:
+        """Append new payments; identical ones already recorded count as unchanged."""
+        new = rows[~rows["number"].isin(list(self.known))]
+        fields = ("number", *self.compared, "method", "reference")
+        Payment.objects.bulk_create([Payment(**r) for r in new[list(fields)].to_dict("records")])
+        if progress:
+            progress(len(rows))
+        return WriteCounts(created=len(new), unchanged=len(rows) - len(new))
