@@ -104,6 +104,7 @@ def load_demo_company(
     with transaction.atomic():
         write_company(company, keys)
         notify("company", customers, customers)
+        notify("activity", 0, customers)
         done = 0
         for block in iter_activity(company):
             write_block(block, keys)
