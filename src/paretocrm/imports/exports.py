@@ -1,0 +1,182 @@
+"""Exports of customers, contacts, orders and payments to CSV or XLSX (EXP-1).
+
+One module the CLI and, later, the web app use: ``export_rows`` gives headers and a row
+iterator for a (scoped) queryset; ``csv_lines`` streams CSV text (for a
+StreamingHttpResponse), ``write_csv`` / ``write_xlsx`` write files (XLSX through openpyxl's
+write-only mode, so memory stays flat). Every text cell that a spreadsheet would read as a
+formula (starting with = + - @ tab or CR) gets a leading apostrophe; numbers and dates are
+written as values. The headers are the import headers, so an export imports back.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from paretocrm.customers.models import Contact, Customer
+from paretocrm.sales.models import OrderLine, Payment
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ITERATOR_CHUNK = 2_000
+Accessor = Callable[[Any], Any]
+
+
+def neutralise(value: Any) -> Any:
+    """Make a text cell inert in spreadsheets; other values pass through unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _local(value: dt.datetime | None) -> str:
+    return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+COLUMNS: dict[str, list[tuple[str, Accessor]]] = {
+    "customers": [
+        ("code", lambda c: c.code),
+        ("name", lambda c: c.name),
+        ("industry", lambda c: c.industry),
+        ("region", lambda c: c.region),
+        ("country", lambda c: c.country),
+        ("scale", lambda c: c.scale),
+        ("scope", lambda c: c.scope),
+        ("cooperation_level", lambda c: c.cooperation_level),
+        ("credit_rating", lambda c: c.credit_rating),
+        ("credit_limit", lambda c: c.credit_limit),
+        ("channel", lambda c: c.channel),
+        ("currency", lambda c: c.currency),
+        ("parent_code", lambda c: c.parent.code if c.parent_id else ""),
+        ("owner", lambda c: c.owner.username if c.owner_id else ""),
+        ("notes", lambda c: c.notes),
+    ],
+    "contacts": [
+        ("external_id", lambda c: c.external_id),
+        ("customer_code", lambda c: c.customer.code),
+        ("name", lambda c: c.name),
+        ("title", lambda c: c.title),
+        ("buying_role", lambda c: c.buying_role),
+        ("influence", lambda c: c.influence),
+        ("relationship_strength", lambda c: c.relationship_strength),
+        ("phone", lambda c: c.phone),
+        ("mobile", lambda c: c.mobile),
+        ("email", lambda c: c.email),
+        ("notes", lambda c: c.notes),
+    ],
+    "orders": [
+        ("number", lambda ln: ln.order.number),
+        ("customer_code", lambda ln: ln.order.customer.code),
+        ("ordered_at", lambda ln: _local(ln.order.ordered_at)),
+        ("currency", lambda ln: ln.order.currency),
+        ("status", lambda ln: ln.order.status),
+        ("channel", lambda ln: ln.order.channel),
+        ("line_number", lambda ln: ln.line_number),
+        ("sku", lambda ln: ln.product.sku if ln.product_id else ""),
+        ("description", lambda ln: ln.description),
+        ("quantity", lambda ln: ln.quantity),
+        ("unit_price", lambda ln: ln.unit_price),
+        ("unit_cost", lambda ln: ln.unit_cost),
+        ("discount", lambda ln: ln.discount),
+    ],
+    "payments": [
+        ("number", lambda p: p.number),
+        ("customer_code", lambda p: p.customer.code),
+        ("invoice_number", lambda p: p.invoice.number if p.invoice_id else ""),
+        ("received_on", lambda p: p.received_on),
+        ("amount", lambda p: p.amount),
+        ("currency", lambda p: p.currency),
+        ("method", lambda p: p.method),
+        ("reference", lambda p: p.reference),
+    ],
+}
+
+
+def default_queryset(kind: str) -> QuerySet[Any]:
+    """Everything of a kind, with the joins the columns need (no N+1 queries).
+
+    Callers acting for a user pass ``Model.objects.visible_to(user)`` instead (EXP-2).
+    """
+    if kind == "customers":
+        return Customer.objects.select_related("parent", "owner").order_by("code")
+    if kind == "contacts":
+        return Contact.objects.select_related("customer").order_by("customer__code", "id")
+    if kind == "orders":
+        return OrderLine.objects.select_related("order__customer", "product").order_by(
+            "order__number", "line_number"
+        )
+    if kind == "payments":
+        return Payment.objects.select_related("customer", "invoice").order_by("number")
+    raise ValueError(f"unknown export kind {kind!r}; choose from {', '.join(sorted(COLUMNS))}")
+
+
+def export_rows(
+    kind: str, queryset: QuerySet[Any] | None = None
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """Headers and neutralised rows for ``kind`` (from ``queryset`` or everything)."""
+    if kind not in COLUMNS:
+        raise ValueError(f"unknown export kind {kind!r}; choose from {', '.join(sorted(COLUMNS))}")
+    columns = COLUMNS[kind]
+    queryset = default_queryset(kind) if queryset is None else queryset
+    rows = (
+        [neutralise(accessor(obj)) for _, accessor in columns]
+        for obj in queryset.iterator(chunk_size=ITERATOR_CHUNK)
+    )
+    return [name for name, _ in columns], rows
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def csv_lines(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+    """CSV text one line at a time (BOM first, so Excel reads Chinese as UTF-8)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff"
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+    yield buffer.getvalue()
+
+
+def write_csv(path: Path, headers: list[str], rows: Iterable[list[Any]]) -> int:
+    """Write a CSV file; returns the number of data rows."""
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        handle.write("\ufeff")
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow([_csv_value(v) for v in row])
+            count += 1
+    return count
+
+
+def write_xlsx(path: Path, headers: list[str], rows: Iterable[list[Any]]) -> int:
+    """Write an XLSX file in openpyxl write-only mode; returns the number of data rows."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("export")
+    sheet.append(headers)
+    count = 0
+    for row in rows:
+        sheet.append(row)  # Decimal cells stay exact numbers
+        count += 1
+    workbook.save(path)
+    return count
