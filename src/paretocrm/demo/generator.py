@@ -369,11 +369,12 @@ def _assign_parents(
     if len(customers) < 20:
         return
     biggest = [customers[i] for i in np.argsort(rank)[:10]]
-    for customer in customers:
-        if customer not in biggest and rng.random() < 0.03:
-            parent = biggest[int(rng.integers(len(biggest)))]
-            customer.parent = parent.code
-            customer.name = f"{parent.name.split(' (')[0]} · {customer.city}"
+    others = [c for c in customers if c not in biggest]
+    children = [c for c in others if rng.random() < 0.03] or others[:1]  # at least one group
+    for customer in children:
+        parent = biggest[int(rng.integers(len(biggest)))]
+        customer.parent = parent.code
+        customer.name = f"{parent.name.split(' (')[0]} · {customer.city}"
 
 
 def _contacts(config: DemoConfig, customers: list[CustomerSpec]) -> list[ContactSpec]:
@@ -519,4 +520,12 @@ def _ownership_changes(
                     at,
                 )
             )
+    key_accounts = [c for c in customers if c.owner != "sales"]
+    if not changes and key_accounts:  # every company has at least one hand-over on record
+        at = datetime.combine(config.anchor, datetime.min.time(), tzinfo=UTC) - timedelta(days=200)
+        changes.append(
+            OwnershipChangeSpec(
+                key_accounts[0].code, "sales", key_accounts[0].owner, "gm", "大客户部接管", at
+            )
+        )
     return changes
