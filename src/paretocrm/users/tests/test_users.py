@@ -134,3 +134,14 @@ def _request(user: User) -> HttpRequest:
     request = HttpRequest()
     request.user = user
     return request
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("zh-hans", "大客户经理"), ("zh-hant", "大客戶經理"), ("en", "key-account manager")],
+)
+def test_role_labels_are_translated(language: str, label: str) -> None:
+    from django.utils import translation
+
+    with translation.override(language):
+        assert str(Role.KEY_ACCOUNT_MANAGER.label) == label
