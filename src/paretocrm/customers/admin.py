@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from paretocrm.core.admin import AppendOnlyAdmin, AppendOnlyInline
 from paretocrm.customers.models import (
@@ -63,6 +66,11 @@ class CustomerAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent", "owner", "team", "tags")
     readonly_fields = ("owner", "version", "archived_at")
     inlines = (AccountTeamMemberInline, OwnershipChangeInline)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Customer | None = None) -> Any:
+        """The owner is set when a customer is created, then only by an ownership transfer."""
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is not None else tuple(f for f in fields if f != "owner")
 
 
 class ContactConsentInline(AppendOnlyInline):
