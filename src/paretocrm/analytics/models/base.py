@@ -37,6 +37,9 @@ ArrayLike = npt.ArrayLike
 
 #: Confidence level of the intervals in ``summary``.
 CONFIDENCE_LEVEL = 0.95
+#: A fitted parameter whose natural log is beyond this has run off to 0 or infinity: the data
+#: do not identify the model (a penalty helps).
+LOG_PARAM_LIMIT = 18.0
 
 
 def as_float_array(name: str, values: ArrayLike) -> FloatArray:
@@ -117,7 +120,7 @@ class BaseFitter(ABC):
         penalizer_coef: float = 0.0,
         n_starts: int = 3,
         random_state: int = 0,
-        max_iter: int = 20_000,
+        max_iter: int = 5_000,
     ) -> None:
         self.penalizer_coef = penalizer_coef
         self.n_starts = n_starts
@@ -173,6 +176,16 @@ class BaseFitter(ABC):
 
         best = self._optimise(objective)
         params = np.exp(best)
+        runaway = [
+            n for n, v in zip(self.param_names, best, strict=True) if abs(v) > LOG_PARAM_LIMIT
+        ]
+        if runaway:
+            found = dict(zip(self.param_names, params.tolist(), strict=True))
+            raise ConvergenceError(
+                f"{type(self).__name__}: parameter(s) {', '.join(runaway)} ran off to 0 or "
+                f"infinity ({found}); the data do not identify the model - try "
+                "penalizer_coef > 0 or more data"
+            )
         ll_rows = self._log_likelihood(params, data)
         log_likelihood = float(np.dot(row_weights, ll_rows))
         if not np.isfinite(log_likelihood):
@@ -197,16 +210,29 @@ class BaseFitter(ABC):
             start + rng.normal(0.0, 0.5, start.shape) for _ in range(1, self.n_starts)
         ]
         results = []
+
+        def stop_when_running_off(xk: FloatArray) -> None:
+            # A search heading to 0 or infinity will not come back; stop it early.
+            if np.max(np.abs(xk)) > LOG_PARAM_LIMIT + 2:
+                raise StopIteration
+
         for x0 in starts:
             result = optimize.minimize(
                 objective,
                 x0,
+                callback=stop_when_running_off,
                 method="Nelder-Mead",
                 options={"maxiter": self.max_iter, "xatol": 1e-9, "fatol": 1e-13, "adaptive": True},
             )
             results.append(result)
         best = min(results, key=lambda r: float(r.fun))
-        polished = optimize.minimize(objective, best.x, method="BFGS", options={"gtol": 1e-10})
+        polished = optimize.minimize(
+            objective,
+            best.x,
+            method="BFGS",
+            callback=stop_when_running_off,
+            options={"gtol": 1e-10},
+        )
         chosen = polished if np.isfinite(polished.fun) and polished.fun <= best.fun else best
         if not np.isfinite(chosen.fun) or chosen.fun >= 1e299:
             raise ConvergenceError(

@@ -15,9 +15,11 @@ first argument 1 (all terms positive, no overflow for heavy buyers), and in log 
 
 from __future__ import annotations
 
+import itertools
 from typing import ClassVar
 
 import numpy as np
+from scipy import integrate
 from scipy.special import expit, gammaln, hyp2f1
 
 from paretocrm.analytics.models.base import (
@@ -106,14 +108,51 @@ def _log_a0(
     t_x: FloatArray,
     t_cal: FloatArray,
 ) -> FloatArray:
-    """log A0 of the 2005 note: log(F(t_x) - F(T)), F the hypergeometric term."""
-    at_last = _log_hypergeometric_term(r, alpha, s, beta, x, t_x)
-    at_end = _log_hypergeometric_term(r, alpha, s, beta, x, t_cal)
-    difference = np.minimum(at_end - at_last, 0.0)
-    # log(e^u - e^v) = u + log(1 - e^(v-u)); -inf when t_x == T (no time to die unseen).
-    with np.errstate(divide="ignore"):
+    """log A0 of the 2005 note: log(F(t_x) - F(T)), F the hypergeometric term.
+
+    scipy's ``hyp2f1`` returns NaN for some large parameters with ``z`` near 1; for those rows
+    A0 is computed from its definition instead, ``A0 = (r+s+x) * integral from t_x to T of
+    (alpha+tau)^-(r+x) (beta+tau)^-(s+1) d tau``, by adaptive quadrature.
+    """
+    x, t_x, t_cal = np.broadcast_arrays(x, t_x, t_cal)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        at_last = _log_hypergeometric_term(r, alpha, s, beta, x, t_x)
+        at_end = _log_hypergeometric_term(r, alpha, s, beta, x, t_cal)
+        difference = np.minimum(at_end - at_last, 0.0)
+        # log(e^u - e^v) = u + log(1 - e^(v-u)); -inf when t_x == T (no time to die unseen).
         result: FloatArray = at_last + np.log(-np.expm1(difference))
+    failed = np.flatnonzero(~np.isfinite(at_last) | ~np.isfinite(at_end))
+    if failed.size:
+        result = np.array(result, dtype=np.float64, copy=True)
+        for i in failed:
+            result[i] = _log_a0_by_quadrature(r, alpha, s, beta, x[i], t_x[i], t_cal[i])
     return result
+
+
+def _log_a0_by_quadrature(
+    r: float, alpha: float, s: float, beta: float, x: float, t_x: float, t_cal: float
+) -> float:
+    """log A0 from the integral that defines it, scaled by the integrand at t_x (its maximum,
+    the integrand decreases) so that tiny values do not underflow."""
+    if t_cal <= t_x:
+        return float("-inf")
+
+    def log_integrand(tau: float) -> float:
+        return float(-(r + x) * np.log(alpha + tau) - (s + 1) * np.log(beta + tau))
+
+    peak = log_integrand(t_x)
+    # The integrand can fall by many orders of magnitude within a tiny fraction of [t_x, T]:
+    # break the interval at geometric multiples of its initial e-folding width.
+    width = 1.0 / ((r + x) / (alpha + t_x) + (s + 1) / (beta + t_x))
+    breaks = t_x + width * np.logspace(0, 12, 13)
+    edges = np.concatenate([[t_x], breaks[breaks < t_cal], [t_cal]])
+    total = 0.0
+    for low, high in itertools.pairwise(edges):
+        piece, _ = integrate.quad(
+            lambda tau: np.exp(log_integrand(tau) - peak), low, high, epsabs=0.0, epsrel=1e-10
+        )
+        total += piece
+    return float(np.log(r + s + x) + peak + np.log(total))
 
 
 def _log_hypergeometric_term(
