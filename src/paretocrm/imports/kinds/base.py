@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 from django.db import models
 from django.utils import timezone
@@ -91,7 +92,13 @@ def key_to_id(model: type[models.Model], field: str, values: Iterable[str]) -> d
 
 def lookup(values: pd.Series, ids: Mapping[str, Any]) -> pd.Series:
     """Map keys to ids as Python objects (None where unknown), keeping the row index."""
-    return pd.Series([ids.get(v) for v in values], index=values.index, dtype=object)
+    if not ids:
+        return pd.Series(np.full(len(values), None, dtype=object), index=values.index)
+    # One hash-table pass (Index.get_indexer) instead of a Python dict lookup per row.
+    keys = pd.Index(list(ids.keys()))
+    targets = np.array([*ids.values(), None], dtype=object)
+    positions = keys.get_indexer(values)
+    return pd.Series(targets[positions], index=values.index, dtype=object)
 
 
 class ImportKind(ABC):

@@ -264,9 +264,7 @@ class OrderKind(ImportKind):
             {
                 "order_id": order_ids.astype("int64").astype(str),
                 "line_number": lines["line_number"].astype(str).to_numpy(),
-                "product_id": lines["product_id"]
-                .map(lambda v: "" if v is None else str(v))
-                .to_numpy(),
+                "product_id": _id_text(lines["product_id"]),
                 "description": lines["description"].to_numpy(),
                 "quantity": lines["quantity"].to_numpy(),
                 "unit_price": lines["unit_price"].to_numpy(),
@@ -337,6 +335,14 @@ class OrderKind(ImportKind):
             Order.objects.filter(pk=existing[number]).update(
                 **values, version=F("version") + 1, updated_at=timezone.now()
             )
+
+
+def _id_text(ids: pd.Series) -> np.ndarray:
+    """Optional ids as text, "" for missing (NULL when written)."""
+    present = ids.notna().to_numpy()
+    text = np.full(len(ids), "", dtype=object)
+    text[present] = ids[present].astype("int64").astype(str).to_numpy()
+    return text
 
 
 def _line_key(line: dict[str, Any]) -> tuple[Any, ...]:
