@@ -172,6 +172,7 @@ def analyze(
     *,
     config: AnalysisConfig | None = None,
     holdout: DateLike | None = None,
+    observation_end: DateLike | None = None,
     progress: ProgressCallback | None = None,
 ) -> AnalysisResult:
     """Run the whole analysis on ``transactions`` (and optional customer ``attributes``).
@@ -180,7 +181,9 @@ def analyze(
     Arrow table, CSV or Parquet path). ``holdout`` is the last day of the calibration period
     of the back-test. Raises :class:`~paretocrm.analytics.exceptions.DataContractError` or
     :class:`~paretocrm.analytics.exceptions.ConfigurationError` with a readable message on
-    bad input.
+    bad input. ``observation_end`` is the day the customers are judged on (default the last
+    purchase day in the data); a CRM passes today, so a customer silent since the last order
+    of the whole company still ages.
     """
     config = config or default_config()
     steps = _Steps(progress)
@@ -190,7 +193,10 @@ def analyze(
         customers = load_customers(attributes) if attributes is not None else None
     with steps.step(_STEPS[1]):
         summary = summarize(
-            table, unit=config.summary.unit, trend_window=config.summary.trend_window_days
+            table,
+            unit=config.summary.unit,
+            observation_end=observation_end,
+            trend_window=config.summary.trend_window_days,
         )
     with steps.step(_STEPS[2]):
         models = _fit_models(summary, config, notes)

@@ -1,0 +1,27 @@
+"""Back-office view of scoring runs (read-only: snapshots are written by runs only)."""
+
+from django.contrib import admin
+
+from paretocrm.insights.models import CustomerScore, ScoreRun
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ScoreRun)
+class ScoreRunAdmin(ReadOnlyAdmin):
+    list_display = ("id", "as_of", "status", "source", "customers_scored", "started_at")
+    list_filter = ("status", "source")
+
+
+@admin.register(CustomerScore)
+class CustomerScoreAdmin(ReadOnlyAdmin):
+    list_display = ("customer", "run", "tier", "rating", "p_alive", "clv", "lifecycle_stage")
+    list_filter = ("tier", "lifecycle_stage", "run")
+    search_fields = ("customer__name", "customer__code")
+    list_select_related = ("customer", "run")

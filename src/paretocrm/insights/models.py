@@ -1,0 +1,115 @@
+"""Score snapshots: the dated output of the value engine, read by pages, API and reports.
+
+A run writes all its rows and flips to SUCCEEDED in one transaction, so the previous
+successful run stays the current snapshot until the new one is complete.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from paretocrm.insights.choices import LifecycleStage, RunSource, RunStatus, Tier
+from paretocrm.insights.querysets import CustomerScoreQuerySet, ScoreRunQuerySet
+
+
+class ScoreRun(models.Model):
+    """One run of the value engine over the operational database."""
+
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    as_of = models.DateField(_("data as of"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=RunSource.choices, default=RunSource.CLI
+    )
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("triggered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    step = models.CharField(_("current step"), max_length=120, blank=True)
+    customers_scored = models.PositiveIntegerField(_("customers scored"), default=0)
+    transactions_read = models.PositiveIntegerField(_("transactions read"), default=0)
+    models_info = models.JSONField(_("fitted models"), default=dict, blank=True)
+    overview = models.JSONField(_("overview"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ScoreRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("score run")
+        verbose_name_plural = _("score runs")
+        ordering = ("-started_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.get_status_display()})"
+
+
+class CustomerScore(models.Model):
+    """One customer's scores in one run: tier, rating, value, risk, and why."""
+
+    run = models.ForeignKey(
+        ScoreRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="scores"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="scores",
+    )
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
+    rating = models.FloatField(_("rating (0-100)"))
+    rating_breakdown = models.JSONField(_("rating breakdown"), default=dict)
+    current_value = models.FloatField(_("current value (0-100)"))
+    potential_value = models.FloatField(_("potential value (0-100)"))
+    clv = models.DecimalField(_("lifetime value"), max_digits=18, decimal_places=2)
+    p_alive = models.FloatField(_("probability alive"))
+    expected_purchases = models.FloatField(_("expected purchases (next period)"))
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"), max_length=16, choices=LifecycleStage.choices
+    )
+    lifecycle_reason = models.CharField(_("lifecycle explanation"), max_length=300, blank=True)
+    r_score = models.PositiveSmallIntegerField(_("R score"))
+    f_score = models.PositiveSmallIntegerField(_("F score"))
+    m_score = models.PositiveSmallIntegerField(_("M score"))
+    rfm_segment = models.CharField(_("RFM segment"), max_length=40)
+    segment = models.CharField(_("behaviour segment"), max_length=60, blank=True)
+    abc_class = models.CharField(_("ABC class"), max_length=1)
+    profitability_class = models.CharField(_("profitability class"), max_length=40)
+    revenue = models.DecimalField(_("revenue"), max_digits=18, decimal_places=2)
+    gross_profit = models.DecimalField(_("gross profit"), max_digits=18, decimal_places=2)
+    net_profit = models.DecimalField(_("net profit"), max_digits=18, decimal_places=2)
+    churn_risk = models.FloatField(_("churn risk"))
+    value_at_risk = models.DecimalField(_("value at risk"), max_digits=18, decimal_places=2)
+    churn_reasons = models.JSONField(_("churn reasons"), default=list, blank=True)
+
+    objects = CustomerScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer score")
+        verbose_name_plural = _("customer scores")
+        ordering = ("run", "-rating", "customer_id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("run", "customer"),
+                name="insights_score_one_per_customer_per_run",
+                violation_error_message=_("A customer is scored once per run."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(p_alive__gte=0) & models.Q(p_alive__lte=1),
+                name="insights_score_p_alive_is_probability",
+                violation_error_message=_("P(alive) must lie between 0 and 1."),
+            ),
+        )
+        indexes = (models.Index(fields=("customer", "run"), name="insights_score_customer_run"),)
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} @ run {self.run_id}: {self.tier}"

@@ -1,0 +1,183 @@
+"""Scoring runs: the database goes through the value engine into a dated snapshot.
+
+The run record is committed first (so its progress can be watched), the analysis runs
+outside any transaction, and the scores plus the SUCCEEDED flag are written in one
+transaction: until that commits, the previous successful run stays the current snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from paretocrm.analytics import pipeline
+from paretocrm.analytics.exceptions import AnalyticsError
+from paretocrm.insights.attributes import read_attributes
+from paretocrm.insights.choices import RunSource, RunStatus
+from paretocrm.insights.models import CustomerScore, ScoreRun
+from paretocrm.insights.reading import read_transactions
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[str, int], None]
+BATCH_SIZE = 2000
+CENT = Decimal("0.01")
+
+
+class ScoringError(Exception):
+    """The scoring run could not complete; the message says why, for the person running it."""
+
+
+def run_scoring(
+    *,
+    as_of: dt.date | None = None,
+    source: str = RunSource.CLI,
+    triggered_by: Any = None,
+    progress: ProgressCallback | None = None,
+) -> ScoreRun:
+    """Score every customer with orders up to ``as_of`` (default today) and store a snapshot."""
+    as_of = as_of or timezone.localdate()
+    run = ScoreRun.objects.create(as_of=as_of, source=source, triggered_by=triggered_by)
+    report = _progress_reporter(run, progress)
+    try:
+        report("reading the database", 0)
+        transactions = read_transactions(as_of, settings.BASE_CURRENCY)
+        if transactions.empty:
+            raise ScoringError(f"no orders on or before {as_of}: nothing to score")
+        attributes = read_attributes(as_of)
+        result = pipeline.analyze(
+            transactions,
+            attributes,
+            observation_end=as_of,
+            progress=lambda step, done, total: report(step, 5 + int(85 * done / total)),
+        )
+        report("saving the snapshot", 92)
+        _save(run, result, n_transactions=len(transactions))
+    except (AnalyticsError, ScoringError, ValueError) as error:
+        _fail(run, str(error))
+        raise ScoringError(str(error)) from error
+    except Exception as error:
+        _fail(run, f"{type(error).__name__}: {error}")
+        raise
+    report("done", 100)
+    return run
+
+
+def _progress_reporter(run: ScoreRun, progress: ProgressCallback | None) -> ProgressCallback:
+    def report(step: str, percent: int) -> None:
+        ScoreRun.objects.filter(pk=run.pk).update(step=step[:120], progress=percent)
+        if progress is not None:
+            progress(step, percent)
+
+    return report
+
+
+def _fail(run: ScoreRun, message: str) -> None:
+    logger.warning("scoring run %s failed: %s", run.pk, message)
+    ScoreRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+
+
+def _save(run: ScoreRun, result: pipeline.AnalysisResult, *, n_transactions: int) -> None:
+    scores = result.scores
+    contributions = result.rating.contributions.round(2)
+    rows = [
+        _score_row(run, int(customer_id), row, contributions.loc[customer_id])
+        for customer_id, row in zip(scores.index, scores.itertuples(index=False), strict=True)
+    ]
+    with transaction.atomic():
+        CustomerScore.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        ScoreRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.SUCCEEDED,
+            finished_at=timezone.now(),
+            progress=100,
+            customers_scored=len(rows),
+            transactions_read=n_transactions,
+            models_info=result.models_info(),
+            overview=overview(result),
+        )
+    run.refresh_from_db()
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(str(round(float(value), 2))).quantize(CENT) if np.isfinite(value) else Decimal(0)
+
+
+def _score_row(run: ScoreRun, customer_id: int, row: Any, contribution: pd.Series) -> CustomerScore:
+    reasons = [code for code in str(row.churn_reasons).split(";") if code]
+    return CustomerScore(
+        run=run,
+        customer_id=customer_id,
+        tier=row.tier,
+        rating=float(row.rating),
+        rating_breakdown={k: float(v) for k, v in contribution.items() if np.isfinite(v)},
+        current_value=float(row.current_value),
+        potential_value=float(row.potential_value),
+        clv=_money(row.clv),
+        p_alive=float(np.clip(row.p_alive, 0.0, 1.0)),
+        expected_purchases=float(row.expected_purchases),
+        lifecycle_stage=row.lifecycle_stage,
+        lifecycle_reason=str(row.lifecycle_reason)[:300],
+        r_score=int(row.r_score),
+        f_score=int(row.f_score),
+        m_score=int(row.m_score),
+        rfm_segment=str(row.rfm_segment),
+        segment=str(row.segment)[:60],
+        abc_class=str(row.abc_class),
+        profitability_class=str(row.profitability_class),
+        revenue=_money(row.revenue),
+        gross_profit=_money(row.gross_profit),
+        net_profit=_money(row.net_profit),
+        churn_risk=float(row.churn_risk),
+        value_at_risk=_money(row.value_at_risk),
+        churn_reasons=reasons,
+    )
+
+
+def overview(result: pipeline.AnalysisResult) -> dict[str, Any]:
+    """The figures dashboards show, computed once per run (pages never recompute them)."""
+    scores = result.scores
+    revenue = result.pareto["revenue"]
+    profit = result.pareto["net_profit"]
+    curve = revenue.curve
+    step = max(1, len(curve) // 200)
+    concentration = result.concentration
+    return {
+        "customers": len(scores),
+        "pareto": {
+            "headline": revenue.headline(),
+            "customer_share_for_80": revenue.customer_share_for_80,
+            "curve": {
+                "customer_share": curve["customer_share"].iloc[::step].round(4).tolist(),
+                "value_share": curve["value_share"].iloc[::step].round(4).tolist(),
+            },
+            "revenue_top_shares": _shares(revenue.top_shares),
+            "profit_top_shares": _shares(profit.top_shares),
+        },
+        "hhi": {
+            "revenue": concentration.revenue_hhi.points,
+            "level": concentration.revenue_hhi.level,
+            "equivalent_customers": concentration.revenue_hhi.equivalent_customers,
+        },
+        "dependency_alerts": [str(i) for i in concentration.alerts.index.tolist()],
+        "tier_counts": scores["tier"].value_counts().to_dict(),
+        "lifecycle_counts": scores["lifecycle_stage"].value_counts().to_dict(),
+        "revenue_by_tier": scores.groupby("tier")["revenue"].sum().round(2).to_dict(),
+        "value_at_risk": float(scores["value_at_risk"].sum()),
+        "notes": list(result.notes),
+        "period": dict(result.period),
+    }
+
+
+def _shares(frame: pd.DataFrame) -> dict[str, float]:
+    return {f"{fraction:g}": round(float(share), 4) for fraction, share in frame["share"].items()}
