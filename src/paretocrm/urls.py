@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
-from django.urls import path
+from django.urls import include, path
 
 
 def health(_request: HttpRequest) -> JsonResponse:
@@ -12,4 +12,7 @@ def health(_request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("paretocrm.api_urls")),
+    path("", include("paretocrm.web_urls")),
 ]

@@ -1,0 +1,3 @@
+"""Web pages: every app's page routes included in one place."""
+
+urlpatterns: list = []
