@@ -101,7 +101,24 @@ def flag(report: Report, mask: pd.Series, column: str, messages: pd.Series | str
     if isinstance(messages, str):
         report.add_rows(rows, column, [messages] * len(rows))
     else:
-        report.add_rows(rows, column, messages[mask].tolist())
+        report.add_rows(rows, column, messages.loc[rows].tolist())
+
+
+def flag_value(report: Report, mask: pd.Series, column: str, prefix: str, raw: pd.Series) -> None:
+    """Like :func:`flag`, quoting the offending value; messages are built for bad rows only."""
+    if bool(mask.any()):
+        flag(report, mask, column, prefix + _quote(raw[mask]))
+
+
+def _distinct(raw: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes and distinct values: checks run once per distinct text, then map back."""
+    codes, uniques = pd.factorize(raw)
+    return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=str)
+
+
+def _back(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Per-distinct results spread back onto the rows."""
+    return pd.Series(values.to_numpy()[codes], index=index)
 
 
 # --- column checks ----------------------------------------------------------------------
@@ -147,44 +164,48 @@ def decimal(
     decimal places than the field stores are refused rather than silently rounded.
     """
     raw = values.astype(str).str.strip()
-    cleaned = raw
-    # The regex replacements are slow on a million cells; most files need neither.
+    codes, distinct = _distinct(raw)
+    cleaned = distinct
+    # The regex replacements are slow; most files need neither.
     if bool(cleaned.str.contains(",", regex=False).any()):
         cleaned = cleaned.str.replace(_THOUSANDS, "", regex=True)
     if bool(cleaned.str.startswith("+").any()):
         cleaned = cleaned.str.replace(r"^\+", "", regex=True)
-    empty = cleaned == ""
-    if required:
-        flag(report, empty, column, "is required")
     integer_digits = max_digits - decimal_places
     pattern = (
         rf"-?\d{{1,{integer_digits}}}(?:\.\d{{0,{decimal_places}}})?"
         rf"|-?\.\d{{1,{decimal_places}}}"
     )
-    well_formed = cleaned.str.fullmatch(pattern).fillna(False).astype(bool)
+    well_formed_d = cleaned.str.fullmatch(pattern).fillna(False).astype(bool)
+    number_d = pd.to_numeric(cleaned.where(well_formed_d), errors="coerce")
+    parsable_d = pd.to_numeric(cleaned, errors="coerce").notna()
+    empty = _back(cleaned == "", codes, raw.index)
+    well_formed = _back(well_formed_d, codes, raw.index)
+    number = _back(number_d, codes, raw.index)
+    if required:
+        flag(report, empty, column, "is required")
     bad = ~empty & ~well_formed
     if bool(bad.any()):
-        number = pd.to_numeric(cleaned.where(bad), errors="coerce")
+        parsable = _back(parsable_d, codes, raw.index)[bad]
         messages = pd.Series(
             np.where(
-                number.notna(),
+                parsable,
                 f"has more than {decimal_places} decimal places or {integer_digits} digits: ",
                 "is not a number: ",
             ),
-            index=cleaned.index,
-        ) + _quote(raw)
+            index=parsable.index,
+        ) + _quote(raw[bad])
         flag(report, bad, column, messages)
     ok = ~empty & well_formed
-    number = pd.to_numeric(cleaned.where(ok), errors="coerce")
     if min_value is not None:
         low = (number < min_value) if min_inclusive else (number <= min_value)
-        low = low.fillna(False).astype(bool)
+        low = low.fillna(False).astype(bool) & ok
         relation = "at least" if min_inclusive else "greater than"
-        flag(report, low, column, f"must be {relation} {min_value:g}, got " + _quote(raw))
+        flag_value(report, low, column, f"must be {relation} {min_value:g}, got ", raw)
     if max_value is not None:
-        high = (number > max_value).fillna(False).astype(bool)
-        flag(report, high, column, f"must be at most {max_value:g}, got " + _quote(raw))
-    return cleaned.where(ok, "")
+        high = (number > max_value).fillna(False).astype(bool) & ok
+        flag_value(report, high, column, f"must be at most {max_value:g}, got ", raw)
+    return _back(cleaned, codes, raw.index).where(ok, "")
 
 
 def integer(
@@ -203,14 +224,14 @@ def integer(
         flag(report, empty, column, "is required")
     # "3.0" comes out of spreadsheets for 3: accept a zero fraction.
     well_formed = raw.str.fullmatch(r"-?\d{1,15}(?:\.0*)?").fillna(False).astype(bool)
-    flag(report, ~empty & ~well_formed, column, "is not a whole number: " + _quote(raw))
+    flag_value(report, ~empty & ~well_formed, column, "is not a whole number: ", raw)
     number = pd.to_numeric(raw.where(well_formed), errors="coerce").astype("Int64")
     if min_value is not None:
         low = (number < min_value).fillna(False).astype(bool)
-        flag(report, low, column, f"must be at least {min_value}, got " + _quote(raw))
+        flag_value(report, low, column, f"must be at least {min_value}, got ", raw)
     if max_value is not None:
         high = (number > max_value).fillna(False).astype(bool)
-        flag(report, high, column, f"must be at most {max_value}, got " + _quote(raw))
+        flag_value(report, high, column, f"must be at most {max_value}, got ", raw)
     return number
 
 
@@ -251,7 +272,7 @@ def date(values: pd.Series, column: str, report: Report, *, required: bool = Fal
     positions = pd.Index(distinct).get_indexer(raw)
     parsed = pd.Series(parsed_distinct.to_numpy()[positions], index=raw.index)
     bad = ~empty & parsed.isna()
-    flag(report, bad, column, "is not a valid date (use YYYY-MM-DD): " + _quote(raw))
+    flag_value(report, bad, column, "is not a valid date (use YYYY-MM-DD): ", raw)
     return parsed
 
 
@@ -270,10 +291,11 @@ def choice(
     if required and not default:
         flag(report, empty, column, "is required")
     lookup = {key.strip().lower(): value for key, value in choices.items()}
-    mapped = raw.str.lower().map(lookup)
+    codes, distinct = _distinct(raw)
+    mapped = _back(distinct.str.lower().map(lookup), codes, raw.index)
     bad = ~empty & mapped.isna()
     allowed = ", ".join(sorted(set(choices.values())))
-    flag(report, bad, column, "is not one of " + allowed + ": " + _quote(raw))
+    flag_value(report, bad, column, "is not one of " + allowed + ": ", raw)
     return mapped.where(~empty, default).fillna("")
 
 
@@ -283,9 +305,9 @@ def unique(values: pd.Series, column: str, report: Report, *, what: str) -> pd.S
     repeated = values.duplicated(keep="first") & present
     if bool(repeated.any()):
         first_row = pd.Series(values.index, index=values.index).groupby(values).transform("min")
-        messages = (
-            f"duplicate {what} " + _quote(values) + " (first at row " + first_row.astype(str) + ")"
-        )
+        quoted = _quote(values[repeated])
+        messages = f"duplicate {what} " + quoted + " (first at row "
+        messages = messages + first_row[repeated].astype(str) + ")"
         flag(report, repeated, column, messages)
     return ~repeated
 
@@ -297,10 +319,8 @@ def reference(
     known_index = pd.Index(list(known))
     present = values != ""
     found = values.isin(known_index)
-    flag(
-        report,
-        present & ~found,
-        column,
-        f"unknown {what} " + _quote(values) + " (not in the file nor in the database)",
-    )
+    missing = present & ~found
+    if bool(missing.any()):
+        suffix = " (not in the file nor in the database)"
+        flag(report, missing, column, f"unknown {what} " + _quote(values[missing]) + suffix)
     return found | ~present
