@@ -71,6 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         transactions, holdout, label = _inputs(args)
         config = load_config(args.config)
+        if args.example and not args.config:
+            # The reference data set: compare both published models in the back-test.
+            config = dataclasses.replace(
+                config, models=dataclasses.replace(config.models, pareto_nbd=True)
+            )
         if args.unit:
             config = dataclasses.replace(
                 config, summary=dataclasses.replace(config.summary, unit=args.unit)

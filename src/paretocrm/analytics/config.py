@@ -55,7 +55,7 @@ class ModelSettings:
     """Which models to fit and how."""
 
     penalizer_coef: float = 0.0
-    pareto_nbd: bool = True
+    pareto_nbd: bool = False
     pareto_nbd_max_customers: int = 200_000
 
     def __post_init__(self) -> None:

@@ -34,7 +34,7 @@ from paretocrm.analytics.churn import ChurnResult, churn_warning
 from paretocrm.analytics.concentration import ConcentrationReport, concentration_report
 from paretocrm.analytics.config import AnalysisConfig, default_config
 from paretocrm.analytics.contract import TransactionsSource, load_customers, load_transactions
-from paretocrm.analytics.exceptions import DataContractError
+from paretocrm.analytics.exceptions import ConvergenceError, DataContractError
 from paretocrm.analytics.forecast import (
     Forecast,
     SeasonalDemand,
@@ -335,21 +335,27 @@ def _fit_models(
         "bgnbd": BGNBDModel(penalizer_coef=settings.penalizer_coef).fit(x, t_x, t_cal)
     }
     if settings.pareto_nbd and len(summary) <= settings.pareto_nbd_max_customers:
-        models["paretonbd"] = ParetoNBDModel(penalizer_coef=settings.penalizer_coef).fit(
-            x, t_x, t_cal
-        )
+        try:
+            models["paretonbd"] = ParetoNBDModel(penalizer_coef=settings.penalizer_coef).fit(
+                x, t_x, t_cal
+            )
+        except ConvergenceError as error:  # optional comparison model: report, go on
+            notes.append(f"Pareto/NBD not used: {error}")
     elif settings.pareto_nbd:
         notes.append(
             f"Pareto/NBD skipped: {len(summary):,} customers > pareto_nbd_max_customers "
             f"({settings.pareto_nbd_max_customers:,})"
         )
     spend_x, spend_m = _spend_inputs(summary)
-    if (spend_x > 0).sum() >= 10:
+    if (spend_x > 0).sum() < 10:
+        notes.append("Gamma-Gamma skipped: fewer than 10 repeat buyers with positive spend")
+        return models
+    try:
         models["gammagamma"] = GammaGammaModel(penalizer_coef=settings.penalizer_coef).fit(
             spend_x, spend_m
         )
-    else:
-        notes.append("Gamma-Gamma skipped: fewer than 10 repeat buyers with positive spend")
+    except ConvergenceError as error:
+        notes.append(f"Gamma-Gamma not used: {error}")
     return models
 
 
