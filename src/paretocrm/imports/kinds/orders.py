@@ -107,9 +107,9 @@ class OrderKind(ImportKind):
         out["channel"] = check.choice(
             column(frame, "channel"), "channel", report, channels, default=OrderChannel.DIRECT
         )
-        self._consistent(
-            out, ["customer_code", "ordered_at", "currency", "status", "channel"], report
-        )
+        repeated = ["customer_code", "ordered_at"]
+        repeated += [c for c in ("currency", "status", "channel") if c in frame.columns]
+        self._consistent(out, repeated, report)
         self._lines(frame, out, report)
         self.header_present = {"customer_id", "ordered_at"} | {
             c for c in ("currency", "status", "channel") if c in frame.columns
@@ -175,19 +175,20 @@ class OrderKind(ImportKind):
 
     def _consistent(self, out: pd.DataFrame, names: Sequence[str], report: check.Report) -> None:
         """Order columns repeated on every line must agree with the order's first line."""
-        grouped = out.groupby("number", sort=False)
-        first_row = (
-            pd.Series(out.index, index=out.index)
-            .groupby(out["number"], sort=False)
-            .transform("min")
-        )
+        codes, _ = pd.factorize(out["number"])
+        # Position of each order's first line, spread to all its lines (no groupby needed).
+        _, first_position = np.unique(codes, return_index=True)
+        first_of_row = first_position[codes]
+        has_number = (out["number"] != "").to_numpy()
         for name in names:
-            first = grouped[name].transform("first")
-            differs = (out[name] != first) & first.notna() & (out["number"] != "")
-            message = (
-                "differs from the first line of the same order (row " + first_row.astype(str) + ")"
-            )
-            check.flag(report, differs, name, message)
+            values = out[name].to_numpy()
+            first = values[first_of_row]
+            differs = (values != first) & has_number & pd.notna(first)
+            if differs.any():
+                mask = pd.Series(differs, index=out.index)
+                first_rows = pd.Series(out.index.to_numpy()[first_of_row], index=out.index)[mask]
+                message = "differs from the first line of the same order (row "
+                check.flag(report, mask, name, message + first_rows.astype(str) + ")")
 
     # --- writing -------------------------------------------------------------------------
 
