@@ -98,7 +98,7 @@ def read_table(sql: str, params: tuple[Any, ...] = ()) -> pa.Table:
                 cursor.execute(sql, params)
                 names = [c[0] for c in cursor.description]
                 rows = cursor.fetchall()
-            return pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows])
+            return pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
         marker = "?" if connection.vendor == "sqlite" else "$"
         adbc_sql = sql
         for i in range(len(params)):
@@ -134,8 +134,12 @@ def to_base_currency(orders: pd.DataFrame, rates: pd.DataFrame, base: str) -> pd
     orders = orders.copy()
     foreign = orders["currency"] != base
     if foreign.any():
-        rates = rates.assign(rate_date=pd.to_datetime(rates["rate_date"])).sort_values("rate_date")
+        # merge_asof needs both keys at the same resolution; nanoseconds fit any date here.
+        rates = rates.assign(
+            rate_date=pd.to_datetime(rates["rate_date"]).astype("datetime64[ns]")
+        ).sort_values("rate_date")
         left = orders.loc[foreign, ["currency", "timestamp"]].reset_index()
+        left = left.assign(timestamp=left["timestamp"].astype("datetime64[ns]"))
         left = left.sort_values("timestamp")
         merged = pd.merge_asof(
             left,

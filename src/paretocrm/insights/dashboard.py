@@ -1,0 +1,176 @@
+"""What the dashboards show: figures read from the current snapshot, scoped to the reader.
+
+The analysis figures come from ``ScoreRun.overview`` (written once per scoring run). The only
+thing computed on a page view is the monthly revenue trend: one GROUP BY over the order lines
+the reader may see, converted to the base currency with one read of the exchange rates.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from paretocrm.core.models import ExchangeRate
+from paretocrm.insights.choices import LifecycleStage, Tier
+from paretocrm.insights.labels import HHI_LEVEL_LABELS, churn_reasons, label
+from paretocrm.insights.models import CustomerScore, ScoreRun
+from paretocrm.sales.models import OrderLine
+from paretocrm.sales.querysets import line_revenue_expression
+
+TREND_MONTHS = 36
+TOP_WARNINGS = 10
+FUNNEL_ORDER = (
+    LifecycleStage.EXPLORATION,
+    LifecycleStage.FORMATION,
+    LifecycleStage.STABLE,
+    LifecycleStage.DECLINE,
+)
+
+
+def _month_start(day: dt.date, months_back: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months_back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _rate_table(currencies: set[str]) -> dict[str, tuple[list[dt.date], list[Decimal]]]:
+    """Every stored rate of the given currencies, sorted by date (one query)."""
+    table: dict[str, tuple[list[dt.date], list[Decimal]]] = {c: ([], []) for c in currencies}
+    rows = ExchangeRate.objects.filter(currency__in=currencies).order_by("currency", "rate_date")
+    for currency, day, rate in rows.values_list("currency", "rate_date", "rate"):
+        table[currency][0].append(day)
+        table[currency][1].append(rate)
+    return table
+
+
+def _rate_on(table: dict[str, tuple[list[dt.date], list[Decimal]]], currency: str, day: dt.date):
+    dates, rates = table.get(currency, ([], []))
+    position = bisect.bisect_right(dates, day)
+    return rates[position - 1] if position else None
+
+
+def monthly_revenue(user: Any, *, months: int = TREND_MONTHS) -> dict[str, Any]:
+    """Revenue per month in the base currency over the last ``months`` months, scoped.
+
+    Returns ``{"months": [...], "revenue": [...], "missing_rates": [...]}``; a currency
+    without any rate on or before a month's end is left out and named in ``missing_rates``.
+    """
+    base = settings.BASE_CURRENCY
+    today = timezone.localdate()
+    start = _month_start(today, months - 1)
+    rows = (
+        OrderLine.objects.visible_to(user)
+        .filter(order__ordered_at__date__gte=start)
+        .annotate(month=TruncMonth("order__ordered_at"))
+        .values("month", "order__currency")
+        .annotate(total=Sum(line_revenue_expression()))
+        .order_by()
+    )
+    grouped = list(rows)
+    table = _rate_table({r["order__currency"] for r in grouped} - {base})
+    totals: dict[dt.date, Decimal] = defaultdict(Decimal)
+    missing: set[str] = set()
+    for row in grouped:
+        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        currency, total = row["order__currency"], Decimal(row["total"] or 0)
+        if currency == base:
+            totals[month] += total
+            continue
+        rate = _rate_on(table, currency, _month_start(month, -1) - dt.timedelta(days=1))
+        if rate is None:
+            missing.add(currency)
+        else:
+            totals[month] += total * rate
+    labels = [_month_start(today, back) for back in range(months - 1, -1, -1)]
+    return {
+        "months": [m.strftime("%Y-%m") for m in labels],
+        "revenue": [float(round(totals.get(m, Decimal(0)), 2)) for m in labels],
+        "missing_rates": sorted(missing),
+        "currency": base,
+    }
+
+
+def previous_run(run: ScoreRun) -> ScoreRun | None:
+    """The successful run before ``run`` (for tier migration), or None."""
+    return (
+        ScoreRun.objects.succeeded()
+        .filter(finished_at__lt=run.finished_at)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def tier_rows(run: ScoreRun) -> list[dict[str, Any]]:
+    """Per tier: label, count, revenue and the change in count since the previous run."""
+    overview = run.overview or {}
+    counts = overview.get("tier_counts", {})
+    revenue = overview.get("revenue_by_tier", {})
+    before = previous_run(run)
+    old_counts = (before.overview or {}).get("tier_counts", {}) if before else None
+    rows = []
+    for tier in Tier:
+        count = int(counts.get(tier.value, 0))
+        change = None if old_counts is None else count - int(old_counts.get(tier.value, 0))
+        rows.append(
+            {
+                "code": tier.value,
+                "label": str(tier.label),
+                "count": count,
+                "revenue": revenue.get(tier.value, 0),
+                "change": change,
+            }
+        )
+    return rows
+
+
+def lifecycle_rows(run: ScoreRun) -> list[dict[str, Any]]:
+    """The lifecycle funnel in stage order: label and customer count."""
+    counts = (run.overview or {}).get("lifecycle_counts", {})
+    return [
+        {"code": s.value, "label": str(s.label), "count": int(counts.get(s.value, 0))}
+        for s in FUNNEL_ORDER
+    ]
+
+
+def churn_warnings(run: ScoreRun, user: Any, *, limit: int = TOP_WARNINGS) -> list[CustomerScore]:
+    """The reader's customers with churn signals, by value at risk, reasons made readable."""
+    scores = list(
+        CustomerScore.objects.filter(run=run)
+        .visible_to(user)
+        .exclude(churn_reasons=[])
+        .select_related("customer", "customer__owner")
+        .order_by("-value_at_risk", "customer_id")[:limit]
+    )
+    for score in scores:
+        score.reason_labels = churn_reasons(score.churn_reasons)
+    return scores
+
+
+def concentration(run: ScoreRun) -> dict[str, Any]:
+    """Top-N shares, HHI and the customers above the dependency threshold."""
+    overview = run.overview or {}
+    pareto = overview.get("pareto", {})
+    hhi = overview.get("hhi", {})
+    alert_ids = [int(i) for i in overview.get("dependency_alerts", []) if str(i).isdigit()]
+    return {
+        "revenue_shares": _share_rows(pareto.get("revenue_top_shares", {})),
+        "profit_shares": pareto.get("profit_top_shares", {}),
+        "hhi": hhi.get("revenue"),
+        "hhi_level": label(HHI_LEVEL_LABELS, str(hhi.get("level", ""))),
+        "equivalent_customers": hhi.get("equivalent_customers"),
+        "alert_ids": alert_ids,
+    }
+
+
+def _share_rows(shares: dict[str, float]) -> list[dict[str, float]]:
+    return [
+        {"top": float(fraction), "share": float(share)}
+        for fraction, share in sorted(shares.items(), key=lambda item: float(item[0]))
+    ]

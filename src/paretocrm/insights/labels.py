@@ -1,0 +1,56 @@
+"""Translatable labels for the codes the value engine writes into snapshots.
+
+The engine (``paretocrm.analytics``) stores stable codes (criterion names, churn reason codes,
+profitability classes); pages show these labels instead, in the reader's language.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+CRITERION_LABELS: dict[str, Promise] = {
+    "contract_volume": _("contract volume"),
+    "revenue": _("revenue"),
+    "profit_contribution": _("profit contribution"),
+    "credit": _("credit"),
+    "lifecycle_stage": _("lifecycle stage"),
+    "purchase_volume": _("purchase volume"),
+    "purchase_frequency": _("purchase frequency"),
+    "industry_influence": _("industry influence"),
+    "cooperation_intent": _("cooperation intent"),
+    "price_sensitivity": _("price sensitivity (inverse)"),
+    "maintenance_cost": _("maintenance cost (inverse)"),
+    "growth_potential": _("growth potential"),
+}
+
+CHURN_REASON_LABELS: dict[str, Promise] = {
+    "P_ALIVE_LOW": _("low probability of still buying"),
+    "P_ALIVE_DROP": _("probability of still buying dropped"),
+    "PURCHASE_DROP": _("purchase rate dropped"),
+    "REVENUE_DROP": _("revenue dropped"),
+    "OVERDUE": _("overdue receivables"),
+    "COMPLAINTS": _("recent complaints"),
+}
+
+PROFITABILITY_LABELS: dict[str, Promise] = {
+    "profitable": _("profitable"),
+    "could_become_profitable": _("could become profitable (cross-sell / up-sell)"),
+    "never_profitable": _("never profitable"),
+}
+
+HHI_LEVEL_LABELS: dict[str, Promise] = {
+    "unconcentrated": _("unconcentrated"),
+    "moderately concentrated": _("moderately concentrated"),
+    "highly concentrated": _("highly concentrated"),
+}
+
+
+def label(mapping: dict[str, Promise], code: str) -> str:
+    """The translated label of ``code``, or the code itself when it is new to the web app."""
+    return str(mapping.get(code, code))
+
+
+def churn_reasons(codes: list[str]) -> list[str]:
+    """Readable churn reasons for a score's reason codes."""
+    return [label(CHURN_REASON_LABELS, code) for code in codes]

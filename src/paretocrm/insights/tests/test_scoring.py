@@ -1,0 +1,120 @@
+"""Scoring runs: database -> value engine -> snapshot, and the snapshot swap rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from io import StringIO
+
+import pandas as pd
+import pytest
+from django.core.management import call_command
+
+from paretocrm.demo.services import load_demo_company
+from paretocrm.insights import services
+from paretocrm.insights.choices import RunStatus
+from paretocrm.insights.models import CustomerScore, ScoreRun
+from paretocrm.insights.reading import to_base_currency
+from paretocrm.sales.models import Order
+
+ANCHOR = dt.date(2026, 6, 30)
+
+
+@pytest.fixture
+def company(db):
+    return load_demo_company(seed=11, customers=60, anchor=ANCHOR)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_scoring_run_writes_one_score_per_buying_customer(company):
+    run = services.run_scoring(as_of=ANCHOR)
+
+    buyers = Order.objects.values("customer_id").distinct().count()
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.customers_scored == buyers == CustomerScore.objects.filter(run=run).count()
+    assert run.transactions_read > buyers
+    assert "bgnbd" in run.models_info
+    assert sum(run.overview["tier_counts"].values()) == buyers
+    assert ScoreRun.objects.current() == run
+    score = CustomerScore.objects.filter(run=run).order_by("-rating").first()
+    assert 0 <= score.p_alive <= 1
+    assert score.rating_breakdown, "every rating explains its criteria"
+    assert sum(score.rating_breakdown.values()) == pytest.approx(score.rating, abs=0.5)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_failed_run_keeps_the_previous_snapshot_current(company, monkeypatch):
+    first = services.run_scoring(as_of=ANCHOR)
+
+    def broken_save(*args, **kwargs):
+        raise ValueError("disk full while writing scores")
+
+    monkeypatch.setattr(services, "_save", broken_save)
+    with pytest.raises(services.ScoringError, match="disk full"):
+        services.run_scoring(as_of=ANCHOR)
+
+    failed = ScoreRun.objects.order_by("-id").first()
+    assert failed.status == RunStatus.FAILED
+    assert "disk full" in failed.error
+    assert ScoreRun.objects.current() == first
+    assert CustomerScore.objects.current().count() == first.customers_scored
+
+
+@pytest.mark.django_db
+def test_scoring_an_empty_database_fails_with_a_clear_message():
+    with pytest.raises(services.ScoringError, match="no orders on or before"):
+        services.run_scoring(as_of=ANCHOR)
+    assert ScoreRun.objects.current() is None
+
+
+@pytest.mark.django_db
+def test_score_command_reports_a_clear_error_without_traceback():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="scoring failed: no orders"):
+        call_command("score", "--as-of", "2026-06-30", stdout=StringIO())
+
+
+def test_amounts_in_foreign_currency_use_the_latest_rate_on_or_before_the_day():
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["1", "2", "3"],
+            "timestamp": pd.to_datetime(["2026-01-05", "2026-02-10", "2026-02-10"]),
+            "currency": ["USD", "USD", "CNY"],
+            "amount": [100.0, 100.0, 100.0],
+            "cost": [50.0, 50.0, 50.0],
+        }
+    )
+    rates = pd.DataFrame(
+        {
+            "currency": ["USD", "USD"],
+            "rate_date": [dt.date(2026, 1, 1), dt.date(2026, 2, 1)],
+            "rate": [7.0, 7.2],
+        }
+    )
+    converted = to_base_currency(orders, rates, "CNY")
+    assert converted["amount"].tolist() == pytest.approx([700.0, 720.0, 100.0])
+    assert converted["cost"].tolist() == pytest.approx([350.0, 360.0, 50.0])
+
+
+def test_a_currency_without_any_rate_is_named_in_the_error():
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["1"],
+            "timestamp": pd.to_datetime(["2026-01-05"]),
+            "currency": ["EUR"],
+            "amount": [1.0],
+            "cost": [1.0],
+        }
+    )
+    rates = pd.DataFrame({"currency": ["USD"], "rate_date": [dt.date(2026, 1, 1)], "rate": [7.0]})
+    with pytest.raises(ValueError, match="EUR"):
+        to_base_currency(orders, rates, "CNY")
+
+
+def test_money_is_rounded_to_cents_and_non_finite_becomes_zero():
+    assert services._money(12.3456) == Decimal("12.35")
+    assert services._money(-0.004) == Decimal("0.00")
+    assert services._money(float("nan")) == Decimal(0)
