@@ -381,8 +381,20 @@ def _predict(
     units_per_month = _DAYS_PER_MONTH / UNIT_DAYS[config.summary.unit]
     horizon = config.value.horizon_months * units_per_month
     index = summary.index
-    p_alive = pd.Series(model.conditional_probability_alive(x, t_x, t_cal), index=index)
-    expected = pd.Series(model.conditional_expected_purchases(horizon, x, t_x, t_cal), index=index)
+    # Degenerate fits (e.g. a, b -> infinity when nobody seems to drop out) can give inf * 0
+    # inside the closed forms; they are caught below by the finiteness check instead.
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        alive_values = model.conditional_probability_alive(x, t_x, t_cal)
+        expected_values = model.conditional_expected_purchases(horizon, x, t_x, t_cal)
+    bad = ~(np.isfinite(alive_values) & np.isfinite(expected_values))
+    if bad.any():
+        raise ConvergenceError(
+            f"BG/NBD predictions are not finite for {int(bad.sum()):,} customers (first: "
+            f"{', '.join(map(str, index[bad][:3]))}); the fitted parameters {model.params_} "
+            "are degenerate for these data - try [models] penalizer_coef > 0 in the settings"
+        )
+    p_alive = pd.Series(alive_values, index=index)
+    expected = pd.Series(expected_values, index=index)
     spend_model = models.get("gammagamma")
     spend_x, spend_m = _spend_inputs(summary)
     spend = pd.Series(
