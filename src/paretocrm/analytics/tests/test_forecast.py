@@ -119,6 +119,25 @@ def test_only_the_given_customers_are_counted() -> None:
     assert result.monthly.loc[12, "all"] == pytest.approx(300.0)
 
 
+def test_groups_restricted_to_given_customers() -> None:
+    groups = pd.Series({"s1": "summer", "s2": "summer", "w1": "winter"})
+    result = seasonal_demand(_transactions(), groups, customers=pd.Index(["s2", "w1"]))
+    assert list(result.monthly.columns) == ["summer", "winter"]
+    # Only s2 is left in "summer": 50 in July each year.
+    assert result.monthly.loc[7, "summer"] == pytest.approx(50.0)
+    assert result.monthly.loc[6, "summer"] == pytest.approx(0.0)
+
+
+def test_missing_amount_in_arrow_input_is_refused_naming_the_row() -> None:
+    frame = _transactions()
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    amounts = table.column("amount").to_pylist()
+    amounts[4] = None
+    table = table.set_column(2, "amount", pa.array(amounts, pa.float64()))
+    with pytest.raises(DataContractError, match=r"amount.*\[5\]"):
+        seasonal_demand(table)
+
+
 def test_quantity_measure_and_arrow_input() -> None:
     frame = _transactions().assign(quantity=2.0)
     result = seasonal_demand(pa.Table.from_pandas(frame), measure="quantity")
