@@ -1,4 +1,4 @@
-"""Write generated demo records into the database with ``bulk_create`` (no per-row queries).
+"""Write generated demo records into the database in bulk (no per-row queries).
 
 Every function takes plain records from :mod:`paretocrm.demo.specs` plus a :class:`Keys`
 map of natural keys to primary keys, and must run inside the caller's transaction
@@ -27,6 +27,7 @@ from paretocrm.customers.models.accounts import (
 from paretocrm.customers.models.contacts import Contact, ContactConsent, Interaction
 from paretocrm.customers.models.plans import AccountPlan, AccountPlanAction, AccountPlanGoal
 from paretocrm.demo.activity import ActivityBlock
+from paretocrm.demo.bulk import fast_insert
 from paretocrm.demo.generator import DemoCompany
 from paretocrm.knowledge.models import Article, ArticleCategory
 from paretocrm.marketing.models import Campaign, CampaignAttribution, CampaignMember
@@ -69,10 +70,10 @@ class Keys:
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def bulk(self, model: type[models.Model], rows: Sequence[models.Model]) -> list[Any]:
-        """``bulk_create`` in batches, counting rows per model for the load report."""
-        created = model.objects.bulk_create(rows, batch_size=self.batch_size)
+        """Insert in batches (ids assigned), counting rows per model for the load report."""
+        created = fast_insert(model, rows, batch_size=self.batch_size)
         self.counts[model._meta.label] += len(rows)
-        return created
+        return list(created)
 
 
 def _at_ten(day: date) -> datetime:

@@ -156,3 +156,15 @@ def test_bad_sizes_are_refused_naming_the_option() -> None:
         load_demo_company(customers=0)
     with pytest.raises(DemoError, match="--orders"):
         load_demo_company(customers=5, orders=0)
+
+
+@pytest.mark.django_db
+def test_rows_added_after_the_load_get_fresh_ids() -> None:
+    """The loader assigns ids itself; the id sequence must continue after them."""
+    load_demo_company(seed=3, customers=10, anchor=ANCHOR)
+    biggest = Customer.objects.order_by("-pk").first()
+    assert biggest is not None
+    added = Customer.objects.create(code="AFTER-DEMO-1", name="Added later")
+    assert added.pk > biggest.pk
+    order = Order.objects.create(customer=added, number="AFTER-SO-1", ordered_at=biggest.created_at)
+    assert order.pk > Order.objects.exclude(pk=order.pk).order_by("-pk").first().pk
