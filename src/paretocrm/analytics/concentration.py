@@ -168,31 +168,38 @@ def next_core_customers(
             "current_value and potential must cover the same customers; "
             f"{missing.size} differ, first: {list(missing[:5])}"
         )
-    current = pd.Series(finite_values(current_value, name="current_value"), current_value.index)
-    pot = pd.Series(finite_values(potential, name="potential"), potential.index)
-    current_rank = current.rank(ascending=False, method="first").astype(np.int64)
-    top_count = max(1, int(np.ceil(top_fraction * current.size - 1e-9)))
-    candidates = (current_rank > top_count) & (pot > 0)
-    table = pd.DataFrame(
-        {
-            "current_value": current,
-            "current_rank": current_rank,
-            "potential": pot,
-            "potential_rank": pot.rank(ascending=False, method="min").astype(np.int64),
-        }
-    )[candidates]
-    table = table.rename_axis("customer_id").reset_index()
-    table = table.sort_values(
-        ["potential", "current_value", "customer_id"],
-        ascending=[False, False, True],
-        kind="stable",
-    ).set_index("customer_id")
+    current = finite_values(current_value, name="current_value")
+    pot = finite_values(potential, name="potential")
+    ids = current_value.index
+    # Positions in customer-id order, so that every tie below is broken by id.
+    by_id = (
+        np.arange(ids.size)
+        if ids.is_monotonic_increasing
+        else np.argsort(ids.astype(str).to_numpy(), kind="stable")
+    )
+    id_rank = np.empty(ids.size, dtype=np.int64)
+    id_rank[by_id] = np.arange(ids.size)
+    current_rank = np.empty(ids.size, dtype=np.int64)
+    current_rank[np.lexsort((id_rank, -current))] = np.arange(1, ids.size + 1)
+    top_count = max(1, int(np.ceil(top_fraction * ids.size - 1e-9)))
+    candidates = np.flatnonzero((current_rank > top_count) & (pot > 0))
+    chosen = candidates[np.lexsort((id_rank[candidates], -current[candidates], -pot[candidates]))]
+    chosen = chosen[:limit]
+    # "min" rank: customers with equal potential share the better rank.
+    sorted_potential = np.sort(-pot)
+    potential_rank = np.searchsorted(sorted_potential, -pot[chosen], side="left") + 1
     with np.errstate(divide="ignore"):
-        ratio = np.where(
-            table["current_value"] > 0, table["potential"] / table["current_value"], np.inf
-        )
-    table["potential_to_current"] = ratio
-    return table.head(limit)
+        ratio = np.where(current[chosen] > 0, pot[chosen] / current[chosen], np.inf)
+    return pd.DataFrame(
+        {
+            "current_value": current[chosen],
+            "current_rank": current_rank[chosen],
+            "potential": pot[chosen],
+            "potential_rank": potential_rank.astype(np.int64),
+            "potential_to_current": ratio,
+        },
+        index=pd.Index(ids[chosen], name="customer_id"),
+    )
 
 
 @dataclass(frozen=True)

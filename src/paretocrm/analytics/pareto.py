@@ -62,7 +62,6 @@ def finite_values(values: ValuesLike, *, name: str = "values") -> FloatArray:
             Series), so the caller can find the customers.
     """
     if isinstance(values, pd.Series):
-        labels: Sequence[object] = values.index.tolist()
         try:
             array = values.to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError) as error:
@@ -76,11 +75,12 @@ def finite_values(values: ValuesLike, *, name: str = "values") -> FloatArray:
             raise DataContractError(
                 f"{name}: values must be numbers ({error})", column=name
             ) from error
-        labels = range(array.size)
     if array.ndim != 1:
         raise DataContractError(f"{name}: expected one value per customer, got {array.ndim}-D")
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:
+        # Labels are looked up only on failure: listing a million-row index costs time.
+        labels = values.index if isinstance(values, pd.Series) else range(array.size)
         shown = ", ".join(f"{labels[i]!s}={array[i]}" for i in bad[:5])
         raise DataContractError(
             f"{name}: {bad.size} missing or infinite value(s), first: {shown}", column=name

@@ -103,6 +103,11 @@ SEGMENT_LABELS_ZH_HANT: dict[str, str] = {
     LOST: "流失客戶",
 }
 
+#: SEGMENT_TABLE as positions in SEGMENTS, for a vectorised lookup.
+_SEGMENT_CODES = np.array([[SEGMENTS.index(name) for name in row] for row in SEGMENT_TABLE])
+#: Every three-digit code "111".."555", in the order 25 (r-1) + 5 (f-1) + (m-1).
+_RFM_CODES = [f"{r}{f}{m}" for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)]
+
 _LABELS = {"en": {s: s for s in SEGMENTS}, "zh-hans": SEGMENT_LABELS_ZH_HANS}
 _LABELS["zh-hant"] = SEGMENT_LABELS_ZH_HANT
 
@@ -142,7 +147,7 @@ def rfm_scores(summary: pd.DataFrame, *, monetary: str = "revenue") -> pd.DataFr
 
     Returns:
         DataFrame indexed like ``summary`` with ``r_score``, ``f_score``, ``m_score``
-        (int 1..5), ``rfm_code`` (e.g. "545") and ``rfm_segment`` (categorical, see
+        (int 1..5), ``rfm_code`` (categorical, e.g. "545") and ``rfm_segment`` (categorical, see
         :data:`SEGMENTS`).
     """
     require_columns(summary, ("frequency", "recency", "T", monetary), what="customer summary")
@@ -156,8 +161,8 @@ def rfm_scores(summary: pd.DataFrame, *, monetary: str = "revenue") -> pd.DataFr
     f = quintile_scores(finite_values(summary["frequency"], name="frequency"))
     m = quintile_scores(finite_values(summary[monetary], name=monetary))
     table = pd.DataFrame({"r_score": r, "f_score": f, "m_score": m}, index=summary.index)
-    code = 100 * r.astype(np.int64) + 10 * f.astype(np.int64) + m.astype(np.int64)
-    table["rfm_code"] = code.astype(str)
+    cell = 25 * (r.astype(np.int64) - 1) + 5 * (f.astype(np.int64) - 1) + (m.astype(np.int64) - 1)
+    table["rfm_code"] = pd.Categorical.from_codes(cell, categories=pd.Index(_RFM_CODES))
     table["rfm_segment"] = rfm_segments(r, f, m, index=summary.index)
     return table
 
@@ -172,8 +177,9 @@ def rfm_segments(
             raise DataContractError(f"RFM {name} scores must be in 1..5")
     # Half-up rounding of the mean of F and M: (f + m + 1) // 2.
     fm = (f_arr + m_arr + 1) // 2
-    table = np.array(SEGMENT_TABLE, dtype=object)
-    names = table[r_arr - 1, fm - 1]
+    codes = _SEGMENT_CODES[r_arr - 1, fm - 1]
     return pd.Series(
-        pd.Categorical(names, categories=list(SEGMENTS)), index=index, name="rfm_segment"
+        pd.Categorical.from_codes(codes, categories=pd.Index(list(SEGMENTS))),
+        index=index,
+        name="rfm_segment",
     )

@@ -214,19 +214,27 @@ def abc_classes(values: pd.Series, *, a_share: float = 0.80, b_share: float = 0.
     array = finite_values(values, name="values")
     positive = np.clip(array, 0.0, None)
     total = positive.sum()
-    labels = np.full(array.size, "C", dtype=object)
+    codes = np.full(array.size, 2, dtype=np.int8)  # 0 = A, 1 = B, 2 = C
     if total > 0:
-        ids = values.index.astype(str).to_numpy()
-        order = np.lexsort((ids, -array))
+        order = _descending_order(array, values.index)
         before = (np.cumsum(positive[order]) - positive[order]) / total
         # The tolerance keeps an exact 80% boundary (0.8 + 0.15 = 0.9500000000000001) exact.
         a_limit, b_limit = a_share - 1e-12, a_share + b_share - 1e-12
-        ordered = np.where(before < a_limit, "A", np.where(before < b_limit, "B", "C"))
-        ordered = np.where(positive[order] > 0, ordered, "C")
-        labels[order] = ordered
+        ordered = np.where(before < a_limit, 0, np.where(before < b_limit, 1, 2))
+        codes[order] = np.where(positive[order] > 0, ordered, 2)
     return pd.Series(
-        pd.Categorical(labels, categories=["A", "B", "C"]), index=values.index, name="abc_class"
+        pd.Categorical.from_codes(codes, categories=pd.Index(["A", "B", "C"])),
+        index=values.index,
+        name="abc_class",
     )
+
+
+def _descending_order(array: np.ndarray, index: pd.Index) -> np.ndarray:
+    """Positions sorted by value descending, ties by customer id ascending."""
+    if index.is_monotonic_increasing:
+        # Ids already ascending (the summary's order): a stable sort breaks ties by id.
+        return np.argsort(-array, kind="stable")
+    return np.lexsort((index.astype(str).to_numpy(), -array))
 
 
 def profitability_classes(
@@ -277,13 +285,10 @@ def profitability_classes(
     if potential is not None:
         pot = _aligned(potential, value.index, "potential")
         growth_sign |= (pot > 0) & (pot >= np.quantile(pot, rules.potential_quantile))
-    classes = np.where(
-        net > 0,
-        PROFITABLE,
-        np.where((gross > 0) & growth_sign, COULD_BECOME_PROFITABLE, NEVER_PROFITABLE),
-    )
+    # Codes follow PROFITABILITY_LABELS_ZH: 0 profitable, 1 could become, 2 never.
+    codes = np.where(net > 0, 0, np.where((gross > 0) & growth_sign, 1, 2)).astype(np.int8)
     return pd.Series(
-        pd.Categorical(classes, categories=list(PROFITABILITY_LABELS_ZH)),
+        pd.Categorical.from_codes(codes, categories=pd.Index(list(PROFITABILITY_LABELS_ZH))),
         index=value.index,
         name="profitability_class",
     )
@@ -291,6 +296,8 @@ def profitability_classes(
 
 def _aligned(series: pd.Series, index: pd.Index, name: str) -> np.ndarray:
     """``series`` as floats in the order of ``index``; every customer must be present."""
+    if series.index.equals(index):
+        return finite_values(series, name=name)
     missing = index.difference(series.index)
     if missing.size:
         raise DataContractError(

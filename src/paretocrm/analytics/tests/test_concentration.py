@@ -95,6 +95,9 @@ def test_next_core_customers_skip_the_top_tier_and_rank_by_potential() -> None:
     # c000 and c001 are the current top 20%; c004 has no potential.
     assert table.index.tolist() == ["c003", "c005", "c006", "c002"]
     assert table.loc["c005", "potential_to_current"] == pytest.approx(15.0)
+    # Equal potential shares the better rank (c005, c006 both third after c000 and c003).
+    assert table["potential_rank"].tolist() == [2, 3, 3, 5]
+    assert table["current_rank"].tolist() == [4, 6, 7, 3]
     assert not {"c000", "c001", "c004"} & set(table.index)
 
 

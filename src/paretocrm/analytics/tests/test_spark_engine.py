@@ -18,6 +18,7 @@ from paretocrm.analytics.models.gammagamma import GammaGammaModel
 
 pytestmark = [
     pytest.mark.spark,
+    pytest.mark.slow,  # a JVM start and a dozen Spark jobs: tens of seconds
     # PySpark 4.0 warns on every pandas conversion that it is not yet certified on pandas 3.
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
 ]
