@@ -176,12 +176,16 @@ def summary_params(
     Only the latest timestamp and the column names are needed, so a one-row Arrow stand-in
     carries them to :func:`paretocrm.analytics.summary.build_params`.
     """
-    latest = transactions.agg(F.max("timestamp").alias("latest")).first()
-    if latest is None or latest["latest"] is None:
+    # The latest *day* is computed by Spark, as the summary SQL counts days, so that no
+    # driver-side time-zone conversion of a timestamp can move it across midnight.
+    day = F.datediff(F.to_date(F.col("timestamp")), F.lit("1970-01-01").cast("date"))
+    latest = transactions.agg(F.max(day).alias("latest_day")).first()
+    if latest is None or latest["latest_day"] is None:
         raise DataContractError("transactions: no rows to summarise")
+    latest_stamp = np.datetime64(int(latest["latest_day"]), "D").astype("datetime64[ns]")
     stand_in = pa.table(
         {
-            name: pa.array([latest["latest"]]) if name == "timestamp" else pa.nulls(1)
+            name: pa.array([latest_stamp]) if name == "timestamp" else pa.nulls(1)
             for name in transactions.columns
         }
     )

@@ -21,6 +21,8 @@ pytestmark = [
     pytest.mark.slow,  # a JVM start and a dozen Spark jobs: tens of seconds
     # PySpark 4.0 warns on every pandas conversion that it is not yet certified on pandas 3.
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+    # ...and its Arrow-to-pandas conversion still passes pandas 3's deprecated copy keyword.
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
 ]
 
 pyspark = pytest.importorskip("pyspark")
@@ -94,6 +96,17 @@ def test_spark_summary_equals_the_duckdb_summary(
     # The published counts: 2,457 repeat purchase days in calibration, 1,882 in the holdout.
     assert collected["frequency"].sum() == 2457
     assert collected["frequency_holdout"].sum() == 1882
+
+
+def test_default_observation_end_is_the_last_purchase_day(
+    spark: object, cdnow_parquet: Path
+) -> None:
+    transactions = spark_engine.read_transactions(spark, cdnow_parquet)  # type: ignore[arg-type]
+    params = spark_engine.summary_params(transactions)
+    last_day = (pd.Timestamp("1998-06-30") - pd.Timestamp("1970-01-01")).days
+    assert params.observation_end_day == last_day
+    assert params.calibration_end_day == last_day
+    assert not params.holdout
 
 
 def test_fit_on_spark_sufficient_statistics_equals_the_fit_on_every_customer(
