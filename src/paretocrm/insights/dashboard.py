@@ -160,8 +160,9 @@ def concentration(run: ScoreRun) -> dict[str, Any]:
     hhi = overview.get("hhi", {})
     alert_ids = [int(i) for i in overview.get("dependency_alerts", []) if str(i).isdigit()]
     return {
-        "revenue_shares": _share_rows(pareto.get("revenue_top_shares", {})),
-        "profit_shares": pareto.get("profit_top_shares", {}),
+        "shares": _share_rows(
+            pareto.get("revenue_top_shares", {}), pareto.get("profit_top_shares", {})
+        ),
         "hhi": hhi.get("revenue"),
         "hhi_level": label(HHI_LEVEL_LABELS, str(hhi.get("level", ""))),
         "equivalent_customers": hhi.get("equivalent_customers"),
@@ -169,8 +170,8 @@ def concentration(run: ScoreRun) -> dict[str, Any]:
     }
 
 
-def _share_rows(shares: dict[str, float]) -> list[dict[str, float]]:
+def _share_rows(revenue: dict[str, float], profit: dict[str, float]) -> list[dict[str, Any]]:
     return [
-        {"top": float(fraction), "share": float(share)}
-        for fraction, share in sorted(shares.items(), key=lambda item: float(item[0]))
+        {"top": float(fraction), "revenue": float(share), "profit": profit.get(fraction)}
+        for fraction, share in sorted(revenue.items(), key=lambda item: float(item[0]))
     ]

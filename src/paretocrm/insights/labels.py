@@ -54,3 +54,17 @@ def label(mapping: dict[str, Promise], code: str) -> str:
 def churn_reasons(codes: list[str]) -> list[str]:
     """Readable churn reasons for a score's reason codes."""
     return [label(CHURN_REASON_LABELS, code) for code in codes]
+
+
+def tier_label(code: str) -> str:
+    """The translated name of a tier code."""
+    from paretocrm.insights.choices import Tier
+
+    return str(Tier(code).label) if code in Tier.values else code
+
+
+def stage_label(code: str) -> str:
+    """The translated name of a lifecycle stage code."""
+    from paretocrm.insights.choices import LifecycleStage
+
+    return str(LifecycleStage(code).label) if code in LifecycleStage.values else code

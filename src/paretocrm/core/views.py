@@ -1,0 +1,91 @@
+"""Views and view helpers shared by every app's pages (the kernel knows no app)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+from django.views.generic import ListView
+
+#: Role value of the administrator (users.choices.Role.ADMINISTRATOR); spelled out here
+#: because the kernel may not import the users app.
+ADMINISTRATOR_ROLE = "administrator"
+
+
+def is_administrator(user: Any) -> bool:
+    """True for superusers and active users with the administrator role."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not getattr(user, "is_active", False):
+        return False
+    return bool(user.is_superuser or getattr(user, "role", "") == ADMINISTRATOR_ROLE)
+
+
+class AdministratorRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Pages for administrators only: anonymous users go to sign-in, others get 403."""
+
+    def test_func(self) -> bool:
+        return is_administrator(self.request.user)
+
+
+def plotly_js_path() -> Path:
+    """plotly.min.js inside the installed plotly package (no CDN, no copy in the repo)."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+@login_required
+@require_GET
+@cache_control(public=True, max_age=86400)
+def plotly_js(_request: HttpRequest) -> FileResponse:
+    """Serve the plotly bundle of the installed package, cached by the browser for a day."""
+    path = plotly_js_path()
+    if not path.is_file():
+        raise Http404("plotly.min.js is not installed")
+    return FileResponse(path.open("rb"), content_type="text/javascript; charset=utf-8")
+
+
+class ScopedListView(LoginRequiredMixin, ListView):
+    """A paginated list of one model, scoped by ``visible_to`` and searchable with ``?q=``.
+
+    Models without ``visible_to`` (company-wide records such as campaigns and articles) are
+    listed whole; everything customer-owned goes through its queryset's scope.
+    """
+
+    paginate_by = 50
+    page_title: Any = ""
+    search_fields: tuple[str, ...] = ()
+    select_related: tuple[str, ...] = ()
+
+    def base_queryset(self) -> QuerySet[Any]:
+        """All rows the user may see."""
+        manager = self.model._default_manager
+        queryset = manager.all()
+        if hasattr(queryset, "visible_to"):
+            queryset = queryset.visible_to(self.request.user)
+        return queryset
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = self.base_queryset()
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        term = self.request.GET.get("q", "").strip()
+        if term and self.search_fields:
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": term})
+            queryset = queryset.filter(condition)
+        return queryset
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["q"] = self.request.GET.get("q", "")
+        context["page_title"] = self.page_title
+        return context

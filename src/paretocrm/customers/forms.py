@@ -1,0 +1,70 @@
+"""Forms of the customer pages."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from paretocrm.customers.models import Customer
+
+
+class CustomerForm(forms.ModelForm):
+    """Edit a customer's master data.
+
+    Protected fields (owner, team, credit limit, status, version) are not editable here
+    (QUALITY.md AUTHZ-8): the owner changes through the transfer service. ``version`` travels
+    as a hidden field so a save can detect that someone else changed the record meanwhile.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Customer
+        fields = (
+            "name",
+            "industry",
+            "region",
+            "country",
+            "scale",
+            "scope",
+            "cooperation_level",
+            "credit_rating",
+            "channel",
+            "industry_influence",
+            "cooperation_intent",
+            "price_sensitivity",
+            "currency",
+            "website",
+            "address",
+            "notes",
+        )
+        widgets: ClassVar[dict[str, forms.Widget]] = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+        for name in ("industry_influence", "cooperation_intent", "price_sensitivity"):
+            self.fields[name].widget.attrs.update(min=1, max=5)
+            self.fields[name].help_text = _("1 (low) to 5 (high)")
+
+    def clean_country(self) -> str:
+        """Country codes are stored upper-case (ISO 3166-1 alpha-2)."""
+        return (self.cleaned_data.get("country") or "").upper()
+
+    def clean_currency(self) -> str:
+        """Currency codes are stored upper-case (ISO 4217)."""
+        return (self.cleaned_data.get("currency") or "").upper()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name in ("industry_influence", "cooperation_intent", "price_sensitivity"):
+            value = cleaned.get(name)
+            if value is not None and not 1 <= value <= 5:
+                self.add_error(name, _("Enter a number from 1 to 5."))
+        return cleaned

@@ -1,0 +1,14 @@
+"""Routes of the customer pages."""
+
+from django.urls import path
+
+from paretocrm.customers import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.CustomerListView.as_view(), name="list"),
+    path("export/<str:file_format>/", views.CustomerExportView.as_view(), name="export"),
+    path("<int:pk>/", views.CustomerDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.CustomerEditView.as_view(), name="edit"),
+]

@@ -1,0 +1,194 @@
+"""Customer pages: the list (filters, sorting, search, export) and the customer 360 view.
+
+Every queryset starts from ``Customer.objects.visible_to(request.user)``; a customer outside
+the user's scope is a 404, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView, UpdateView
+
+from paretocrm.customers import profile
+from paretocrm.customers.filtersets import CustomerFilterSet, current_scores
+from paretocrm.customers.forms import CustomerForm
+from paretocrm.customers.models import Customer
+from paretocrm.imports.exports import csv_lines, export_rows, write_xlsx
+from paretocrm.users.choices import Role
+from paretocrm.users.models import User
+
+PAGE_SIZE = 50
+#: Sort keys the list accepts (anything else falls back to the name).
+SORTS = {
+    "name": ("name", "code"),
+    "-name": ("-name", "-code"),
+    "code": ("code",),
+    "-code": ("-code",),
+    "rating": ("score_rating", "name"),
+    "-rating": ("-score_rating", "name"),
+    "revenue": ("score_revenue", "name"),
+    "-revenue": ("-score_revenue", "name"),
+    "p_alive": ("score_p_alive", "name"),
+    "-p_alive": ("-score_p_alive", "name"),
+}
+#: Roles that read customers but may not change them (QUALITY.md role defaults).
+READ_ONLY_ROLES = frozenset({Role.KEY_ACCOUNT_ASSISTANT, Role.MARKETING, Role.GENERAL_MANAGER})
+#: Roles that may not export lists (assistants: "read, no export").
+NO_EXPORT_ROLES = frozenset({Role.KEY_ACCOUNT_ASSISTANT})
+
+
+def may_edit_customers(user: Any) -> bool:
+    """True when the user's role may change customer master data."""
+    return bool(user.is_superuser or getattr(user, "role", "") not in READ_ONLY_ROLES)
+
+
+def may_export(user: Any) -> bool:
+    """True when the user's role may export lists."""
+    return bool(user.is_superuser or getattr(user, "role", "") not in NO_EXPORT_ROLES)
+
+
+def with_current_score(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Annotate each customer with its current tier, rating, revenue, P(alive) and stage."""
+    scores = current_scores().filter(customer_id=OuterRef("pk"))
+    fields = ("tier", "rating", "revenue", "p_alive", "lifecycle_stage", "churn_risk")
+    return queryset.annotate(
+        **{f"score_{name}": Subquery(scores.values(name)[:1]) for name in fields}
+    )
+
+
+def filtered_customers(request: HttpRequest) -> tuple[CustomerFilterSet, QuerySet[Customer]]:
+    """The filter set bound to the request and the scoped, filtered customers."""
+    scoped = Customer.objects.visible_to(request.user)
+    filterset = CustomerFilterSet(request.GET or None, queryset=scoped)
+    owners = User.objects.filter(id__in=scoped.values("owner_id")).order_by("username")
+    filterset.form.fields["owner"].queryset = owners
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else scoped
+    return filterset, queryset
+
+
+class CustomerListView(LoginRequiredMixin, ListView):
+    """Customers the user may see: filters, sorting, search, pagination, htmx refresh."""
+
+    template_name = "customers/customer_list.html"
+    paginate_by = PAGE_SIZE
+
+    def get_template_names(self) -> list[str]:
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return ["customers/_customer_results.html"]
+        return [self.template_name]
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        self.filterset, queryset = filtered_customers(self.request)
+        sort = self.request.GET.get("sort", "name")
+        self.sort = sort if sort in SORTS else "name"
+        return with_current_score(queryset).select_related("owner").order_by(*SORTS[self.sort])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            filterset=self.filterset,
+            sort=self.sort,
+            may_export=may_export(self.request.user),
+        )
+        return context
+
+
+class CustomerExportView(LoginRequiredMixin, View):
+    """The filtered customer list as CSV (streamed) or XLSX, formula-safe (EXP-1)."""
+
+    def get(self, request: HttpRequest, file_format: str) -> HttpResponse:
+        if not may_export(request.user):
+            raise PermissionDenied(_("Your role may not export lists."))
+        if file_format not in ("csv", "xlsx"):
+            return HttpResponse(_("Unknown export format; use csv or xlsx."), status=400)
+        _filterset, queryset = filtered_customers(request)
+        queryset = queryset.select_related("parent", "owner").order_by("code")
+        headers, rows = export_rows("customers", queryset)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        filename = f"{_('customers')}-{stamp}.{file_format}"
+        if file_format == "csv":
+            response = StreamingHttpResponse(
+                csv_lines(headers, rows), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = content_disposition_header(True, filename)
+            return response
+        return xlsx_response(headers, rows, filename)
+
+
+def xlsx_response(headers: list[str], rows: Any, filename: str) -> FileResponse:
+    """Write rows to a temporary XLSX file and send it (the file goes when it is closed)."""
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by the response
+    write_xlsx(Path(handle.name), headers, rows)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+class CustomerDetailView(LoginRequiredMixin, DetailView):
+    """The customer 360 view: profile, contacts, timeline, value panel and account plan."""
+
+    template_name = "customers/customer_detail.html"
+    context_object_name = "customer"
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        return Customer.objects.visible_to(self.request.user).select_related(
+            "owner", "team", "parent"
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(profile.customer_360(self.object, self.request.user))
+        context["may_edit"] = may_edit_customers(self.request.user)
+        return context
+
+
+class CustomerEditView(LoginRequiredMixin, UpdateView):
+    """Edit a customer; a save based on an outdated version shows a conflict instead."""
+
+    template_name = "customers/customer_form.html"
+    form_class = CustomerForm
+    context_object_name = "customer"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not may_edit_customers(request.user):
+            raise PermissionDenied(_("Your role may not change customers."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        return Customer.objects.visible_to(self.request.user)
+
+    def form_valid(self, form: CustomerForm) -> HttpResponse:
+        with transaction.atomic():
+            stored = Customer.objects.select_for_update().get(pk=self.object.pk)
+            if stored.version != form.cleaned_data["version"]:
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else changed this customer while you were editing it. "
+                        "Your changes were not saved: reload the page to see the current "
+                        "data, then make your changes again."
+                    ),
+                )
+                return self.render_to_response(self.get_context_data(form=form, conflict=True))
+            form.instance.version = stored.version
+            form.save()
+        messages.success(self.request, _("The customer was saved."))
+        return redirect("customers:detail", pk=self.object.pk)

@@ -1,0 +1,58 @@
+"""Forms of the insights pages: the AHP pairwise comparison form."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from paretocrm.insights.labels import CRITERION_LABELS, label
+
+MIN_AHP_CRITERIA = 3
+#: Saaty's 1-9 scale as choices: "3" = left moderately more important, "1/3" = right.
+SCALE_CHOICES: list[tuple[str, Any]] = [
+    ("1/9", _("right: extremely more important (1/9)")),
+    ("1/7", _("right: very strongly more important (1/7)")),
+    ("1/5", _("right: strongly more important (1/5)")),
+    ("1/3", _("right: moderately more important (1/3)")),
+    ("1", _("equally important (1)")),
+    ("3", _("left: moderately more important (3)")),
+    ("5", _("left: strongly more important (5)")),
+    ("7", _("left: very strongly more important (7)")),
+    ("9", _("left: extremely more important (9)")),
+]
+
+
+def _value(text: str) -> float:
+    if "/" in text:
+        numerator, denominator = text.split("/")
+        return float(numerator) / float(denominator)
+    return float(text)
+
+
+class AHPForm(forms.Form):
+    """One select per pair of the chosen criteria, on Saaty's scale."""
+
+    def __init__(self, *args: Any, criteria: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        self.pairs = list(combinations(criteria, 2))
+        for left, right in self.pairs:
+            self.fields[f"{left}__{right}"] = forms.ChoiceField(
+                choices=SCALE_CHOICES,
+                initial="1",
+                label=f"{label(CRITERION_LABELS, left)} ↔ {label(CRITERION_LABELS, right)}",
+            )
+
+    def pair_fields(self) -> list[tuple[str, str, forms.BoundField]]:
+        """(left label, right label, field) per pair, for the template."""
+        return [
+            (label(CRITERION_LABELS, a), label(CRITERION_LABELS, b), self[f"{a}__{b}"])
+            for a, b in self.pairs
+        ]
+
+    def judgements(self) -> dict[tuple[str, str], float]:
+        """The cleaned judgements as ``{(left, right): value}``."""
+        return {(a, b): _value(self.cleaned_data[f"{a}__{b}"]) for a, b in self.pairs}

@@ -1,0 +1,19 @@
+"""Template tags naming snapshot codes (tier, lifecycle stage) in the reader's language."""
+
+from django import template
+
+from paretocrm.insights import labels
+
+register = template.Library()
+
+
+@register.simple_tag
+def tier_label(code: str) -> str:
+    """The translated tier name."""
+    return labels.tier_label(code)
+
+
+@register.simple_tag
+def stage_label(code: str) -> str:
+    """The translated lifecycle stage name."""
+    return labels.stage_label(code)

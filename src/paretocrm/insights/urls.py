@@ -1,0 +1,21 @@
+"""Routes of the insights pages."""
+
+from django.urls import path
+
+from paretocrm.insights import views
+
+app_name = "insights"
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("core-customers/", views.CoreCustomersView.as_view(), name="core_customers"),
+    path(
+        "core-customers/export.xlsx",
+        views.CoreCustomersExportView.as_view(),
+        name="core_customers_export",
+    ),
+    path("settings/scoring/", views.ScoringView.as_view(), name="scoring"),
+    path("settings/scoring/status/", views.ScoringStatusView.as_view(), name="scoring_status"),
+    path("settings/rating/", views.RatingSettingsView.as_view(), name="rating_settings"),
+    path("settings/rating/ahp/", views.AHPCheckView.as_view(), name="ahp_check"),
+]
