@@ -35,6 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame as SparkDataFrame
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -113,12 +114,28 @@ def read_transactions(
     if kind == "parquet":
         if not Path(source).exists():
             raise DataContractError(f"{source}: no such Parquet file or directory")
-        frame = spark.read.parquet(str(source))
+        frame = _read_parquet(spark, str(source))
     elif kind == "table":
         frame = spark.table(str(source))
     else:
         raise ConfigurationError(f"kind must be 'parquet' or 'table', got {kind!r}")
     return canonical_transactions(frame, label=str(source))
+
+
+def _read_parquet(spark: SparkSession, path: str) -> SparkDataFrame:
+    """``spark.read.parquet`` with the usual unreadable-file causes explained."""
+    try:
+        frame: SparkDataFrame = spark.read.parquet(path)
+    except AnalysisException as error:
+        text = str(error).splitlines()[0]
+        if "TIMESTAMP(NANOS" in text:
+            raise DataContractError(
+                f"{path}: Spark cannot read nanosecond timestamps; write the file with "
+                "microsecond timestamps (pyarrow: coerce_timestamps='us') or dates",
+                column="timestamp",
+            ) from None
+        raise DataContractError(f"{path}: Spark cannot read it as Parquet: {text}") from None
+    return frame
 
 
 def canonical_transactions(frame: SparkDataFrame, *, label: str = "transactions") -> SparkDataFrame:
