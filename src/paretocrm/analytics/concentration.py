@@ -204,7 +204,16 @@ def next_core_customers(
 
 @dataclass(frozen=True)
 class ConcentrationReport:
-    """The concentration-risk report in one object (see :func:`concentration_report`)."""
+    """The concentration-risk report in one object (see :func:`concentration_report`).
+
+    Attributes:
+        shares: top-fraction shares, one column per measure (:func:`concentration_shares`).
+        revenue_hhi: Herfindahl-Hirschman index of revenue.
+        profit_hhi: the same for profit, None without profit or with no positive profit.
+        alerts: single-customer dependency alerts (:func:`dependency_alerts`).
+        next_core: the next core customers (:func:`next_core_customers`), None without a
+            potential.
+    """
 
     shares: pd.DataFrame
     revenue_hhi: HerfindahlIndex

@@ -54,6 +54,23 @@ def test_attributes_indexed_by_customer_id_and_missing_customers_cost_nothing_ex
     assert value["cost_to_serve"].tolist() == [0.0, 20.0]
 
 
+def test_numeric_attribute_ids_match_string_summary_ids() -> None:
+    summary = pd.DataFrame(
+        {"revenue": [100.0], "gross_profit": [50.0], "order_count": [0]},
+        index=pd.Index(["42"], name="customer_id"),
+    )
+    attributes = pd.DataFrame({"customer_id": [42], "interactions": [3]})
+    value = customer_value(summary, attributes, cost=CostToServe(per_interaction=5))
+    assert value.loc["42", "cost_to_serve"] == pytest.approx(15.0)
+
+
+def test_repeated_attribute_rows_are_refused_naming_the_customer() -> None:
+    summary = _summary([100.0], [50.0], [1])
+    attributes = pd.DataFrame({"customer_id": ["c0", "c0"], "cases": [1, 2]})
+    with pytest.raises(DataContractError, match=r"repeated.*c0"):
+        customer_value(summary, attributes)
+
+
 def test_service_cost_attribute_can_be_left_out() -> None:
     summary = _summary([100.0], [50.0], [0])
     attributes = pd.DataFrame({"service_cost": [30.0]}, index=["c0"])
