@@ -1,3 +1,30 @@
-"""REST API routes (/api/): every app's router registered in one place."""
+"""REST API routes (/api/): every app's router registered in one place.
 
-urlpatterns: list = []
+Everything here needs a signed-in user (token or session), including the schema and the
+Swagger UI; the only open route is the token endpoint itself (it checks the password).
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.permissions import IsAuthenticated
+
+#: drf-spectacular serves the schema to anyone by default; here it needs a login.
+SIGNED_IN = [IsAuthenticated]
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=SIGNED_IN), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=SIGNED_IN),
+        name="api-docs",
+    ),
+    path("", include("paretocrm.customers.api.urls")),
+    path("", include("paretocrm.sales.api.urls")),
+    path("", include("paretocrm.service.api.urls")),
+    path("", include("paretocrm.marketing.api.urls")),
+    path("", include("paretocrm.knowledge.api.urls")),
+    path("insights/", include("paretocrm.insights.api.urls")),
+    path("directory/", include("paretocrm.users.api.urls")),
+]

@@ -1,0 +1,35 @@
+"""Filter backends that cannot reveal out-of-scope records.
+
+django-filter turns a foreign key into a ``ModelChoiceFilter`` that validates the id
+against the *whole* table: a hidden customer's id would give "200, empty list" and a
+missing one "400, not a valid choice" - enough to probe which ids exist. Here a foreign key
+filters by plain number instead, so both answer the same (an empty page).
+"""
+
+from __future__ import annotations
+
+import copy
+
+import django_filters
+from django.db import models
+from django_filters.rest_framework import DjangoFilterBackend
+
+ID_FILTER_DEFAULTS = copy.deepcopy(django_filters.FilterSet.FILTER_DEFAULTS)
+ID_FILTER_DEFAULTS.update(
+    {
+        models.ForeignKey: {"filter_class": django_filters.NumberFilter},
+        models.OneToOneField: {"filter_class": django_filters.NumberFilter},
+    }
+)
+
+
+class IdFilterSet(django_filters.FilterSet):
+    """FilterSet whose foreign-key filters take a number and never validate existence."""
+
+    FILTER_DEFAULTS = ID_FILTER_DEFAULTS
+
+
+class IdFilterBackend(DjangoFilterBackend):
+    """The django-filter backend building ``filterset_fields`` on :class:`IdFilterSet`."""
+
+    filterset_base = IdFilterSet

@@ -1,0 +1,126 @@
+"""Base serializer: brief/full representations, scoped references, protected fields.
+
+* ``?brief=1`` keeps only ``Meta.brief_fields`` (default: id, display, version).
+* Every foreign key a client may set is looked up in ``visible_to(request.user)`` of the
+  target model, so a reference to a record the user cannot see is refused with the same
+  message as one that does not exist (QUALITY.md AUTHZ-4, no leak).
+* Protected fields (owner, created_by, version, credit limit, ...) are always read-only
+  (AUTHZ-8): the view stamps them, a client cannot mass-assign them.
+* Database constraints are checked before saving, so a bad value is a 400 naming the field
+  instead of an IntegrityError.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework import serializers
+from rest_framework.fields import get_error_detail
+
+#: Never writable through the API, on any model.
+PROTECTED_FIELDS: frozenset[str] = frozenset(
+    {
+        "owner",
+        "created_by",
+        "recorded_by",
+        "changed_by",
+        "author",
+        "version",
+        "credit_limit",
+        "created_at",
+        "updated_at",
+    }
+)
+
+
+def wants_brief(request: Any) -> bool:
+    """True when the client asked for the brief representation (``?brief=1``)."""
+    if request is None:
+        return False
+    value = str(request.query_params.get("brief", "")).strip().lower()
+    return value in {"1", "true", "yes"}
+
+
+def scoped_queryset_for(model: type[models.Model], user: Any) -> models.QuerySet:
+    """Rows of ``model`` that ``user`` may reference: ``visible_to`` where the model has it.
+
+    Models without record scope (catalogue, staff directory) are company-wide reference
+    data: any active user may point at them.
+    """
+    manager = model._default_manager
+    if hasattr(manager, "visible_to"):
+        return manager.visible_to(user)
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return manager.none()
+    return manager.all()
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary-key reference resolved only among the records the requesting user sees."""
+
+    def get_queryset(self) -> models.QuerySet:
+        """The target model's rows visible to the request's user (none without a request)."""
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return scoped_queryset_for(queryset.model, user)
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """Model serializer with brief/full views, scoped references and protected fields."""
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+
+    display = serializers.SerializerMethodField(help_text="Human-readable label.")
+
+    #: Fields kept by ``?brief=1`` when ``Meta.brief_fields`` is not declared.
+    default_brief_fields: ClassVar[tuple[str, ...]] = ("id", "display", "version")
+
+    def get_display(self, obj: Any) -> str:
+        """The object's label (its ``__str__``)."""
+        return str(obj)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """All fields, protected ones read-only; only the brief ones for ``?brief=1``."""
+        fields = super().get_fields()
+        for name in PROTECTED_FIELDS & fields.keys():
+            fields[name].read_only = True
+            fields[name].required = False
+        if self._is_top_level() and wants_brief(self.context.get("request")):
+            keep = getattr(self.Meta, "brief_fields", self.default_brief_fields)
+            fields = {name: field for name, field in fields.items() if name in keep}
+        return fields
+
+    def _is_top_level(self) -> bool:
+        """The serializer of the response (or the child of its list), not a nested one."""
+        parent = self.parent
+        if parent is None:
+            return True
+        return isinstance(parent, serializers.ListSerializer) and parent.parent is None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Check the model's database constraints on the would-be row (400, not 500)."""
+        attrs = super().validate(attrs)
+        candidate = self.build_candidate(attrs)
+        try:
+            candidate.validate_constraints()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(get_error_detail(exc)) from exc
+        return attrs
+
+    def build_candidate(self, attrs: dict[str, Any]) -> models.Model:
+        """An unsaved copy of the instance (or a new one) with ``attrs`` applied."""
+        model = self.Meta.model
+        concrete = {f.name for f in model._meta.concrete_fields}
+        values = {k: v for k, v in attrs.items() if k in concrete}
+        if self.instance is None:
+            return model(**values)
+        candidate = model()
+        for field in model._meta.concrete_fields:
+            setattr(candidate, field.attname, getattr(self.instance, field.attname))
+        candidate._state.adding = False
+        for key, value in values.items():
+            setattr(candidate, key, value)
+        return candidate

@@ -1,0 +1,186 @@
+"""Serializers of the customers app: accounts, contacts (masked by role), interactions, plans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from paretocrm.core.api.serializers import ScopedModelSerializer
+from paretocrm.core.masking import mask_email, mask_phone, mask_text, may_see_personal_data
+from paretocrm.customers.models import (
+    AccountPlan,
+    AccountPlanAction,
+    AccountPlanGoal,
+    Contact,
+    Customer,
+    Interaction,
+)
+
+
+class CustomerSerializer(ScopedModelSerializer):
+    """A customer account; owner and credit limit are read-only (set by services)."""
+
+    class Meta:
+        model = Customer
+        fields = (
+            "id",
+            "display",
+            "code",
+            "name",
+            "industry",
+            "region",
+            "country",
+            "scale",
+            "scope",
+            "cooperation_level",
+            "credit_rating",
+            "credit_score",
+            "credit_limit",
+            "channel",
+            "industry_influence",
+            "cooperation_intent",
+            "price_sensitivity",
+            "parent",
+            "tags",
+            "owner",
+            "team",
+            "status",
+            "archived_at",
+            "currency",
+            "website",
+            "address",
+            "notes",
+            "version",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("team", "archived_at", "status")
+        brief_fields = ("id", "display", "code", "name", "version")
+
+
+#: Personal contact fields and how each is masked for roles without the right.
+MASKED_CONTACT_FIELDS = {
+    "phone": mask_phone,
+    "mobile": mask_phone,
+    "email": mask_email,
+    "wechat": mask_text,
+}
+
+
+class ContactSerializer(ScopedModelSerializer):
+    """A person at a customer; phone, mobile, e-mail and WeChat masked by role (PRIV-5)."""
+
+    class Meta:
+        model = Contact
+        fields = (
+            "id",
+            "display",
+            "customer",
+            "external_id",
+            "name",
+            "title",
+            "department",
+            "buying_role",
+            "influence",
+            "relationship_strength",
+            "phone",
+            "mobile",
+            "email",
+            "wechat",
+            "is_active",
+            "notes",
+            "version",
+            "created_at",
+            "updated_at",
+        )
+        brief_fields = ("id", "display", "customer", "name", "version")
+
+    def to_representation(self, instance: Contact) -> dict[str, Any]:
+        """The contact, its personal fields masked unless the user's role may see them."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not may_see_personal_data(getattr(request, "user", None)):
+            for name, mask in MASKED_CONTACT_FIELDS.items():
+                if name in data:
+                    data[name] = mask(data[name])
+        return data
+
+
+class InteractionSerializer(ScopedModelSerializer):
+    """A logged call, visit, e-mail or meeting; ``user`` is the author (read-only)."""
+
+    class Meta:
+        model = Interaction
+        fields = (
+            "id",
+            "display",
+            "customer",
+            "contacts",
+            "user",
+            "kind",
+            "occurred_at",
+            "subject",
+            "notes",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("user",)
+        brief_fields = ("id", "display", "customer", "kind", "occurred_at")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The contacts must belong to the interaction's customer."""
+        attrs = super().validate(attrs)
+        customer = attrs.get("customer") or getattr(self.instance, "customer", None)
+        for contact in attrs.get("contacts", []):
+            if customer is not None and contact.customer_id != customer.pk:
+                raise serializers.ValidationError(
+                    {"contacts": f"Contact {contact.pk} does not belong to this customer."}
+                )
+        return attrs
+
+
+class AccountPlanGoalSerializer(serializers.ModelSerializer):
+    """A goal of an account plan (read through the plan)."""
+
+    class Meta:
+        model = AccountPlanGoal
+        fields = ("id", "description", "metric", "target_value", "due_date", "status")
+
+
+class AccountPlanActionSerializer(serializers.ModelSerializer):
+    """An action of an account plan (read through the plan)."""
+
+    class Meta:
+        model = AccountPlanAction
+        fields = ("id", "goal", "description", "owner", "due_date", "status", "completed_at")
+
+
+class AccountPlanSerializer(ScopedModelSerializer):
+    """A key-account plan with its goals and actions (goals/actions read-only here)."""
+
+    goals = AccountPlanGoalSerializer(many=True, read_only=True)
+    actions = AccountPlanActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AccountPlan
+        fields = (
+            "id",
+            "display",
+            "customer",
+            "title",
+            "period_start",
+            "period_end",
+            "customer_strategy",
+            "customer_goals",
+            "our_objectives",
+            "status",
+            "review_date",
+            "owner",
+            "goals",
+            "actions",
+            "version",
+            "created_at",
+            "updated_at",
+        )
+        brief_fields = ("id", "display", "customer", "title", "status", "version")

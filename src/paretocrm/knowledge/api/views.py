@@ -1,0 +1,21 @@
+"""API views of the knowledge app."""
+
+from __future__ import annotations
+
+from paretocrm.core.api.views import ScopedModelViewSet
+from paretocrm.knowledge import filtersets
+from paretocrm.knowledge.api.serializers import ArticleSerializer
+from paretocrm.knowledge.models import Article
+
+
+class ArticleViewSet(ScopedModelViewSet):
+    """The knowledge base (company-wide). ``?q=`` searches Chinese and English text."""
+
+    model = Article
+    company_wide = True
+    write_roles = frozenset({"administrator", "key_account_manager", "service_agent", "marketing"})
+    serializer_class = ArticleSerializer
+    filterset_class = filtersets.ArticleFilterSet
+    ordering_fields = ("title", "published_at", "updated_at")
+    list_prefetch_related = ("tags",)
+    stamp_user_fields = ("author",)

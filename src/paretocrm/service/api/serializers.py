@@ -1,0 +1,126 @@
+"""Serializers of the service app: cases (SLA from policy), care records, surveys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from paretocrm.core.api.serializers import ScopedModelSerializer
+from paretocrm.service.models import CareRecord, Case, SurveyResponse
+from paretocrm.service.services import open_case
+
+
+def check_belongs_to_customer(attrs: dict[str, Any], instance: Any, *names: str) -> None:
+    """Refuse a contact/order/case that belongs to another customer than the record's."""
+    customer = attrs.get("customer") or getattr(instance, "customer", None)
+    for name in names:
+        related = attrs.get(name)
+        if related is not None and customer is not None and related.customer_id != customer.pk:
+            raise serializers.ValidationError({name: f"The {name} belongs to another customer."})
+
+
+class CaseSerializer(ScopedModelSerializer):
+    """A service case; SLA targets are copied from the SLA policy when it is opened."""
+
+    class Meta:
+        model = Case
+        fields = (
+            "id",
+            "display",
+            "number",
+            "customer",
+            "contact",
+            "case_type",
+            "priority",
+            "status",
+            "subject",
+            "description",
+            "order",
+            "assigned_to",
+            "opened_at",
+            "sla_first_response_hours",
+            "sla_resolution_hours",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+            "escalated",
+            "escalated_at",
+            "escalated_to",
+            "articles",
+            "version",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = (
+            "sla_first_response_hours",
+            "sla_resolution_hours",
+            "articles",
+        )
+        brief_fields = ("id", "display", "number", "customer", "status", "priority", "version")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Contact and order must be the case's customer's."""
+        attrs = super().validate(attrs)
+        check_belongs_to_customer(attrs, self.instance, "contact", "order")
+        return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> Case:
+        """Open the case through the service (it applies the SLA policy)."""
+        return open_case(**validated_data)
+
+
+class CareRecordSerializer(ScopedModelSerializer):
+    """A visit, greeting, gift or follow-up; ``user`` is the author."""
+
+    class Meta:
+        model = CareRecord
+        fields = (
+            "id",
+            "display",
+            "customer",
+            "contact",
+            "kind",
+            "occurred_at",
+            "user",
+            "notes",
+            "cost",
+            "currency",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("user",)
+        brief_fields = ("id", "display", "customer", "kind", "occurred_at")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The contact must be the record's customer's."""
+        attrs = super().validate(attrs)
+        check_belongs_to_customer(attrs, self.instance, "contact")
+        return attrs
+
+
+class SurveyResponseSerializer(ScopedModelSerializer):
+    """A CSAT (1-5) or NPS (0-10) answer."""
+
+    class Meta:
+        model = SurveyResponse
+        fields = (
+            "id",
+            "display",
+            "customer",
+            "contact",
+            "case",
+            "kind",
+            "score",
+            "answered_at",
+            "comment",
+            "created_at",
+            "updated_at",
+        )
+        brief_fields = ("id", "display", "customer", "kind", "score")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Contact and case must be the response's customer's."""
+        attrs = super().validate(attrs)
+        check_belongs_to_customer(attrs, self.instance, "contact", "case")
+        return attrs
