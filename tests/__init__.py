@@ -1,0 +1,1 @@
+"""Cross-app tests (API matrix, schema, end-to-end)."""

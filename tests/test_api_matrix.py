@@ -1,0 +1,150 @@
+"""The object-level access matrix of the REST API (QUALITY.md AUTHZ-1, AUTHZ-2, AUTHZ-3).
+
+Every route under /api/ must be classified here: a new endpoint without a row fails
+``test_every_api_route_is_classified``. Each endpoint row inherits the generic contract
+(anonymous denied, role without write permission refused, permitted user reads and
+creates, out-of-scope record 404 for every method with nothing changed, flat list query
+count) from :class:`paretocrm.core.api.testing.ScopedEndpointTests`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from paretocrm.core.api.testing import DENIED, EndpointSpec, ScopedEndpointTests
+from paretocrm.customers.models import AccountPlan, Contact, Customer, Interaction
+from paretocrm.insights.models import CustomerScore, ScoreRun
+from paretocrm.knowledge.models import Article
+from paretocrm.marketing.models import Campaign
+from paretocrm.sales.models import (
+    Contract,
+    Invoice,
+    Opportunity,
+    Order,
+    Payment,
+    PriceList,
+    Product,
+)
+from paretocrm.service.models import CareRecord, Case, SurveyResponse
+from paretocrm.users.models import Team, User
+from tests.api_samples import MAKERS, PAYLOADS, new_user
+
+SALES = "sales_rep"
+ASSISTANT = "key_account_assistant"
+ADMIN = "administrator"
+READ_ONLY = ()  # no PUT/PATCH/DELETE route: only GET is checked for out-of-scope
+
+
+def spec(
+    basename: str,
+    model: type,
+    *,
+    writer: str = SALES,
+    reader: str | None = ASSISTANT,
+    change: dict[str, Any] | None = None,
+    company_wide: bool = False,
+    methods: tuple[str, ...] = ("put", "patch", "delete"),
+) -> EndpointSpec:
+    """One row of the matrix."""
+    return EndpointSpec(
+        basename=basename,
+        model=model,
+        make=MAKERS[basename],
+        make_user=new_user,
+        writer_role=writer,
+        reader_role=reader,
+        payload=PAYLOADS.get(basename),
+        change=change if change is not None else {"notes": "changed"},
+        company_wide=company_wide,
+        writable_methods=methods,
+    )
+
+
+#: basename -> spec; every router endpoint appears here.
+MATRIX: dict[str, EndpointSpec] = {
+    s.basename: s
+    for s in (
+        spec("customer", Customer, change={"name": "Renamed"}),
+        spec("contact", Contact, change={"name": "Renamed"}),
+        spec("interaction", Interaction),
+        spec("accountplan", AccountPlan, change={"title": "Renamed"}),
+        spec("product", Product, writer=ADMIN, reader=SALES, company_wide=True),
+        spec("pricelist", PriceList, writer=ADMIN, reader=SALES, company_wide=True),
+        spec("opportunity", Opportunity, change={"name": "Renamed"}),
+        spec("contract", Contract, change={"title": "Renamed"}),
+        spec("order", Order),
+        spec("invoice", Invoice, change={"status": "paid"}),
+        # The payment ledger has no PUT/PATCH/DELETE routes (405 for everyone).
+        spec("payment", Payment, methods=READ_ONLY),
+        spec("case", Case, change={"subject": "Renamed"}),
+        spec("carerecord", CareRecord),
+        spec("surveyresponse", SurveyResponse, change={"comment": "changed"}),
+        spec("campaign", Campaign, writer="marketing", reader=SALES, company_wide=True),
+        spec("article", Article, writer="service_agent", reader=SALES, company_wide=True),
+        spec("scorerun", ScoreRun, writer=ADMIN, reader=SALES, company_wide=True),
+        spec("customerscore", CustomerScore, reader=SALES, methods=READ_ONLY),
+        spec("user", User, writer=ADMIN, reader=SALES, company_wide=True),
+        spec("team", Team, writer=ADMIN, reader=SALES, company_wide=True),
+    )
+}
+
+#: Extra actions, each tested in its app's tests/test_api.py.
+EXTRA_ACTIONS = {"opportunity-stage", "payment-reverse"}
+#: Routes that are not object endpoints.
+NON_OBJECT_ROUTES = {"api-token", "api-schema", "api-docs"}
+#: Routes an anonymous client may call (the token endpoint checks the password itself).
+ANONYMOUS_ALLOWED = {"api-token"}
+
+
+def api_route_names() -> set[str]:
+    """Names of every URL pattern under /api/ (walks the resolver, routers included)."""
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and route.startswith("api/"):
+                names.add(pattern.name or route)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_api_route_is_classified() -> None:
+    classified = NON_OBJECT_ROUTES | EXTRA_ACTIONS
+    for basename in MATRIX:
+        classified |= {f"{basename}-list", f"{basename}-detail"}
+    unclassified = api_route_names() - classified
+    assert not unclassified, f"API routes missing from the access matrix: {sorted(unclassified)}"
+    # And the matrix names no route that does not exist (a stale row hides nothing).
+    assert {f"{b}-list" for b in MATRIX} <= api_route_names()
+
+
+@pytest.mark.django_db
+def test_anonymous_is_denied_on_every_api_route_except_the_allow_list() -> None:
+    cache.clear()
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    for name in sorted(api_route_names() - ANONYMOUS_ALLOWED):
+        kwargs = {"pk": 1} if name.endswith(("-detail", "-stage", "-reverse")) else {}
+        response = client.get(reverse(name, kwargs=kwargs))
+        assert response.status_code in DENIED, (name, response.status_code)
+        response = client.post(reverse(name, kwargs=kwargs), {}, format="json")
+        assert response.status_code in DENIED, (name, response.status_code)
+
+
+def _contract_class(row: EndpointSpec) -> type:
+    return type(f"Test{row.model.__name__}Endpoint", (ScopedEndpointTests,), {"spec": row})
+
+
+for _row in MATRIX.values():
+    _cls = _contract_class(_row)
+    globals()[_cls.__name__] = _cls
+del _row, _cls
