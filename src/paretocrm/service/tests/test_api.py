@@ -1,0 +1,78 @@
+"""Service API: cases opened through the SLA service, references checked per customer."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from rest_framework.test import APIClient
+from tests.api_samples import new_user
+
+from paretocrm.customers.tests.factories import make_contact, make_customer
+from paretocrm.service.models import Case, SlaPolicy
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> None:
+    cache.clear()
+
+
+def client_for(user: object) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+def test_case_created_through_the_api_gets_the_sla_of_its_priority() -> None:
+    SlaPolicy.objects.create(priority="high", first_response_hours=2, resolution_hours=24)
+    agent = new_user("service_agent")
+    customer = make_customer(owner=agent)
+    response = client_for(agent).post(
+        reverse("case-list"),
+        {
+            "customer": customer.pk,
+            "number": "CS-1",
+            "case_type": "complaint",
+            "priority": "high",
+            "subject": "Damaged goods",
+            "sla_resolution_hours": 999,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(number="CS-1")
+    assert (case.sla_first_response_hours, case.sla_resolution_hours) == (2, 24)
+
+
+def test_case_contact_must_belong_to_the_case_customer() -> None:
+    agent = new_user("service_agent")
+    customer, other = make_customer(owner=agent), make_customer(owner=agent)
+    stranger_contact = make_contact(other)
+    response = client_for(agent).post(
+        reverse("case-list"),
+        {
+            "customer": customer.pk,
+            "contact": stranger_contact.pk,
+            "number": "CS-2",
+            "case_type": "inquiry",
+            "subject": "Q",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "contact" in response.json()
+    assert not Case.objects.filter(number="CS-2").exists()
+
+
+def test_marketing_reads_cases_of_its_scope_but_cannot_open_one() -> None:
+    marketer = new_user("marketing")
+    customer = make_customer(owner=marketer)
+    response = client_for(marketer).post(
+        reverse("case-list"),
+        {"customer": customer.pk, "number": "CS-3", "case_type": "inquiry", "subject": "Q"},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert client_for(marketer).get(reverse("case-list")).status_code == 200
