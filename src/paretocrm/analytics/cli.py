@@ -32,7 +32,7 @@ from paretocrm.analytics.exceptions import AnalyticsError
 from paretocrm.analytics.pipeline import AnalysisResult, analyze
 from paretocrm.analytics.tiers import TIER_LABELS_ZH, TIERS
 
-__all__ = ["build_parser", "main", "write_outputs"]
+__all__ = ["build_parser", "main", "models_document", "write_outputs"]
 
 #: Shipped example data sets: name -> (loader, holdout date used by the papers).
 EXAMPLES = {

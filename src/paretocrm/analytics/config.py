@@ -28,6 +28,7 @@ __all__ = [
     "RatingSettings",
     "SummarySettings",
     "ValueSettings",
+    "config_from_dict",
     "default_config",
     "load_config",
 ]

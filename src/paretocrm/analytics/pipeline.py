@@ -328,9 +328,7 @@ def _fit_models(
     summary: pd.DataFrame, config: AnalysisConfig, notes: list[str]
 ) -> dict[str, BaseFitter]:
     settings = config.models
-    x = summary["frequency"].to_numpy(dtype=float)
-    t_x = summary["recency"].to_numpy(dtype=float)
-    t_cal = summary["T"].to_numpy(dtype=float)
+    x, t_x, t_cal = _model_inputs(summary, config)
     models: dict[str, BaseFitter] = {
         "bgnbd": BGNBDModel(penalizer_coef=settings.penalizer_coef).fit(x, t_x, t_cal)
     }
@@ -359,6 +357,24 @@ def _fit_models(
     return models
 
 
+#: Observation time given, for the models, to a customer whose first purchase is on the last
+#: day of the period (T = 0 in whole days): half a day, the expected part of that day left.
+MIN_T_DAYS = 0.5
+
+
+def _model_inputs(
+    summary: pd.DataFrame, config: AnalysisConfig
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """``(frequency, recency, T)`` for the models, with ``T >= MIN_T_DAYS`` (see above)."""
+    minimum = MIN_T_DAYS / UNIT_DAYS[config.summary.unit]
+    t_cal = np.maximum(summary["T"].to_numpy(dtype=float), minimum)
+    return (
+        summary["frequency"].to_numpy(dtype=float),
+        summary["recency"].to_numpy(dtype=float),
+        t_cal,
+    )
+
+
 def _spend_inputs(summary: pd.DataFrame) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Repeat buyers with positive mean spend; others count as non-repeat for the spend fit."""
     x = summary["frequency"].to_numpy(dtype=float)
@@ -375,9 +391,7 @@ def _predict(
 ) -> dict[str, pd.Series]:
     model = models["bgnbd"]
     assert isinstance(model, TransactionModel)
-    x = summary["frequency"].to_numpy(dtype=float)
-    t_x = summary["recency"].to_numpy(dtype=float)
-    t_cal = summary["T"].to_numpy(dtype=float)
+    x, t_x, t_cal = _model_inputs(summary, config)
     units_per_month = _DAYS_PER_MONTH / UNIT_DAYS[config.summary.unit]
     horizon = config.value.horizon_months * units_per_month
     index = summary.index
@@ -500,9 +514,7 @@ def _backtest(
     if calibration["frequency_holdout"].sum() == 0 and calibration["duration_holdout"].max() <= 0:
         raise DataContractError(f"holdout {holdout}: there is no data after the holdout date")
     fitted = _fit_models(calibration, config, notes)
-    x = calibration["frequency"].to_numpy(dtype=float)
-    t_x = calibration["recency"].to_numpy(dtype=float)
-    t_cal = calibration["T"].to_numpy(dtype=float)
+    x, t_x, t_cal = _model_inputs(calibration, config)
     duration = calibration["duration_holdout"].to_numpy(dtype=float)
     predictions = {
         name: model.conditional_expected_purchases(duration, x, t_x, t_cal)

@@ -162,6 +162,21 @@ def test_inconsistent_ahp_judgements_stop_the_analysis(
         analyze(company[0], config=config)
 
 
+def test_customer_first_buying_on_the_last_day_is_scored(
+    company: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    transactions = company[0]
+    last_day = transactions["timestamp"].max()
+    newcomer = pd.DataFrame(
+        {"customer_id": ["NEW"], "timestamp": [last_day], "amount": [99.0], "cost": [50.0]}
+    )
+    result = analyze(pd.concat([transactions, newcomer], ignore_index=True))
+    assert result.summary.at["NEW", "T"] == 0
+    assert result.scores.at["NEW", "p_alive"] == 1.0
+    assert result.scores.at["NEW", "lifecycle_stage"] == "exploration"
+    assert np.isfinite(result.scores.at["NEW", "clv"])
+
+
 def test_bad_transactions_name_the_column(company: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     with pytest.raises(DataContractError, match="amount"):
         analyze(company[0].drop(columns="amount"))
