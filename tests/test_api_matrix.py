@@ -1,10 +1,10 @@
 """The object-level access matrix of the REST API (QUALITY.md AUTHZ-1, AUTHZ-2, AUTHZ-3).
 
 Every route under /api/ must be classified here: a new endpoint without a row fails
-``test_every_api_route_is_classified``. Each endpoint row inherits the generic contract
+``test_every_api_route_is_classified``. Each endpoint row gets the generic contract
 (anonymous denied, role without write permission refused, permitted user reads and
 creates, out-of-scope record 404 for every method with nothing changed, flat list query
-count) from :class:`paretocrm.core.api.testing.ScopedEndpointTests`.
+count) from :func:`paretocrm.core.api.testing.endpoint_test_class`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from paretocrm.core.api.testing import DENIED, EndpointSpec, ScopedEndpointTests
+from paretocrm.core.api.testing import DENIED, EndpointSpec, endpoint_test_class
 from paretocrm.customers.models import AccountPlan, Contact, Customer, Interaction
 from paretocrm.insights.models import CustomerScore, ScoreRun
 from paretocrm.knowledge.models import Article
@@ -140,11 +140,7 @@ def test_anonymous_is_denied_on_every_api_route_except_the_allow_list() -> None:
         assert response.status_code in DENIED, (name, response.status_code)
 
 
-def _contract_class(row: EndpointSpec) -> type:
-    return type(f"Test{row.model.__name__}Endpoint", (ScopedEndpointTests,), {"spec": row})
-
-
 for _row in MATRIX.values():
-    _cls = _contract_class(_row)
+    _cls = endpoint_test_class(_row)
     globals()[_cls.__name__] = _cls
 del _row, _cls
