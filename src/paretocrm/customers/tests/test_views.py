@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from paretocrm.customers.masking import mask_email, mask_phone
+from paretocrm.core.masking import mask_email, mask_phone
 from paretocrm.customers.models import Customer
 from paretocrm.customers.tests.factories import make_contact, make_customer, make_order, make_user
 from paretocrm.insights.tests.snapshots import make_run, make_score
