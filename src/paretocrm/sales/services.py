@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,7 +13,14 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from paretocrm.sales.choices import CLOSED_STAGES, InvoiceStatus, OpportunityStage
-from paretocrm.sales.models import Invoice, Opportunity, OpportunityStageChange, Payment
+from paretocrm.sales.models import (
+    Invoice,
+    Opportunity,
+    OpportunityStageChange,
+    Order,
+    OrderLine,
+    Payment,
+)
 
 
 @transaction.atomic
@@ -121,3 +129,22 @@ def customer_receivables(
         )
         for cid in sorted(set(invoiced) | set(paid))
     }
+
+
+@transaction.atomic
+def create_order(*, lines: Iterable[Mapping[str, Any]], by: Any = None, **fields: Any) -> Order:
+    """Create an order and its lines atomically (QUALITY.md DUR-3); lines are numbered 1..n
+    when not given.
+
+    ``fields`` are the order's own fields (customer, number, ordered_at, ...); ``by`` is
+    recorded as the order's owner (sales rep) unless ``owner`` is given.
+    """
+    fields.setdefault("owner", by)
+    order = Order.objects.create(**fields)
+    rows = []
+    for position, line in enumerate(lines, start=1):
+        values = dict(line)
+        values.setdefault("line_number", position)
+        rows.append(OrderLine(order=order, **values))
+    OrderLine.objects.bulk_create(rows)
+    return order

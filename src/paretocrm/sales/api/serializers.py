@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 from rest_framework import serializers
 
 from paretocrm.core.api.serializers import ScopedModelSerializer
-from paretocrm.sales.api.services import create_order
 from paretocrm.sales.choices import OpportunityStage
 from paretocrm.sales.models import (
     Contract,
@@ -20,6 +19,7 @@ from paretocrm.sales.models import (
     PriceListItem,
     Product,
 )
+from paretocrm.sales.services import create_order
 
 BRIEF = ("id", "display", "version")
 
