@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "paretocrm.knowledge",
     "paretocrm.imports",
     "paretocrm.insights",
+    "paretocrm.audit",
+    "paretocrm.work",
     "paretocrm.demo",
 ]
 
