@@ -10,10 +10,10 @@ paper's. Everything is computed in log space so extreme customers stay finite.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import betaln, expit, gammaln, hyp2f1
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from paretocrm.analytics.models.base import (
     ArrayLike,
@@ -34,12 +34,58 @@ class BGNBDModel(TransactionModel):
 
     def _log_likelihood(self, params: FloatArray, data: tuple[FloatArray, ...]) -> FloatArray:
         """Equation (6): log L(r, alpha, a, b | x, t_x, T) per customer."""
+        return self._log_likelihood_prepared(params, self._prepare(data))
+
+    def _prepare(self, data: tuple[FloatArray, ...]) -> Any:
+        """Factorise each of x, t_x and T: every special function and logarithm of the
+        likelihood depends on one of them only, so it is evaluated once per distinct value
+        (a few hundred) instead of once per distinct (x, t_x, T) profile."""
+        return tuple(np.unique(column, return_inverse=True) for column in data)
+
+    def _log_likelihood_prepared(self, params: FloatArray, prepared: Any) -> FloatArray:
+        """Equation (6) on factorised data; see :meth:`_prepare`."""
         r, alpha, a, b = params
-        x, t_x, t_cal = data
-        common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b)
-        still_alive = -(r + x) * np.log(alpha + t_cal)
-        dropped = _log_dropout_term(a, b, r, alpha, x, t_x)
-        result: FloatArray = common + np.logaddexp(still_alive, dropped)
+        (xs, x_at), (recencies, recency_at), (ages, age_at) = prepared
+        per_x = gammaln(r + xs) - gammaln(r) + r * np.log(alpha) + betaln(a, b + xs) - betaln(a, b)
+        repeat = xs > 0
+        # log(a / (b + x - 1)) for x > 0; -inf for x = 0 (no dropout term without repeats).
+        dropout_x = np.where(repeat, np.log(a) - np.log(np.where(repeat, b + xs - 1, 1.0)), -np.inf)
+        r_plus_x = (r + xs)[x_at]
+        still_alive = -r_plus_x * np.log(alpha + ages)[age_at]
+        dropped = dropout_x[x_at] - r_plus_x * np.log(alpha + recencies)[recency_at]
+        result: FloatArray = per_x[x_at] + np.logaddexp(still_alive, dropped)
+        return result
+
+    def _gradient_prepared(self, params: FloatArray, prepared: Any) -> FloatArray:
+        """Analytic per-row gradient of equation (6) in (r, alpha, a, b) on factorised data."""
+        r, alpha, a, b = params
+        (xs, x_at), (recencies, recency_at), (ages, age_at) = prepared
+        repeat = xs > 0
+        log_age = np.log(alpha + ages)[age_at]
+        log_recency = np.log(alpha + recencies)[recency_at]
+        r_plus_x = (r + xs)[x_at]
+        dropout_x = np.where(repeat, np.log(a) - np.log(np.where(repeat, b + xs - 1, 1.0)), -np.inf)
+        still_alive = -r_plus_x * log_age
+        dropped = dropout_x[x_at] - r_plus_x * log_recency
+        total = np.logaddexp(still_alive, dropped)
+        # Shares of the two terms of the likelihood's sum (softmax weights).
+        share_alive = np.exp(still_alive - total)
+        share_dropped = np.exp(dropped - total)
+        d_r = (
+            (digamma(r + xs) - digamma(r))[x_at]
+            + np.log(alpha)
+            - share_alive * log_age
+            - share_dropped * log_recency
+        )
+        d_alpha = r / alpha - r_plus_x * (
+            share_alive / (alpha + ages)[age_at] + share_dropped / (alpha + recencies)[recency_at]
+        )
+        d_a = (digamma(a + b) - digamma(a + b + xs))[x_at] + share_dropped / a
+        inverse_b = np.where(repeat, 1.0 / np.where(repeat, b + xs - 1, 1.0), 0.0)[x_at]
+        d_b = (digamma(b + xs) - digamma(a + b + xs) - digamma(b) + digamma(a + b))[
+            x_at
+        ] - share_dropped * inverse_b
+        result: FloatArray = np.column_stack([d_r, d_alpha, d_a, d_b])
         return result
 
     def conditional_probability_alive(

@@ -13,10 +13,10 @@ information about spend; their ``monetary_value`` is the mean of their repeat pu
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 
 from paretocrm.analytics.exceptions import DataContractError
 from paretocrm.analytics.models.base import (
@@ -81,6 +81,19 @@ class GammaGammaModel(BaseFitter):
             + px * np.log(x)
             - (px + q) * np.log(gamma + m * x)
         )
+        return result
+
+    def _gradient_prepared(self, params: FloatArray, prepared: Any) -> FloatArray:
+        """Analytic per-row gradient of equation (4) in (p, q, gamma)."""
+        p, q, gamma = params
+        x, m = prepared
+        px = p * x
+        log_total = np.log(gamma + m * x)
+        shared = digamma(px + q)
+        d_p = x * (shared - digamma(px) + np.log(m) + np.log(x) - log_total)
+        d_q = shared - digamma(q) + np.log(gamma) - log_total
+        d_gamma = q / gamma - (px + q) / (gamma + m * x)
+        result: FloatArray = np.column_stack([d_p, d_q, d_gamma])
         return result
 
     def conditional_expected_spend(

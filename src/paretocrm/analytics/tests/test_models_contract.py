@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import optimize
 
 from paretocrm.analytics.exceptions import ConfigurationError, NotFittedError
 from paretocrm.analytics.models.base import BaseFitter
@@ -143,3 +144,21 @@ def test_fit_cost_grows_with_distinct_profiles_not_customers(name: str, data: pd
     distinct = len({tuple(row) for row in np.column_stack(args)})
     assert model.n_profiles_ == distinct
     assert model.n_customers_ == 10 * len(data)
+
+
+@pytest.mark.parametrize("name", ["bgnbd", "gamma_gamma"])
+def test_analytic_gradient_matches_finite_differences(name: str, data: pd.DataFrame) -> None:
+    case = CASES[name]
+    model = case.model()
+    columns = tuple(np.asarray(c, dtype=float) for c in case.fit_args(data))
+    if name == "gamma_gamma":
+        repeat = columns[0] > 0
+        columns = tuple(c[repeat] for c in columns)
+    prepared = model._prepare(columns)
+    params = model._initial_params() * 1.3
+    analytic = model._gradient_prepared(params, prepared)
+    assert analytic is not None
+    numeric = optimize.approx_fprime(
+        params, lambda p: float(model._log_likelihood_prepared(p, prepared).sum()), 1e-7
+    )
+    np.testing.assert_allclose(analytic.sum(axis=0), numeric, rtol=1e-4)
