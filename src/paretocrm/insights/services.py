@@ -25,6 +25,7 @@ from paretocrm.insights.attributes import read_attributes
 from paretocrm.insights.choices import RunSource, RunStatus
 from paretocrm.insights.models import CustomerScore, ScoreRun
 from paretocrm.insights.reading import read_transactions
+from paretocrm.insights.signals import score_run_succeeded
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,8 @@ def _save(run: ScoreRun, result: pipeline.AnalysisResult, *, n_transactions: int
             models_info=result.models_info(),
             overview=overview(result),
         )
+        # Receivers (work queues) see the committed snapshot, never a half-written one.
+        transaction.on_commit(lambda: score_run_succeeded.send(sender=ScoreRun, run=run))
     run.refresh_from_db()
 
 

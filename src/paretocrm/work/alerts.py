@@ -1,0 +1,269 @@
+"""Signals a scoring run turns into tasks: each rule is one or two aggregate queries.
+
+Every rule returns :class:`Alert` rows (customer, kind, reason, due date). The rules read
+the run's snapshot and the operational tables as of the run's ``as_of``; due dates count
+from ``today`` (the day the tasks are raised), because a task is work to do from now on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count, Min, OuterRef, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from paretocrm.insights.choices import LifecycleStage, RunStatus, Tier
+from paretocrm.insights.models import CustomerScore, ScoreRun
+from paretocrm.sales.choices import ContractStatus
+from paretocrm.sales.models import Contract, Invoice
+from paretocrm.service.choices import OPEN_CASE_STATUSES, CaseType
+from paretocrm.service.models import Case
+from paretocrm.work.choices import TaskKind
+
+#: Tiers whose P(alive) and stage are watched run over run.
+WATCHED_TIERS = (Tier.CORE, Tier.KEY)
+#: A fall in P(alive) smaller than this is noise between two fits, not a signal.
+P_ALIVE_MIN_DROP = 0.05
+#: Receivables count as overdue once past due by more than this many days.
+OVERDUE_DAYS = 30
+#: Contracts ending within this many days of the run's date are up for renewal.
+RENEWAL_WINDOW_DAYS = 60
+#: A potential customer with a potential value (0-100) at least this high is ready.
+POTENTIAL_READY_VALUE = 70.0
+#: Tier order, best first: a move to a later tier is a downgrade.
+TIER_RANK = {Tier.CORE: 0, Tier.KEY: 1, Tier.ORDINARY: 2, Tier.POTENTIAL: 3, Tier.LOW_VALUE: 4}
+#: Days from ``today`` to the due date, per signal.
+DUE_IN_DAYS = {
+    TaskKind.P_ALIVE_DROP: 3,
+    TaskKind.DECLINE: 3,
+    TaskKind.TIER_DOWNGRADE: 7,
+    TaskKind.OVERDUE_RECEIVABLE: 3,
+    TaskKind.COMPLAINT_PAST_SLA: 1,
+    TaskKind.CONTRACT_RENEWAL: 14,
+    TaskKind.DEPENDENCY: 14,
+    TaskKind.POTENTIAL_READY: 14,
+}
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One detected signal for one customer."""
+
+    customer_id: int
+    kind: str
+    reason: str
+    due_on: dt.date
+
+
+@dataclass(frozen=True)
+class AlertContext:
+    """What every rule may read: the run, the run before it, and the dates."""
+
+    run: ScoreRun
+    previous: ScoreRun | None
+    today: dt.date
+    now: dt.datetime
+
+    def due(self, kind: str) -> dt.date:
+        """The due date of a task for ``kind`` raised today."""
+        return self.today + dt.timedelta(days=DUE_IN_DAYS[kind])
+
+
+def previous_run(run: ScoreRun) -> ScoreRun | None:
+    """The successful run finished before ``run`` (None for the first run)."""
+    return (
+        ScoreRun.objects.filter(status=RunStatus.SUCCEEDED)
+        .exclude(pk=run.pk)
+        .filter(finished_at__lte=run.finished_at or timezone.now())
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def _with_previous(ctx: AlertContext) -> QuerySet[CustomerScore]:
+    """Scores of the run annotated with the same customer's previous tier, P(alive), stage."""
+    previous = CustomerScore.objects.filter(run=ctx.previous, customer_id=OuterRef("customer_id"))
+    return CustomerScore.objects.filter(run=ctx.run).annotate(
+        prev_tier=Subquery(previous.values("tier")[:1]),
+        prev_p_alive=Subquery(previous.values("p_alive")[:1]),
+        prev_stage=Subquery(previous.values("lifecycle_stage")[:1]),
+    )
+
+
+def p_alive_drops(ctx: AlertContext) -> Iterator[Alert]:
+    """Core/key customers whose P(alive) fell by at least P_ALIVE_MIN_DROP since the last run."""
+    if ctx.previous is None:
+        return
+    rows = (
+        _with_previous(ctx)
+        .filter(tier__in=WATCHED_TIERS, prev_p_alive__isnull=False)
+        .values_list("customer_id", "tier", "p_alive", "prev_p_alive")
+    )
+    for customer_id, tier, p_alive, prev in rows:
+        if prev - p_alive >= P_ALIVE_MIN_DROP:
+            yield Alert(
+                customer_id,
+                TaskKind.P_ALIVE_DROP,
+                f"{Tier(tier).label}: P(alive) fell from {prev:.0%} to {p_alive:.0%} "
+                f"(runs of {ctx.previous.as_of} and {ctx.run.as_of}); call the customer.",
+                ctx.due(TaskKind.P_ALIVE_DROP),
+            )
+
+
+def declines(ctx: AlertContext) -> Iterator[Alert]:
+    """Core/key customers now in the decline stage who were not in it in the last run."""
+    rows = (
+        _with_previous(ctx)
+        .filter(tier__in=WATCHED_TIERS, lifecycle_stage=LifecycleStage.DECLINE)
+        .values_list("customer_id", "tier", "prev_stage", "lifecycle_reason")
+    )
+    for customer_id, tier, prev_stage, why in rows:
+        if prev_stage == LifecycleStage.DECLINE:
+            continue
+        before = LifecycleStage(prev_stage).label if prev_stage else "—"
+        yield Alert(
+            customer_id,
+            TaskKind.DECLINE,
+            f"{Tier(tier).label} moved from {before} to the decline stage. {why}".strip(),
+            ctx.due(TaskKind.DECLINE),
+        )
+
+
+def tier_downgrades(ctx: AlertContext) -> Iterator[Alert]:
+    """Customers whose tier is lower than in the previous run."""
+    if ctx.previous is None:
+        return
+    rows = (
+        _with_previous(ctx)
+        .filter(prev_tier__isnull=False)
+        .values_list("customer_id", "tier", "prev_tier")
+    )
+    for customer_id, tier, prev_tier in rows:
+        if TIER_RANK.get(tier, 9) > TIER_RANK.get(prev_tier, 9):
+            yield Alert(
+                customer_id,
+                TaskKind.TIER_DOWNGRADE,
+                f"Tier downgraded from {Tier(prev_tier).label} to {Tier(tier).label}.",
+                ctx.due(TaskKind.TIER_DOWNGRADE),
+            )
+
+
+def overdue_receivables(ctx: AlertContext) -> Iterator[Alert]:
+    """Customers owing money on invoices more than OVERDUE_DAYS past due on ``as_of``."""
+    cutoff = ctx.run.as_of - dt.timedelta(days=OVERDUE_DAYS)
+    rows = (
+        Invoice.objects.receivable(ctx.run.as_of)
+        .filter(due_on__lt=cutoff)
+        .order_by()
+        .values("customer_id", "currency")
+        .annotate(total=Sum("outstanding"), oldest=Min("due_on"), n=Count("id"))
+    )
+    for row in rows:
+        days = (ctx.run.as_of - row["oldest"]).days
+        yield Alert(
+            row["customer_id"],
+            TaskKind.OVERDUE_RECEIVABLE,
+            f"{row['n']} invoice(s) overdue, {row['total']:,.2f} {row['currency']} outstanding; "
+            f"oldest due {row['oldest']} ({days} days).",
+            ctx.due(TaskKind.OVERDUE_RECEIVABLE),
+        )
+
+
+def complaints_past_sla(ctx: AlertContext) -> Iterator[Alert]:
+    """Open complaints whose first response or resolution is past its SLA time."""
+    cases = Case.objects.filter(case_type=CaseType.COMPLAINT, status__in=OPEN_CASE_STATUSES).only(
+        "id",
+        "customer_id",
+        "number",
+        "opened_at",
+        "sla_first_response_hours",
+        "sla_resolution_hours",
+        "first_response_at",
+        "resolved_at",
+    )
+    late: dict[int, list[str]] = {}
+    # The due times are opened_at + hours: computed per open complaint in Python (a short
+    # list) so the rule is identical on SQLite and PostgreSQL.
+    for case in cases.iterator():
+        if case.first_response_breached(ctx.now) or case.resolution_breached(ctx.now):
+            late.setdefault(case.customer_id, []).append(case.number)
+    for customer_id, numbers in late.items():
+        yield Alert(
+            customer_id,
+            TaskKind.COMPLAINT_PAST_SLA,
+            f"Open complaint(s) past SLA: {', '.join(sorted(numbers))}.",
+            ctx.due(TaskKind.COMPLAINT_PAST_SLA),
+        )
+
+
+def contract_renewals(ctx: AlertContext) -> Iterator[Alert]:
+    """Active contracts ending within RENEWAL_WINDOW_DAYS of ``as_of``."""
+    horizon = ctx.run.as_of + dt.timedelta(days=RENEWAL_WINDOW_DAYS)
+    rows = (
+        Contract.objects.filter(
+            status=ContractStatus.ACTIVE, end_date__gte=ctx.run.as_of, end_date__lte=horizon
+        )
+        .order_by("customer_id", "end_date")
+        .values_list("customer_id", "number", "end_date")
+    )
+    for customer_id, number, end_date in rows:
+        due = min(ctx.due(TaskKind.CONTRACT_RENEWAL), end_date)
+        yield Alert(
+            customer_id,
+            TaskKind.CONTRACT_RENEWAL,
+            f"Contract {number} ends on {end_date}: agree the renewal.",
+            max(due, ctx.today),
+        )
+
+
+def dependencies(ctx: AlertContext) -> Iterator[Alert]:
+    """Customers the run flagged as a dependency above the concentration threshold."""
+    for raw in (ctx.run.overview or {}).get("dependency_alerts", []):
+        try:
+            customer_id = int(raw)
+        except (TypeError, ValueError):
+            continue  # a non-numeric id cannot name a customer row
+        yield Alert(
+            customer_id,
+            TaskKind.DEPENDENCY,
+            "Revenue depends on this customer above the concentration threshold: "
+            "review the account plan and the risk.",
+            ctx.due(TaskKind.DEPENDENCY),
+        )
+
+
+def potentials_ready(ctx: AlertContext) -> Iterator[Alert]:
+    """Potential customers with a potential value of at least POTENTIAL_READY_VALUE."""
+    rows = CustomerScore.objects.filter(
+        run=ctx.run, tier=Tier.POTENTIAL, potential_value__gte=POTENTIAL_READY_VALUE
+    ).values_list("customer_id", "potential_value")
+    for customer_id, value in rows:
+        yield Alert(
+            customer_id,
+            TaskKind.POTENTIAL_READY,
+            f"Potential customer with potential value {value:.0f}/100: ready to be developed.",
+            ctx.due(TaskKind.POTENTIAL_READY),
+        )
+
+
+RULES: tuple[Callable[[AlertContext], Iterator[Alert]], ...] = (
+    p_alive_drops,
+    declines,
+    tier_downgrades,
+    overdue_receivables,
+    complaints_past_sla,
+    contract_renewals,
+    dependencies,
+    potentials_ready,
+)
+
+
+def detect(ctx: AlertContext) -> dict[tuple[int, str], Alert]:
+    """Every alert of every rule, one per (customer, kind): the first rule row wins."""
+    found: dict[tuple[int, str], Alert] = {}
+    for rule in RULES:
+        for alert in rule(ctx):
+            found.setdefault((alert.customer_id, alert.kind), alert)
+    return found

@@ -1,0 +1,203 @@
+"""Task services: raise tasks from a scoring run, and work them (done, snooze, reassign).
+
+``raise_tasks_for_run`` is what the ``score_run_succeeded`` receiver calls. It writes all
+tasks of a run in one transaction and sends one digest e-mail per owner afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from paretocrm.customers.models import Customer
+from paretocrm.insights.models import ScoreRun
+from paretocrm.work.alerts import Alert, AlertContext, detect, previous_run
+from paretocrm.work.choices import TaskKind, TaskStatus
+from paretocrm.work.models import Task
+
+logger = logging.getLogger(__name__)
+
+
+class TaskError(ValueError):
+    """A task action that cannot be done; the message says why."""
+
+
+@dataclass
+class TaskRunResult:
+    """What one run did to the task queues."""
+
+    created: list[Task] = field(default_factory=list)
+    updated: int = 0
+    mails_sent: int = 0
+
+
+def raise_tasks_for_run(
+    run: ScoreRun, *, today: dt.date | None = None, now: dt.datetime | None = None
+) -> TaskRunResult:
+    """Turn the run's signals into tasks for each customer's owner (no duplicates).
+
+    An open or snoozed task for the same (customer, signal) is updated (reason, due date,
+    last run) instead of getting a twin; a done task does not block a new one.
+    """
+    ctx = AlertContext(
+        run=run,
+        previous=previous_run(run),
+        today=today or timezone.localdate(),
+        now=now or timezone.now(),
+    )
+    alerts = detect(ctx)
+    result = TaskRunResult()
+    if not alerts:
+        return result
+    with transaction.atomic():
+        result.updated = _update_existing(alerts, run)
+        result.created = _create_new(alerts, run)
+    result.mails_sent = send_digests(result.created, run)
+    logger.info("run %s: %d tasks created, %d updated", run.pk, len(result.created), result.updated)
+    return result
+
+
+def _update_existing(alerts: dict[tuple[int, str], Alert], run: ScoreRun) -> int:
+    """Refresh the active tasks that already stand for a detected signal; drop their alerts."""
+    customer_ids = {customer_id for customer_id, _ in alerts}
+    existing = list(
+        Task.objects.active()
+        .select_for_update()
+        .filter(customer_id__in=customer_ids, kind__in={kind for _, kind in alerts})
+    )
+    touched = []
+    for task in existing:
+        alert = alerts.pop((task.customer_id, task.kind), None)
+        if alert is None:
+            continue
+        task.reason = alert.reason
+        task.due_on = min(task.due_on, alert.due_on)  # never push a promised date back
+        task.last_run = run
+        task.version = F("version") + 1
+        task.updated_at = timezone.now()
+        touched.append(task)
+    Task.objects.bulk_update(touched, ["reason", "due_on", "last_run", "version", "updated_at"])
+    return len(touched)
+
+
+def _create_new(alerts: dict[tuple[int, str], Alert], run: ScoreRun) -> list[Task]:
+    """One new task per remaining alert, for the customer's owner."""
+    owners = dict(
+        Customer.objects.filter(id__in={c for c, _ in alerts}).values_list("id", "owner_id")
+    )
+    tasks = [
+        Task(
+            customer_id=alert.customer_id,
+            owner_id=owners.get(alert.customer_id),
+            kind=alert.kind,
+            reason=alert.reason,
+            due_on=alert.due_on,
+            created_by_run=run,
+            last_run=run,
+        )
+        for alert in alerts.values()
+        if alert.customer_id in owners  # an id in the overview may name no customer
+    ]
+    return Task.objects.bulk_create(tasks)
+
+
+def send_digests(tasks: list[Task], run: ScoreRun) -> int:
+    """One e-mail per owner listing their new tasks of this run; returns the mails sent."""
+    by_owner: dict[int, list[Task]] = defaultdict(list)
+    for task in tasks:
+        if task.owner_id is not None:
+            by_owner[task.owner_id].append(task)
+    if not by_owner:
+        return 0
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(id__in=by_owner, is_active=True).exclude(email="")
+    names = dict(
+        Customer.objects.filter(id__in={t.customer_id for t in tasks}).values_list("id", "name")
+    )
+    sent = 0
+    for user in users:
+        lines = [
+            f"- [{t.due_on}] {names.get(t.customer_id, t.customer_id)}: {t.reason}"
+            for t in sorted(by_owner[user.pk], key=lambda t: (t.due_on, t.customer_id))
+        ]
+        body = (
+            f"The scoring run of {run.as_of} raised {len(lines)} new task(s) for you:\n\n"
+            + "\n".join(lines)
+            + "\n\nOpen 'My tasks' in Pareto CRM to work them."
+        )
+        sent += send_mail(
+            subject=f"Pareto CRM: {len(lines)} new task(s)",
+            message=body,
+            from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None),
+            recipient_list=[user.email],
+            fail_silently=False,
+        )
+    return sent
+
+
+def _locked(task: Task) -> Task:
+    """The task re-read under a row lock (actions are serialised per task)."""
+    return Task.objects.select_for_update().get(pk=task.pk)
+
+
+def complete_task(task: Task, *, outcome: str, by: Any = None) -> Task:
+    """Mark a task done with its outcome (required: what was agreed or found)."""
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise TaskError("outcome: say what came of the task before marking it done")
+    with transaction.atomic():
+        task = _locked(task)
+        if task.status == TaskStatus.DONE:
+            raise TaskError(f"task {task.pk} is already done")
+        task.status = TaskStatus.DONE
+        task.outcome = outcome
+        task.snoozed_until = None
+        task.completed_at = timezone.now()
+        task.save()
+    return task
+
+
+def snooze_task(task: Task, *, until: dt.date, today: dt.date | None = None) -> Task:
+    """Put a task aside until ``until`` (a future date); it returns to the queue then."""
+    today = today or timezone.localdate()
+    if until <= today:
+        raise TaskError(f"snoozed_until: {until} is not after today ({today})")
+    with transaction.atomic():
+        task = _locked(task)
+        if task.status == TaskStatus.DONE:
+            raise TaskError(f"task {task.pk} is done and cannot be snoozed")
+        task.status = TaskStatus.SNOOZED
+        task.snoozed_until = until
+        task.due_on = max(task.due_on, until)
+        task.save()
+    return task
+
+
+def reassign_task(task: Task, *, to: Any) -> Task:
+    """Give the task to another active user."""
+    if to is None or not getattr(to, "is_active", False):
+        raise TaskError("owner: choose an active user to reassign the task to")
+    with transaction.atomic():
+        task = _locked(task)
+        if task.status == TaskStatus.DONE:
+            raise TaskError(f"task {task.pk} is done and cannot be reassigned")
+        task.owner = to
+        task.save()
+    return task
+
+
+def create_manual_task(*, customer: Customer, owner: Any, reason: str, due_on: dt.date) -> Task:
+    """A task a person adds by hand (no signal, so no de-duplication)."""
+    return Task.objects.create(
+        customer=customer, owner=owner, kind=TaskKind.MANUAL, reason=reason, due_on=due_on
+    )
