@@ -162,3 +162,11 @@ def test_analytic_gradient_matches_finite_differences(name: str, data: pd.DataFr
         params, lambda p: float(model._log_likelihood_prepared(p, prepared).sum()), 1e-7
     )
     np.testing.assert_allclose(analytic.sum(axis=0), numeric, rtol=1e-4)
+
+
+def test_more_starting_points_find_the_same_optimum(case: Case, data: pd.DataFrame) -> None:
+    single = case.model().fit(*case.fit_args(data))
+    several = case.model(n_starts=3, random_state=1).fit(*case.fit_args(data))
+    assert several.log_likelihood_ >= single.log_likelihood_ - 1e-6
+    for key, value in single.params_.items():
+        assert several.params_[key] == pytest.approx(value, rel=1e-3)
