@@ -1,0 +1,164 @@
+"""Call lists: a customer filter frozen into people to call, exported and worked.
+
+The filter is the customer list's own :class:`CustomerFilterSet` (tier, lifecycle stage,
+churn risk from the current snapshot, master data) applied to the creator's scope, plus
+``not_contacted_days``: no interaction logged in that many days. Each customer gets the
+contact to call: an active contact with a phone number whose phone consent in force is
+*granted* (QUALITY.md PRIV-2: no consent, no call), the most influential first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from paretocrm.core.masking import mask_phone, may_see_personal_data
+from paretocrm.customers.choices import ConsentChannel, InteractionKind
+from paretocrm.customers.filtersets import CustomerFilterSet
+from paretocrm.customers.models import Contact, ContactConsent, Customer, Interaction
+from paretocrm.imports.exports import neutralise
+from paretocrm.work.choices import CallOutcome
+from paretocrm.work.models import CallList, CallListEntry
+
+#: The extra filter parameter call lists add to the customer filters.
+NOT_CONTACTED_DAYS = "not_contacted_days"
+EXPORT_HEADERS = [
+    "customer_code",
+    "customer_name",
+    "contact",
+    "title",
+    "phone",
+    "outcome",
+    "called_at",
+]
+
+
+class CallListError(ValueError):
+    """Bad call-list input; the message names the parameter."""
+
+
+def filtered_customers(params: dict[str, Any], user: Any) -> QuerySet[Customer]:
+    """Customers in ``user``'s scope matching the filter parameters."""
+    params = {k: v for k, v in params.items() if v not in ("", None)}
+    days = params.pop(NOT_CONTACTED_DAYS, None)
+    filterset = CustomerFilterSet(params, queryset=Customer.objects.visible_to(user).active())
+    if not filterset.is_valid():
+        problems = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in filterset.errors.items())
+        raise CallListError(f"filter parameters: {problems}")
+    customers = filterset.qs
+    unknown = sorted(set(params) - set(filterset.filters))
+    if unknown:
+        raise CallListError(f"unknown filter parameter(s): {', '.join(unknown)}")
+    if days is not None:
+        try:
+            n_days = int(days)
+        except (TypeError, ValueError):
+            raise CallListError(f"{NOT_CONTACTED_DAYS}: {days!r} is not a whole number") from None
+        if n_days < 1:
+            raise CallListError(f"{NOT_CONTACTED_DAYS}: must be at least 1, got {n_days}")
+        since = timezone.now() - dt.timedelta(days=n_days)
+        recent = Interaction.objects.filter(occurred_at__gte=since).values("customer_id")
+        customers = customers.exclude(id__in=recent)
+    return customers
+
+
+def callable_contacts(customer_ids: Any) -> dict[int, Contact]:
+    """Per customer, the contact to call: granted phone consent, a number, most influential."""
+    consenting = (
+        ContactConsent.objects.filter(
+            contact__customer_id__in=customer_ids, channel=ConsentChannel.PHONE
+        )
+        .latest_per_channel()
+        .filter(granted=True)
+        .values("contact_id")
+    )
+    contacts = (
+        Contact.objects.filter(id__in=consenting, is_active=True)
+        .exclude(Q(phone="") & Q(mobile=""))
+        .order_by("customer_id", "-influence", "id")
+    )
+    chosen: dict[int, Contact] = {}
+    for contact in contacts:
+        chosen.setdefault(contact.customer_id, contact)
+    return chosen
+
+
+def create_call_list(
+    *, name: str, params: dict[str, Any], created_by: Any, assigned_to: Any = None
+) -> CallList:
+    """Freeze the customers matching ``params`` (in the creator's scope) into a call list."""
+    name = (name or "").strip()
+    if not name:
+        raise CallListError("name: a call list needs a name")
+    customers = filtered_customers(params, created_by)
+    ids = list(customers.order_by("name", "code").values_list("id", flat=True))
+    contacts = callable_contacts(ids)
+    with transaction.atomic():
+        call_list = CallList.objects.create(
+            name=name[:200], filter_params=params, created_by=created_by, assigned_to=assigned_to
+        )
+        CallListEntry.objects.bulk_create(
+            CallListEntry(
+                call_list=call_list,
+                customer_id=customer_id,
+                contact=contacts.get(customer_id),
+            )
+            for customer_id in ids
+        )
+    return call_list
+
+
+def export_rows(call_list: CallList, user: Any) -> tuple[list[str], Iterator[list[Any]]]:
+    """Headers and formula-safe rows; phone numbers masked for roles without the right."""
+    unmasked = may_see_personal_data(user)
+    entries = call_list.entries.select_related("customer", "contact").order_by("id")
+
+    def rows() -> Iterator[list[Any]]:
+        for entry in entries.iterator(chunk_size=2000):
+            contact = entry.contact
+            phone = (contact.mobile or contact.phone) if contact else ""
+            yield [
+                neutralise(value)
+                for value in (
+                    entry.customer.code,
+                    entry.customer.name,
+                    contact.name if contact else "",
+                    contact.title if contact else "",
+                    phone if unmasked else mask_phone(phone),
+                    entry.outcome,
+                    timezone.localtime(entry.called_at).strftime("%Y-%m-%d %H:%M")
+                    if entry.called_at
+                    else "",
+                )
+            ]
+
+    return list(EXPORT_HEADERS), rows()
+
+
+def record_call_outcome(
+    entry: CallListEntry, *, outcome: str, notes: str = "", by: Any = None
+) -> Interaction:
+    """Record what came of a call: the entry's outcome and a call Interaction on the customer."""
+    if outcome not in CallOutcome.values:
+        raise CallListError(f"outcome: {outcome!r} is not one of {', '.join(CallOutcome.values)}")
+    with transaction.atomic():
+        entry = CallListEntry.objects.select_for_update().get(pk=entry.pk)
+        interaction = Interaction.objects.create(
+            customer_id=entry.customer_id,
+            user=by,
+            kind=InteractionKind.CALL,
+            subject=f"{entry.call_list.name}: {CallOutcome(outcome).label}"[:200],
+            notes=notes,
+        )
+        if entry.contact_id:
+            interaction.contacts.add(entry.contact_id)
+        entry.outcome = outcome
+        entry.called_at = interaction.occurred_at
+        entry.interaction = interaction
+        entry.save(update_fields=["outcome", "called_at", "interaction"])
+    return interaction

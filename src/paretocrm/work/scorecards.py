@@ -1,0 +1,258 @@
+"""Key-account manager scorecards (大客户经理绩效): one card per manager and period.
+
+A manager's accounts are the customers they own now. The period is ``[start, end]``
+(dates inclusive); the previous period is the same number of days just before ``start``.
+Every figure is one aggregate query grouped by owner (no per-customer loop):
+
+* **CSAT** = mean CSAT score (1-5) of survey answers dated in the period.
+* **NPS** = 100 x (promoters 9-10 - detractors 0-6) / NPS answers in the period.
+* **Service cost (cases)** = cases opened in the period (a proxy for the cost to serve).
+* **Key-account revenue** = sum of order-line revenue (quantity x price x (1 - discount))
+  of non-cancelled orders dated in the period, for accounts whose current tier is core or
+  key; **growth** = (revenue - previous period's revenue) / previous period's revenue.
+  Amounts are summed in the orders' own currency (no conversion).
+* **Collection rate** (应收账款回款率) = paid / invoiced, over issued invoices *due* in the
+  period, where paid counts payments on those invoices received by ``end``.
+* **Timeliness** = share of cases opened in the period with an SLA whose first response
+  came within the SLA hours (a case still unanswered counts as late once its time is up).
+* **Complaints** = complaint cases opened in the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Avg, Count, Q, Sum
+from django.utils import timezone
+
+from paretocrm.core.querysets import has_full_scope
+from paretocrm.customers.models import Customer
+from paretocrm.insights.choices import Tier
+from paretocrm.insights.models import CustomerScore, ScoreRun
+from paretocrm.sales.choices import InvoiceStatus, OrderStatus
+from paretocrm.sales.models import Invoice, OrderLine, Payment
+from paretocrm.sales.querysets import line_revenue_expression
+from paretocrm.service.choices import CaseType, SurveyKind
+from paretocrm.service.models import Case, SurveyResponse
+
+#: Role value of key-account managers (users.choices.Role.KEY_ACCOUNT_MANAGER).
+MANAGER_ROLE = "key_account_manager"
+KEY_TIERS = (Tier.CORE, Tier.KEY)
+#: Columns a ranking may be sorted by, best first.
+RANK_KEYS = (
+    "key_revenue",
+    "growth",
+    "collection_rate",
+    "timeliness",
+    "csat",
+    "nps",
+    "cases",
+    "complaints",
+)
+#: For these a lower figure ranks higher.
+LOWER_IS_BETTER = frozenset({"cases", "complaints"})
+
+
+@dataclass
+class Scorecard:
+    """One manager's figures for one period (None where there is nothing to measure)."""
+
+    manager: Any
+    accounts: int = 0
+    key_accounts: int = 0
+    csat: float | None = None
+    nps: float | None = None
+    cases: int = 0
+    complaints: int = 0
+    key_revenue: Decimal = Decimal("0")
+    previous_key_revenue: Decimal = Decimal("0")
+    invoiced: Decimal = Decimal("0")
+    collected: Decimal = Decimal("0")
+    sla_cases: int = 0
+    sla_met: int = 0
+    rank: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def growth(self) -> float | None:
+        """Revenue growth vs the previous period (None without previous revenue)."""
+        if not self.previous_key_revenue:
+            return None
+        return float((self.key_revenue - self.previous_key_revenue) / self.previous_key_revenue)
+
+    @property
+    def collection_rate(self) -> float | None:
+        """Collected / invoiced over invoices due in the period (None without invoices)."""
+        return float(self.collected / self.invoiced) if self.invoiced else None
+
+    @property
+    def timeliness(self) -> float | None:
+        """Share of SLA cases answered in time (None without SLA cases)."""
+        return self.sla_met / self.sla_cases if self.sla_cases else None
+
+
+def _aware(day: dt.date, *, end: bool = False) -> dt.datetime:
+    moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min)
+    return timezone.make_aware(moment)
+
+
+def managers_for(user: Any) -> list[Any]:
+    """The managers whose cards ``user`` may see: all for full scope, else only their own."""
+    users = get_user_model().objects.filter(is_active=True)
+    if not has_full_scope(user):
+        return list(users.filter(pk=user.pk))
+    owners = Customer.objects.exclude(owner=None).values("owner_id")
+    return list(users.filter(Q(role=MANAGER_ROLE) | Q(id__in=owners)).order_by("username"))
+
+
+def build_scorecards(
+    managers: list[Any], start: dt.date, end: dt.date, *, rank_by: str = "key_revenue"
+) -> list[Scorecard]:
+    """Scorecards of ``managers`` for ``[start, end]``, ranked by ``rank_by``."""
+    if end < start:
+        raise ValueError(f"period: end {end} is before start {start}")
+    if rank_by not in RANK_KEYS:
+        raise ValueError(f"rank_by: {rank_by!r} is not one of {', '.join(RANK_KEYS)}")
+    cards = {m.pk: Scorecard(manager=m) for m in managers}
+    ids = list(cards)
+    days = (end - start).days + 1
+    prev_start, prev_end = start - dt.timedelta(days=days), start - dt.timedelta(days=1)
+    _accounts(cards, ids)
+    _satisfaction(cards, ids, start, end)
+    _cases(cards, ids, start, end)
+    _revenue(cards, ids, start, end, prev_start, prev_end)
+    _collection(cards, ids, start, end)
+    return rank(list(cards.values()), rank_by)
+
+
+def _key_customer_ids() -> Any:
+    run = ScoreRun.objects.current()
+    scores = CustomerScore.objects.filter(run=run, tier__in=KEY_TIERS) if run else None
+    return scores.values("customer_id") if scores is not None else []
+
+
+def _accounts(cards: dict[int, Scorecard], ids: list[int]) -> None:
+    key_ids = _key_customer_ids()
+    rows = (
+        Customer.objects.filter(owner_id__in=ids)
+        .values("owner_id")
+        .annotate(n=Count("id"), key=Count("id", filter=Q(id__in=key_ids)))
+    )
+    for row in rows:
+        cards[row["owner_id"]].accounts = row["n"]
+        cards[row["owner_id"]].key_accounts = row["key"]
+
+
+def _satisfaction(
+    cards: dict[int, Scorecard], ids: list[int], start: dt.date, end: dt.date
+) -> None:
+    rows = (
+        SurveyResponse.objects.filter(
+            customer__owner_id__in=ids,
+            answered_at__gte=_aware(start),
+            answered_at__lte=_aware(end, end=True),
+        )
+        .values("customer__owner_id")
+        .annotate(
+            csat=Avg("score", filter=Q(kind=SurveyKind.CSAT)),
+            nps_n=Count("id", filter=Q(kind=SurveyKind.NPS)),
+            promoters=Count("id", filter=Q(kind=SurveyKind.NPS, score__gte=9)),
+            detractors=Count("id", filter=Q(kind=SurveyKind.NPS, score__lte=6)),
+        )
+    )
+    for row in rows:
+        card = cards[row["customer__owner_id"]]
+        card.csat = float(row["csat"]) if row["csat"] is not None else None
+        if row["nps_n"]:
+            card.nps = 100.0 * (row["promoters"] - row["detractors"]) / row["nps_n"]
+
+
+def _cases(cards: dict[int, Scorecard], ids: list[int], start: dt.date, end: dt.date) -> None:
+    cases = Case.objects.filter(
+        customer__owner_id__in=ids,
+        opened_at__gte=_aware(start),
+        opened_at__lte=_aware(end, end=True),
+    )
+    rows = cases.values("customer__owner_id").annotate(
+        n=Count("id"), complaints=Count("id", filter=Q(case_type=CaseType.COMPLAINT))
+    )
+    for row in rows:
+        cards[row["customer__owner_id"]].cases = row["n"]
+        cards[row["customer__owner_id"]].complaints = row["complaints"]
+    # Due time = opened_at + SLA hours. Comparing it needs interval arithmetic that differs
+    # between SQLite and PostgreSQL, so the (owner, times) rows of one query are compared
+    # here, row by row; nothing is queried per customer.
+    now = timezone.now()
+    timed = cases.exclude(sla_first_response_hours=None).values_list(
+        "customer__owner_id", "opened_at", "sla_first_response_hours", "first_response_at"
+    )
+    for owner_id, opened_at, hours, answered in timed:
+        due = opened_at + dt.timedelta(hours=hours)
+        if answered is None and now <= due:
+            continue  # still within its time: not yet measurable
+        card = cards[owner_id]
+        card.sla_cases += 1
+        card.sla_met += int(answered is not None and answered <= due)
+
+
+def _revenue(
+    cards: dict[int, Scorecard],
+    ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    prev_start: dt.date,
+    prev_end: dt.date,
+) -> None:
+    revenue = line_revenue_expression()
+    current = Q(order__ordered_at__gte=_aware(start), order__ordered_at__lte=_aware(end, end=True))
+    previous = Q(
+        order__ordered_at__gte=_aware(prev_start),
+        order__ordered_at__lte=_aware(prev_end, end=True),
+    )
+    rows = (
+        OrderLine.objects.filter(
+            order__customer__owner_id__in=ids, order__customer_id__in=_key_customer_ids()
+        )
+        .exclude(order__status__in=[OrderStatus.CANCELLED, OrderStatus.DRAFT])
+        .values("order__customer__owner_id")
+        .annotate(now=Sum(revenue, filter=current), before=Sum(revenue, filter=previous))
+    )
+    for row in rows:
+        card = cards[row["order__customer__owner_id"]]
+        card.key_revenue = Decimal(row["now"] or 0).quantize(Decimal("0.01"))
+        card.previous_key_revenue = Decimal(row["before"] or 0).quantize(Decimal("0.01"))
+
+
+def _collection(cards: dict[int, Scorecard], ids: list[int], start: dt.date, end: dt.date) -> None:
+    due = Invoice.objects.filter(
+        customer__owner_id__in=ids, due_on__gte=start, due_on__lte=end
+    ).exclude(status__in=[InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED])
+    for row in due.values("customer__owner_id").annotate(total=Sum("amount")):
+        cards[row["customer__owner_id"]].invoiced = row["total"] or Decimal(0)
+    paid = (
+        Payment.objects.filter(invoice__in=due, received_on__lte=end)
+        .values("invoice__customer__owner_id")
+        .annotate(total=Sum("amount"))
+    )
+    for row in paid:
+        cards[row["invoice__customer__owner_id"]].collected = row["total"] or Decimal(0)
+
+
+def rank(cards: list[Scorecard], rank_by: str) -> list[Scorecard]:
+    """Sort by ``rank_by`` (best first; cards without the figure last) and number them."""
+
+    def key(card: Scorecard) -> tuple[int, float, str]:
+        value = getattr(card, rank_by)
+        if value is None:
+            return (1, 0.0, card.manager.username)
+        number = float(value)
+        return (0, number if rank_by in LOWER_IS_BETTER else -number, card.manager.username)
+
+    ordered = sorted(cards, key=key)
+    for position, card in enumerate(ordered, start=1):
+        card.rank = position
+    return ordered
