@@ -16,5 +16,6 @@ urlpatterns = [
     path("service/", include("paretocrm.service.urls")),
     path("campaigns/", include("paretocrm.marketing.urls")),
     path("knowledge/", include("paretocrm.knowledge.urls")),
+    path("work/", include("paretocrm.work.urls")),
     path("vendor/plotly.min.js", plotly_js, name="plotly_js"),
 ]

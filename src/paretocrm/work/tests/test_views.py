@@ -1,0 +1,121 @@
+"""Pages: the task queue and its actions, the nav badge, call lists, scorecards, scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from paretocrm.customers.services import record_consent
+from paretocrm.customers.tests.factories import make_contact, make_customer, make_user
+from paretocrm.work.choices import TaskStatus
+from paretocrm.work.models import CallList, Task
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager(client):
+    user = make_user(role="key_account_manager", username="li")
+    client.force_login(user)
+    return user
+
+
+def open_task(owner, **fields) -> Task:
+    fields.setdefault("due_on", timezone.localdate())
+    return Task.objects.create(
+        customer=make_customer(owner=owner),
+        owner=owner,
+        kind="decline",
+        reason="Call now",
+        **fields,
+    )
+
+
+def test_queue_lists_own_open_tasks_with_a_count_badge(client, manager):
+    mine = open_task(manager)
+    open_task(make_user())
+    later = timezone.localdate() + dt.timedelta(days=3)
+    open_task(manager, status=TaskStatus.SNOOZED, snoozed_until=later)
+
+    response = client.get(reverse("work:tasks"))
+
+    assert response.status_code == 200
+    assert list(response.context["tasks"]) == [mine]
+    assert 'class="badge"' in response.content.decode() and ">1</span>" in response.content.decode()
+
+
+def test_task_actions_from_the_queue(client, manager):
+    task = open_task(manager)
+    colleague = make_user(role="key_account_specialist")
+    url = lambda action: reverse("work:task_action", args=[task.pk, action])  # noqa: E731
+
+    assert client.post(url("snooze"), {"until": "yesterday"}).status_code == 302
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.OPEN  # refused with a message
+    client.post(url("done"), {"outcome": "Order agreed"})
+    task.refresh_from_db()
+    assert (task.status, task.outcome) == (TaskStatus.DONE, "Order agreed")
+
+    other = open_task(manager)
+    client.post(reverse("work:task_action", args=[other.pk, "reassign"]), {"owner": colleague.pk})
+    assert Task.objects.get(pk=other.pk).owner == colleague
+
+
+def test_task_of_another_scope_answers_404(client, manager):
+    stranger_task = open_task(make_user())
+    url = reverse("work:task_action", args=[stranger_task.pk, "done"])
+    assert client.post(url, {"outcome": "x"}).status_code == 404
+    assert Task.objects.get(pk=stranger_task.pk).status == TaskStatus.OPEN
+
+
+def test_call_list_created_from_the_page_and_exported_masked_for_an_assistant(client, manager):
+    customer = make_customer(owner=manager, name="甲公司")
+    contact = make_contact(customer, mobile="13812345678")
+    record_consent(contact, "phone", granted=True, source="form")
+    assistant = make_user(role="key_account_assistant")
+
+    response = client.post(
+        reverse("work:call_lists"), {"name": "本周回访", "assigned_to": assistant.pk}
+    )
+    call_list = CallList.objects.get()
+    assert response.status_code == 302 and call_list.entries.count() == 1
+
+    full = client.get(reverse("work:call_list_export", args=[call_list.pk]))
+    assert "13812345678" in b"".join(full.streaming_content).decode()
+    client.force_login(assistant)
+    masked = client.get(reverse("work:call_list_export", args=[call_list.pk]))
+    text = b"".join(masked.streaming_content).decode()
+    assert "13812345678" not in text and "138****5678" in text
+    xlsx = client.get(reverse("work:call_list_export", args=[call_list.pk]) + "?format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_call_list_bad_filter_shows_a_message_not_a_traceback(client, manager):
+    response = client.post(
+        reverse("work:call_lists"), {"name": "x", "not_contacted_days": "-3"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "not_contacted_days" in response.content.decode()
+    assert not CallList.objects.exists()
+
+
+def test_scorecard_page_shows_only_own_card_to_a_manager_and_all_to_the_general_manager(
+    client, manager
+):
+    make_user(role="key_account_manager", username="wang")
+    response = client.get(reverse("work:scorecards"), {"start": "2026-01-01", "end": "2026-01-31"})
+    assert [c.manager.username for c in response.context["cards"]] == ["li"]
+    assert "Collection rate" in response.content.decode() or "回款率" in response.content.decode()
+
+    client.force_login(make_user(role="general_manager"))
+    response = client.get(reverse("work:scorecards"), {"start": "2026-01-01", "end": "bad"})
+    assert response.status_code == 200 and response.context["error"]
+    response = client.get(reverse("work:scorecards"))
+    assert {"li", "wang"} <= {c.manager.username for c in response.context["cards"]}
+
+
+def test_pages_need_a_login(client):
+    for name in ("work:tasks", "work:call_lists", "work:scorecards"):
+        assert client.get(reverse(name)).status_code == 302

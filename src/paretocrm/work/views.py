@@ -1,0 +1,208 @@
+"""Pages of the work app: my task queue, call lists, key-account manager scorecards.
+
+Views only authenticate, scope, validate and call one service (work.services,
+work.calllists, work.scorecards); every lookup goes through ``visible_to``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from paretocrm.imports.exports import csv_lines, write_xlsx
+from paretocrm.work import calllists, scorecards, services
+from paretocrm.work.choices import CallOutcome
+from paretocrm.work.models import CallList, Task
+
+#: Query parameters of the customer filter a call list may take.
+FILTER_KEYS = (
+    "q",
+    "tier",
+    "lifecycle_stage",
+    "churn_risk_high",
+    "industry",
+    "region",
+    "owner",
+    calllists.NOT_CONTACTED_DAYS,
+)
+
+
+@login_required
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's queue: open tasks and snoozed ones whose date has come."""
+    today = timezone.localdate()
+    tasks = (
+        Task.objects.visible_to(request.user)
+        .filter(owner=request.user)
+        .due_for_work(today)
+        .select_related("customer", "created_by_run")
+        .order_by("due_on", "id")
+    )
+    colleagues = get_user_model().objects.filter(is_active=True).order_by("username")
+    return render(
+        request,
+        "work/my_tasks.html",
+        {"tasks": tasks, "today": today, "colleagues": colleagues},
+    )
+
+
+def _task_for(request: HttpRequest, pk: int) -> Task:
+    return get_object_or_404(Task.objects.visible_to(request.user), pk=pk)
+
+
+def _parse_date(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise services.TaskError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@login_required
+@require_POST
+def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Done (with outcome), snooze (until a date) or reassign (to a user) one task."""
+    task = _task_for(request, pk)
+    try:
+        if action == "done":
+            services.complete_task(task, outcome=request.POST.get("outcome", ""))
+        elif action == "snooze":
+            until = _parse_date(request.POST.get("until", ""), "until")
+            services.snooze_task(task, until=until)
+        elif action == "reassign":
+            users = get_user_model().objects.filter(is_active=True)
+            target = users.filter(pk=request.POST.get("owner") or 0).first()
+            services.reassign_task(task, to=target)
+        else:
+            raise services.TaskError(f"unknown action {action!r}")
+    except services.TaskError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Task updated."))
+    return redirect("work:tasks")
+
+
+@login_required
+def call_lists(request: HttpRequest) -> HttpResponse:
+    """Call lists of the user; POST creates one from the customer filter parameters."""
+    if request.method == "POST":
+        params = {k: request.POST[k] for k in FILTER_KEYS if request.POST.get(k)}
+        assignee = (
+            get_user_model()
+            .objects.filter(is_active=True, pk=request.POST.get("assigned_to") or 0)
+            .first()
+        )
+        try:
+            created = calllists.create_call_list(
+                name=request.POST.get("name", ""),
+                params=params,
+                created_by=request.user,
+                assigned_to=assignee,
+            )
+        except calllists.CallListError as error:
+            messages.error(request, str(error))
+        else:
+            return redirect("work:call_list", pk=created.pk)
+    lists = CallList.objects.visible_to(request.user).select_related("created_by", "assigned_to")
+    colleagues = get_user_model().objects.filter(is_active=True).order_by("username")
+    return render(
+        request,
+        "work/call_lists.html",
+        {"lists": lists, "colleagues": colleagues, "filters": request.GET},
+    )
+
+
+@login_required
+def call_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One call list's entries; POST records a call outcome for one entry."""
+    call_list = get_object_or_404(CallList.objects.visible_to(request.user), pk=pk)
+    if request.method == "POST":
+        entry = get_object_or_404(call_list.entries.all(), pk=request.POST.get("entry") or 0)
+        try:
+            calllists.record_call_outcome(
+                entry,
+                outcome=request.POST.get("outcome", ""),
+                notes=request.POST.get("notes", ""),
+                by=request.user,
+            )
+        except calllists.CallListError as error:
+            messages.error(request, str(error))
+        return redirect("work:call_list", pk=pk)
+    headers, rows = calllists.export_rows(call_list, request.user)
+    entries = list(call_list.entries.order_by("id").values_list("id", flat=True))
+    return render(
+        request,
+        "work/call_list_detail.html",
+        {
+            "call_list": call_list,
+            "rows": list(zip(entries, rows, strict=True)),
+            "headers": headers,
+            "outcomes": CallOutcome.choices,
+        },
+    )
+
+
+@login_required
+@require_GET
+def call_list_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download the list as CSV (default) or XLSX, masked for the requesting user's role."""
+    call_list = get_object_or_404(CallList.objects.visible_to(request.user), pk=pk)
+    headers, rows = calllists.export_rows(call_list, request.user)
+    filename = f"call-list-{call_list.pk}"
+    if request.GET.get("format") == "xlsx":
+        buffer = io.BytesIO()
+        write_xlsx(buffer, headers, rows)  # type: ignore[arg-type]  # openpyxl takes files
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    streaming = StreamingHttpResponse(csv_lines(headers, rows), content_type="text/csv")
+    streaming["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return streaming
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last full calendar month before ``today``."""
+    end = today.replace(day=1) - dt.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+@login_required
+@require_GET
+def scorecard_page(request: HttpRequest) -> HttpResponse:
+    """The ranking of managers (general manager, administrator) or the user's own card."""
+    start, end = default_period(timezone.localdate())
+    rank_by = request.GET.get("rank_by", "key_revenue")
+    error = ""
+    try:
+        if request.GET.get("start"):
+            start = dt.date.fromisoformat(request.GET["start"])
+        if request.GET.get("end"):
+            end = dt.date.fromisoformat(request.GET["end"])
+        cards = scorecards.build_scorecards(
+            scorecards.managers_for(request.user), start, end, rank_by=rank_by
+        )
+    except ValueError as exc:
+        error, cards = str(exc), []
+    context: dict[str, Any] = {
+        "cards": cards,
+        "start": start,
+        "end": end,
+        "rank_by": rank_by,
+        "rank_keys": scorecards.RANK_KEYS,
+        "error": error,
+        "formulas": scorecards.__doc__,
+    }
+    return render(request, "work/scorecards.html", context)
