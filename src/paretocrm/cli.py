@@ -26,8 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ALIASES:
         argv[0] = ALIASES[argv[0]]
     from django.core.management import execute_from_command_line
+    from django.db import InterfaceError, OperationalError
 
-    execute_from_command_line(["paretocrm", *argv])
+    try:
+        execute_from_command_line(["paretocrm", *argv])
+    except (OperationalError, InterfaceError) as error:
+        # A stopped or unreachable database: one line, no traceback (QUALITY.md "Faults").
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"paretocrm: database unavailable: {reason}", file=sys.stderr)
+        return 1
     return 0
 
 
