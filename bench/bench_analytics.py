@@ -63,7 +63,7 @@ CLV_DISCOUNT = 0.01
 MIN_T_WEEKS = 0.5 / 7
 
 sys.path.insert(0, str(BENCH))
-from generate_transactions import ensure  # noqa: E402 - the sibling script
+from generate_transactions import DATA_DIR, ensure  # noqa: E402 - the sibling script
 
 # --- children: each runs in its own process and prints one JSON line ----------------------
 
@@ -410,15 +410,21 @@ def report(results: dict[str, Any], header: dict[str, str]) -> str:
         SECTION,
         "",
         f"Data: `bench/generate_transactions.py` (seed 42), {header['data']}. "
-        "Each run is a fresh child process; peak = the child's max RSS. "
-        "Ratios compare medians measured in the same run of this script, alternating cases.",
+        "Each run is a fresh child process; peak = the child's max RSS. Each ratio compares "
+        "medians measured in the same invocation of the script, the two sides alternating.",
         "",
-        f"- date: {header['date']}",
-        f"- command: `{header['command']}`",
-        f"- machine: {header['machine']}",
-        f"- load average (1 min) at start / end: {header['load']} "
-        "(2 cores shared with other engineers' jobs; absolute times are inflated accordingly)",
-        f"- code measured: {header['revision']}",
+        f"- machine: {header['machine']}; 2 cores shared with other engineers' jobs, so "
+        "absolute times are inflated by the load shown (1-minute load average at start / end "
+        "of each case)",
+    ]
+    for case in ("b1", "b2", "b3"):
+        if case in results:
+            meta = results[case]["meta"]
+            lines.append(
+                f"- {case.upper()}: {meta['date']}, `{meta['command']}`, load {meta['load']}, "
+                f"code {meta['revision']}"
+            )
+    lines += [
         "",
         "| id | work | median (min-max) s | peak MiB | reference median (min-max) s | ratio "
         "| target |",
@@ -508,31 +514,40 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--cases: unknown case(s) {', '.join(unknown)}; choose from b1, b2, b3")
     if args.runs < 1 or args.customers < 1:
         parser.error("--runs and --customers must be >= 1")
-    load_start = os.getloadavg()[0]
     path = ensure(args.customers)
     rows = pq.ParquetFile(path).metadata.num_rows
     print(f"{path}: {args.customers:,} customers, {rows:,} rows", flush=True)
-    results: dict[str, Any] = {}
+    store = DATA_DIR / f"analytics-results-{args.customers}.json"
+    results: dict[str, Any] = json.loads(store.read_text()) if store.exists() else {}
+    command = ("python bench/bench_analytics.py " + " ".join(sys.argv[1:])).strip()
     with tempfile.TemporaryDirectory(prefix="bench-analytics-") as tmp:
         workdir = Path(tmp)
-        if "b1" in cases:
-            results["b1"] = case_b1(path, args.runs, workdir)
-        if "b2" in cases:
-            results["b2"] = case_b2(path, args.runs, workdir)
-        if "b3" in cases:
-            results["b3"] = case_b3(path, args.runs)
+        runners: dict[str, Callable[[], dict[str, Any]]] = {
+            "b1": lambda: case_b1(path, args.runs, workdir),
+            "b2": lambda: case_b2(path, args.runs, workdir),
+            "b3": lambda: case_b3(path, args.runs),
+        }
+        for case in cases:
+            load, before = os.getloadavg()[0], revision()
+            results[case] = runners[case]()
+            after = revision()
+            results[case]["meta"] = {
+                "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+                "command": command,
+                "load": f"{load:.1f} / {os.getloadavg()[0]:.1f}",
+                "revision": before
+                if before == after
+                else f"{before}, then {after} (changed during the runs)",
+            }
+            # Kept (git-ignored) so a later run of one case keeps the others' figures.
+            store.write_text(json.dumps(results, indent=1, default=float))
     header = {
         "data": f"{args.customers:,} customers, {rows:,} transactions, "
         f"{path.stat().st_size / 2**20:.0f} MB Parquet; {args.runs} runs per case",
-        "date": dt.date.today().isoformat(),
-        "command": ("python bench/bench_analytics.py " + " ".join(sys.argv[1:])).strip(),
         "machine": machine(),
-        "load": f"{load_start:.1f} / {os.getloadavg()[0]:.1f}",
-        "revision": revision(),
     }
     text = report(results, header)
     print(text)
-    print(json.dumps(results, indent=1, default=float), file=sys.stderr)
     if not args.no_readme:
         write_readme(text)
     return 0
