@@ -28,6 +28,7 @@ from paretocrm.marketing.models import Campaign
 from paretocrm.sales.models import Contract, Opportunity, PriceList, Product
 from paretocrm.service.models import CareRecord, Case, SurveyResponse
 from paretocrm.users.models import Team, User
+from paretocrm.work.models import Task
 
 _seq = itertools.count(1)
 TODAY = dt.date(2025, 6, 30)
@@ -144,6 +145,12 @@ def make_score(user: User, customer: Customer | None = None, **fields: Any) -> C
     )
 
 
+def make_task(user: User) -> Task:
+    return Task.objects.create(
+        customer=own_customer(user), owner=user, kind="manual", reason="Call", due_on=TODAY
+    )
+
+
 def make_team(_user: User) -> Team:
     return Team.objects.create(name=f"Directory team {next(_seq)}")
 
@@ -174,6 +181,7 @@ MAKERS = {
     "customerscore": make_score,
     "user": lambda u: u,
     "team": make_team,
+    "task": make_task,
 }
 
 PAYLOADS = {
@@ -227,4 +235,5 @@ PAYLOADS = {
         "start_date": "2025-03-01",
     },
     "article": lambda u: {"title": "FAQ", "body": "Answer"},
+    "task": lambda u: {"customer": own_customer(u).pk, "reason": "Visit", "due_on": "2025-07-01"},
 }

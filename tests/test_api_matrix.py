@@ -31,6 +31,7 @@ from paretocrm.sales.models import (
 )
 from paretocrm.service.models import CareRecord, Case, SurveyResponse
 from paretocrm.users.models import Team, User
+from paretocrm.work.models import Task
 from tests.api_samples import MAKERS, PAYLOADS, new_user
 
 SALES = "sales_rep"
@@ -89,6 +90,7 @@ MATRIX: dict[str, EndpointSpec] = {
         spec("customerscore", CustomerScore, reader=SALES, methods=READ_ONLY),
         spec("user", User, writer=ADMIN, reader=SALES, company_wide=True),
         spec("team", Team, writer=ADMIN, reader=SALES, company_wide=True),
+        spec("task", Task, change={"reason": "changed"}),
     )
 }
 

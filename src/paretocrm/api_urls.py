@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("paretocrm.knowledge.api.urls")),
     path("insights/", include("paretocrm.insights.api.urls")),
     path("directory/", include("paretocrm.users.api.urls")),
+    path("work/", include("paretocrm.work.api.urls")),
 ]
