@@ -1,0 +1,61 @@
+"""The role x function table (QUALITY.md AUTHZ-6): every cell decided and enforced."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from paretocrm.audit.models import AuditEvent
+from paretocrm.core.masking import UNMASKED_ROLES
+from paretocrm.customers.tests.factories import make_user
+from paretocrm.customers.views import may_export
+from paretocrm.users.choices import Role
+from paretocrm.users.permissions import (
+    ROLE_FUNCTIONS,
+    Function,
+    functions_of,
+    has_function,
+    require_function,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_table_decides_every_role() -> None:
+    assert set(ROLE_FUNCTIONS) == set(Role)
+    assert all(fns <= set(Function) for fns in ROLE_FUNCTIONS.values())
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("function", list(Function))
+def test_has_function_follows_the_table_for_every_cell(role: Role, function: Function) -> None:
+    user = make_user(role)
+    assert has_function(user, function) is (function in ROLE_FUNCTIONS[role])
+
+
+def test_administrator_has_every_function_and_assistant_none() -> None:
+    assert functions_of(Role.ADMINISTRATOR) == set(Function)
+    assert functions_of(Role.KEY_ACCOUNT_ASSISTANT) == frozenset()
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_table_agrees_with_the_rules_the_pages_enforce(role: Role) -> None:
+    user = make_user(role)
+    assert has_function(user, Function.EXPORT) is may_export(user)
+    assert has_function(user, Function.VIEW_UNMASKED) is (role in UNMASKED_ROLES)
+
+
+def test_superuser_has_everything_inactive_user_nothing() -> None:
+    boss = make_user(Role.SALES_REP, is_superuser=True)
+    gone = make_user(Role.ADMINISTRATOR, is_active=False)
+    assert all(has_function(boss, f) for f in Function)
+    assert not any(has_function(gone, f) for f in Function)
+
+
+def test_require_function_refuses_and_logs_a_denied_access() -> None:
+    rep = make_user(Role.SALES_REP)
+    with pytest.raises(PermissionDenied, match="transfer"):
+        require_function(rep, Function.TRANSFER)
+    event = AuditEvent.objects.get(kind="access_denied")
+    assert event.actor_id == rep.pk and event.detail == {"function": "transfer"}
+    require_function(make_user(Role.GENERAL_MANAGER), Function.TRANSFER)  # no exception
