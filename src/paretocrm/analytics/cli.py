@@ -5,10 +5,20 @@ Usage::
     paretocrm analyze TRANSACTIONS [--customers FILE] [--holdout DATE] [--out DIR]
                       [--config FILE] [--unit W|D]
     paretocrm analyze --example cdnow [--out DIR]
+    paretocrm analyze TRANSACTIONS --engine spark [--spark-master URL] [--spark-table]
+                      [--holdout DATE] [--out DIR] [--config FILE] [--unit W|D]
 
 Prints a readable summary and writes ``scores.csv``, ``scores.parquet``, ``models.json`` and
 ``report.html`` into ``--out``. Bad input ends with a one-line message naming the file,
 column, row or parameter and exit code 2 - never a traceback.
+
+``--engine spark`` (the optional ``spark`` extra) is for customer bases that outgrow one
+machine: Spark reads the Parquet file/directory (or, with ``--spark-table``, the Spark
+table named TRANSACTIONS), computes the summary in Spark SQL, fits BG/NBD and Gamma-Gamma on
+the compressed sufficient statistics and scores per partition. It writes ``scores.parquet``
+(a Parquet directory: summary columns, ``p_alive``, ``expected_purchases``,
+``expected_spend``) and ``models.json``; the full tiering/report run stays on DuckDB.
+See docs/deployment/spark.md.
 """
 
 from __future__ import annotations
@@ -40,6 +50,8 @@ EXAMPLES = {
     "cdnow-master": ("load_cdnow_master", "1997-09-30"),
 }
 EXIT_BAD_INPUT = 2
+ENGINES = ("duckdb", "spark")
+DEFAULT_SPARK_MASTER = "local[2]"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", help="settings file (TOML) over the defaults")
     parser.add_argument("--unit", choices=["W", "D"], help="time unit: weeks or days")
+    parser.add_argument(
+        "--engine", choices=ENGINES, default="duckdb", help="duckdb (default) or spark"
+    )
+    parser.add_argument(
+        "--spark-master",
+        help=f"Spark master URL, e.g. spark://host:7077 or yarn (default {DEFAULT_SPARK_MASTER};"
+        " under spark-submit, the master spark-submit was given)",
+    )
+    parser.add_argument(
+        "--spark-table", action="store_true", help="TRANSACTIONS names a Spark table"
+    )
     return parser
 
 
@@ -68,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as stop:  # argparse already printed the usage message
         return int(stop.code or 0)
+    if args.engine == "spark" or args.spark_master or args.spark_table:
+        return _main_spark(args, console, errors)
     try:
         transactions, holdout, label = _inputs(args)
         config = load_config(args.config)
@@ -90,6 +115,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         errors.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
         return EXIT_BAD_INPUT
     print_summary(console, result, label)
+    console.print("\n[bold]Files written[/]")
+    for path in written:
+        console.print(f"  {path}", highlight=False)
+    return 0
+
+
+def _main_spark(args: argparse.Namespace, console: Console, errors: Console) -> int:
+    """``--engine spark``: the Spark path, with the same one-line errors and exit codes."""
+    from paretocrm.analytics.spark_cli import run_spark
+
+    try:
+        if args.engine != "spark":
+            raise AnalyticsError("--spark-master and --spark-table need --engine spark")
+        for option in ("example", "customers"):
+            if getattr(args, option):
+                raise AnalyticsError(
+                    f"--{option} is not available with --engine spark (use the DuckDB engine)"
+                )
+        if not args.transactions:
+            raise AnalyticsError(
+                "missing TRANSACTIONS (a Parquet path or, with --spark-table, a table)"
+            )
+        config = load_config(args.config)
+        if args.unit:
+            config = dataclasses.replace(
+                config, summary=dataclasses.replace(config.summary, unit=args.unit)
+            )
+        holdout = _check_date(args.holdout) if args.holdout else None
+        written = run_spark(
+            console,
+            args.transactions,
+            _output_dir(args.out),
+            config=config,
+            holdout=holdout,
+            master=args.spark_master,
+            table=args.spark_table,
+        )
+    except (AnalyticsError, OSError) as error:
+        errors.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+        return EXIT_BAD_INPUT
     console.print("\n[bold]Files written[/]")
     for path in written:
         console.print(f"  {path}", highlight=False)
