@@ -239,3 +239,15 @@ def test_transfer_command_with_yes_and_deactivate() -> None:
 def test_transfer_command_names_an_unknown_user() -> None:
     with pytest.raises(CommandError, match="TO: no user named 'nobody'"):
         call_command("transfer", make_user().username, "nobody", "--yes")
+
+
+def test_transfer_command_refuses_an_actor_without_the_transfer_function() -> None:
+    leaver = make_user()
+    customer = make_customer(leaver)
+    rep = make_user(Role.SALES_REP)
+    with pytest.raises(CommandError, match="may not transfer"):
+        call_command(
+            "transfer", leaver.username, make_user().username, "--by", rep.username, "--yes"
+        )
+    customer.refresh_from_db()
+    assert customer.owner_id == leaver.pk

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paretocrm.users.models import Team, User
+from paretocrm.users.permissions import Function, has_function
 from paretocrm.users.services import TransferError, deactivate_user, transfer_accounts
 
 
@@ -32,6 +33,8 @@ class Command(BaseCommand):
         from_user = self._user(options["from_user"], "FROM")
         target = self._target(options["to"])
         by = self._user(options["by"], "--by") if options["by"] else None
+        if by is not None and not has_function(by, Function.TRANSFER):
+            raise CommandError(f"--by: the role of '{by.username}' may not transfer accounts.")
         if not options["yes"] and not self._confirm(from_user, target, options["deactivate"]):
             raise CommandError("Cancelled: nothing was changed.")
         try:
