@@ -19,23 +19,15 @@ if _env.lower() != "production":
     )
 
 from paretocrm.settings import *  # noqa: E402, F403
-from paretocrm.settings import MIDDLEWARE, _env_bool  # noqa: E402
+from paretocrm.settings import _env_bool  # noqa: E402
 
 DEBUG = False
 
-# Sign-in throttling per account and per address (AUTHN-3).
-AUTHENTICATION_BACKENDS = ["paretocrm.users.backends.ThrottledModelBackend"]
-
-# Audit channel (web / API) for the field history (AUD-1).
-MIDDLEWARE = [*MIDDLEWARE, "paretocrm.audit.middleware.AuditContextMiddleware"]
-
-# Sessions (AUTHN-4): HttpOnly, SameSite=Lax, Secure; an idle timeout of 30 minutes by
-# default - every request renews the expiry, so only inactivity ends the session.
+# Sign-in throttling, the audit middleware and the idle timeout come from paretocrm.settings.
+# Sessions (AUTHN-4): Secure cookies on top of HttpOnly and SameSite=Lax.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = True
-SESSION_COOKIE_AGE = int(os.environ.get("PARETOCRM_SESSION_IDLE_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
