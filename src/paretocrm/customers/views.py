@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, UpdateView
 
+from paretocrm.audit.choices import SecurityEventKind
+from paretocrm.audit.services import record_event
 from paretocrm.customers import profile
 from paretocrm.customers.filtersets import CustomerFilterSet, current_scores
 from paretocrm.customers.forms import CustomerForm
@@ -30,6 +32,7 @@ from paretocrm.customers.models import Customer
 from paretocrm.imports.exports import csv_lines, export_rows, write_xlsx
 from paretocrm.users.choices import Role
 from paretocrm.users.models import User
+from paretocrm.users.permissions import Function, has_function
 
 PAGE_SIZE = 50
 #: Sort keys the list accepts (anything else falls back to the name).
@@ -48,7 +51,6 @@ SORTS = {
 #: Roles that read customers but may not change them (QUALITY.md role defaults).
 READ_ONLY_ROLES = frozenset({Role.KEY_ACCOUNT_ASSISTANT, Role.MARKETING, Role.GENERAL_MANAGER})
 #: Roles that may not export lists (assistants: "read, no export").
-NO_EXPORT_ROLES = frozenset({Role.KEY_ACCOUNT_ASSISTANT})
 
 
 def may_edit_customers(user: Any) -> bool:
@@ -57,8 +59,17 @@ def may_edit_customers(user: Any) -> bool:
 
 
 def may_export(user: Any) -> bool:
-    """True when the user's role may export lists."""
-    return bool(user.is_superuser or getattr(user, "role", "") not in NO_EXPORT_ROLES)
+    """True when the user's role may export lists (the role x function table decides)."""
+    return has_function(user, Function.EXPORT)
+
+
+def record_export(request: HttpRequest, kind: str, file_format: str) -> None:
+    """Every export is a security event (QUALITY.md EXP-2, AUD-3): who, what, which filter."""
+    record_event(
+        SecurityEventKind.EXPORT,
+        actor=request.user,
+        detail={"kind": kind, "format": file_format, "filter": request.GET.urlencode()[:500]},
+    )
 
 
 def with_current_score(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
@@ -117,6 +128,7 @@ class CustomerExportView(LoginRequiredMixin, View):
             return HttpResponse(_("Unknown export format; use csv or xlsx."), status=400)
         _filterset, queryset = filtered_customers(request)
         queryset = queryset.select_related("parent", "owner").order_by("code")
+        record_export(request, "customers", file_format)
         headers, rows = export_rows("customers", queryset)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         filename = f"{_('customers')}-{stamp}.{file_format}"

@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from paretocrm.core.querysets import has_full_scope
 from paretocrm.core.views import AdministratorRequiredMixin
 from paretocrm.customers.models import Customer
-from paretocrm.customers.views import may_export, xlsx_response
+from paretocrm.customers.views import may_export, record_export, xlsx_response
 from paretocrm.imports.exports import neutralise
 from paretocrm.insights import background, dashboard, rating_settings
 from paretocrm.insights.choices import Tier
@@ -160,6 +160,7 @@ class CoreCustomersExportView(LoginRequiredMixin, View):
         if run is None:
             return HttpResponse(_("There is no analysis snapshot to export yet."), status=404)
         scores = _current_scores(request.user).filter(tier__in=CORE_TIERS)
+        record_export(request, "core_customers", "xlsx")
         headers = [
             "customer_code",
             "customer_name",

@@ -117,6 +117,15 @@ def test_xlsx_export_holds_the_filtered_rows(world):
     assert names == ["上海果业有限公司"]
 
 
+def test_every_export_is_recorded_as_a_security_event(world):
+    from paretocrm.audit.models import AuditEvent
+
+    client_for(world["kam"]).get(reverse("customers:export", args=["csv"]), {"tier": "core"})
+    event = AuditEvent.objects.get(kind="export")
+    assert event.actor_id == world["kam"].pk
+    assert event.detail == {"kind": "customers", "format": "csv", "filter": "tier=core"}
+
+
 def test_assistant_may_not_export(world):
     assistant = make_user(Role.KEY_ACCOUNT_ASSISTANT)
     response = client_for(assistant).get(reverse("customers:export", args=["csv"]))
