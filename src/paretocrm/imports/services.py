@@ -15,6 +15,9 @@ import pandas as pd
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
+from paretocrm.audit.context import audit_context
+from paretocrm.audit.services import record_event
 from paretocrm.imports import validation as check
 from paretocrm.imports.kinds import KINDS, ImportKind, WriteCounts
 from paretocrm.imports.models import ImportBatch, ImportStatus
@@ -98,7 +101,7 @@ def run_import(
     result.skipped_rows = sorted(report.invalid_rows)
     try:
         hooks.start(len(valid), f"writing {kind_name}")
-        with transaction.atomic():
+        with audit_context(ChangeChannel.IMPORT, user), transaction.atomic():
             result.counts = kind.write(valid, hooks.advance)
         result.related = dict(getattr(kind, "related_counts", {}))
     except (IntegrityError, DatabaseError) as exc:
@@ -162,4 +165,12 @@ def _finish(batch: ImportBatch, result: ImportResult, status: str) -> ImportResu
     summary["related"] = {k: vars(v) for k, v in result.related.items()}
     batch.report = summary
     batch.save()
+    if not batch.dry_run:
+        record_event(
+            SecurityEventKind.IMPORT,
+            actor=batch.user,
+            target=batch,
+            channel=ChangeChannel.IMPORT,
+            detail={"kind": batch.kind, "file": batch.file_name, "status": status},
+        )
     return result

@@ -48,6 +48,14 @@ def test_cdnow_sample_imports_2357_customers_and_6919_orders(cdnow) -> None:  # 
     )
 
 
+def test_an_import_is_recorded_as_a_security_event(cdnow) -> None:  # type: ignore[no-untyped-def]
+    from paretocrm.audit.models import AuditEvent
+
+    run_import("cdnow", cdnow("CDNOW_sample.txt"))
+    event = AuditEvent.objects.get(kind="import")
+    assert event.detail == {"kind": "cdnow", "file": "CDNOW_sample.txt", "status": "committed"}
+
+
 @pytest.mark.slow
 def test_cdnow_master_imports_23570_customers_and_69659_orders(cdnow) -> None:  # type: ignore[no-untyped-def]
     result = run_import("cdnow", cdnow("CDNOW_master.txt"))
