@@ -118,10 +118,10 @@ def render(results: dict[str, Any]) -> str:
             f"| BG/NBD parameters {diff['params']} | | {diff['params_max_rel']:.2e} |",
             "",
             f"Result: Spark completed; scores {'agree' if agree else 'DO NOT agree'} to "
-            f"{TOLERANCE:g} relative. Spark fits the models on "
-            "the distinct (frequency, recency, T) profiles with counts as weights; DuckDB on "
-            "every customer - the same likelihood, so the same optimum up to the optimizer's "
-            "tolerance.",
+            f"{TOLERANCE:g} relative. Both engines fit the same likelihood on the distinct "
+            "(frequency, recency, T) profiles with their counts as weights (Spark counts them "
+            "with a groupBy, the DuckDB path with a pandas group-by), so the fits and scores "
+            "come out the same; the tolerance allows for the last bits of floating-point sums.",
             "",
         ]
     )
