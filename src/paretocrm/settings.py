@@ -169,6 +169,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("PARETOCRM_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_THOUSAND_SEPARATOR = True  # 10,951,430 reads at a glance; 10951430 does not
+FORMAT_MODULE_PATH = ["paretocrm.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
