@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from paretocrm.customers.masking import contact_details
@@ -93,6 +94,7 @@ def _value_panel(customer: Customer) -> dict[str, Any]:
         },
         "churn_reason_labels": churn_reasons(score.churn_reasons),
         "profitability_label": label(PROFITABILITY_LABELS, score.profitability_class),
+        "lifecycle_explanation": score.lifecycle_explanation(get_language() or ""),
     }
 
 

@@ -77,6 +77,10 @@ class CustomerScore(models.Model):
         _("lifecycle stage"), max_length=16, choices=LifecycleStage.choices
     )
     lifecycle_reason = models.CharField(_("lifecycle explanation"), max_length=300, blank=True)
+    lifecycle_reason_zh = models.CharField(
+        _("lifecycle explanation (Chinese)"), max_length=300, blank=True
+    )
+
     r_score = models.PositiveSmallIntegerField(_("R score"))
     f_score = models.PositiveSmallIntegerField(_("F score"))
     m_score = models.PositiveSmallIntegerField(_("M score"))
@@ -113,3 +117,9 @@ class CustomerScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} @ run {self.run_id}: {self.tier}"
+
+    def lifecycle_explanation(self, language: str) -> str:
+        """The stage explanation in the reader's language (Chinese for zh-hans/zh-hant)."""
+        if language.startswith("zh") and self.lifecycle_reason_zh:
+            return self.lifecycle_reason_zh
+        return self.lifecycle_reason

@@ -131,6 +131,7 @@ def _score_row(run: ScoreRun, customer_id: int, row: Any, contribution: pd.Serie
         expected_purchases=float(row.expected_purchases),
         lifecycle_stage=row.lifecycle_stage,
         lifecycle_reason=str(row.lifecycle_reason)[:300],
+        lifecycle_reason_zh=str(row.lifecycle_reason_zh)[:300],
         r_score=int(row.r_score),
         f_score=int(row.f_score),
         m_score=int(row.m_score),

@@ -41,6 +41,8 @@ def test_scoring_run_writes_one_score_per_buying_customer(company):
     assert 0 <= score.p_alive <= 1
     assert score.rating_breakdown, "every rating explains its criteria"
     assert sum(score.rating_breakdown.values()) == pytest.approx(score.rating, abs=0.5)
+    assert score.lifecycle_explanation("zh-hans") == score.lifecycle_reason_zh != ""
+    assert score.lifecycle_explanation("en") == score.lifecycle_reason != ""
 
 
 @pytest.mark.slow
