@@ -227,6 +227,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Notifications (task digests, survey invitations). The console backend prints mails
+# instead of sending them until a real server is configured.
+EMAIL_BACKEND = os.environ.get(
+    "PARETOCRM_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("PARETOCRM_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("PARETOCRM_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("PARETOCRM_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PARETOCRM_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("PARETOCRM_EMAIL_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("PARETOCRM_EMAIL_FROM", "Pareto CRM <crm@localhost>")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
