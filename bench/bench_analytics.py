@@ -386,17 +386,23 @@ def machine() -> str:
 
 
 def revision() -> str:
-    """The commit measured, and whether the analytics sources had uncommitted changes."""
+    """The last commit that touched the engine, and whether it had uncommitted changes."""
+    engine = "src/paretocrm/analytics"
     head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--", "src/paretocrm/analytics"],
+        ["git", "log", "-1", "--format=%h", "--", engine],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        check=False,
     ).stdout.strip()
-    return head + (" + uncommitted changes in src/paretocrm/analytics" if dirty else "")
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", engine],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return f"{head} (last commit to {engine})" + (" + uncommitted changes" if dirty else "")
 
 
 def verdict(met: bool) -> str:
@@ -496,7 +502,7 @@ def write_readme(text: str) -> None:
         current = current.rstrip("\n") + "\n\n" + text
     else:
         end = current.find("\n## ", start + len(SECTION))
-        current = current[:start] + text + ("" if end == -1 else current[end + 1 :])
+        current = current[:start] + text + ("" if end == -1 else current[end:])
     README.write_text(current, encoding="utf-8")
 
 
