@@ -5,6 +5,7 @@ The management commands stay thin: parse options, call these helpers, call one s
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -142,13 +143,26 @@ def run_analysis(console: Console) -> None:
             "`paretocrm score` is not installed yet)."
         )
         return
+    from django.core import mail
+
+    # The demo's users have made-up addresses: keep their task digests in memory instead of
+    # printing hundreds of lines (or reaching for an SMTP server) unless a backend was chosen.
+    keep_mail = "PARETOCRM_EMAIL_BACKEND" not in os.environ
+    backend = settings.EMAIL_BACKEND
+    if keep_mail:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        mail.outbox = []
     with console.status("Scoring customers..."):
         try:
             call_command("score")
         except CommandError as exc:
             console.print(f"[yellow]Scoring failed: {exc}. The demo data is loaded anyway.[/]")
             return
-    console.print("Customer scores computed.")
+        finally:
+            settings.EMAIL_BACKEND = backend
+    console.print("Customer scores computed; tasks raised for the account owners.")
+    if keep_mail:
+        console.print(f"{len(mail.outbox)} task digest e-mail(s) prepared (not sent in the demo).")
 
 
 def print_logins(console: Console, logins: list[DemoLogin], url: str | None) -> None:
