@@ -23,6 +23,34 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class CategoryTree(TimeStampedModel):
+    """Abstract base for a named category with an optional parent (a tree of categories)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ("name", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("name",),
+                name="%(app_label)s_%(class)s_name_unique",
+                violation_error_message=_("A category with this name already exists."),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class VersionedModel(TimeStampedModel):
     """Abstract base for mutable business objects: a version for optimistic locking.
 

@@ -6,38 +6,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from paretocrm.core.models import TimeStampedModel, VersionedModel
+from paretocrm.core.models import CategoryTree, VersionedModel
 from paretocrm.knowledge.choices import ArticleKind, ArticleLanguage, ArticleStatus
 from paretocrm.knowledge.querysets import ArticleQuerySet
 
 
-class ArticleCategory(TimeStampedModel):
+class ArticleCategory(CategoryTree):
     """A category of articles (e.g. products, export procedures, complaints handling)."""
 
-    name = models.CharField(_("name"), max_length=100)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent category"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-    )
-
-    class Meta:
-        ordering = ("name", "id")
+    class Meta(CategoryTree.Meta):
         verbose_name = _("article category")
         verbose_name_plural = _("article categories")
-        constraints = (
-            models.UniqueConstraint(
-                fields=("name",),
-                name="knowledge_articlecategory_name_unique",
-                violation_error_message=_("A category with this name already exists."),
-            ),
-        )
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ArticleTag(models.Model):

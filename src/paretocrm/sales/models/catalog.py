@@ -7,38 +7,17 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from paretocrm.core.constraints import range_check
-from paretocrm.core.models import TimeStampedModel, VersionedModel
+from paretocrm.core.models import CategoryTree, TimeStampedModel, VersionedModel
 from paretocrm.core.money import currency_field, rate_field, unit_price_field
 from paretocrm.sales.querysets import CustomerPriceQuerySet, ProductQuerySet
 
 
-class ProductCategory(TimeStampedModel):
+class ProductCategory(CategoryTree):
     """A product category (tree), used for sales and profit by category."""
 
-    name = models.CharField(_("name"), max_length=100)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent category"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-    )
-
-    class Meta:
-        ordering = ("name", "id")
+    class Meta(CategoryTree.Meta):
         verbose_name = _("product category")
         verbose_name_plural = _("product categories")
-        constraints = (
-            models.UniqueConstraint(
-                fields=("name",),
-                name="sales_productcategory_name_unique",
-                violation_error_message=_("A category with this name already exists."),
-            ),
-        )
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Product(VersionedModel):
