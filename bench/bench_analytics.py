@@ -25,6 +25,7 @@ The table is printed and written into the "Analytics (B1-B3)" section of bench/R
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -63,7 +64,7 @@ CLV_DISCOUNT = 0.01
 MIN_T_WEEKS = 0.5 / 7
 
 sys.path.insert(0, str(BENCH))
-from generate_transactions import DATA_DIR, ensure  # noqa: E402 - the sibling script
+from generate_transactions import DATA_DIR, Truth, ensure  # noqa: E402 - the sibling script
 
 # --- children: each runs in its own process and prints one JSON line ----------------------
 
@@ -480,8 +481,8 @@ def report(results: dict[str, Any], header: dict[str, str]) -> str:
             )
         lines += [
             "",
-            "Fitted parameters (truth: r 0.9, alpha 4.7, a 0.8, b 8, p 6, q 4, "
-            "gamma 15) and total 12-month CLV, first run:",
+            f"Fitted parameters (generating values: {_truth_text()}) and total 12-month CLV, "
+            "first run:",
             "",
         ]
         names = ["r", "alpha", "a", "b", "p", "q", "v"]
@@ -492,6 +493,11 @@ def report(results: dict[str, Any], header: dict[str, str]) -> str:
             values = " | ".join(f"{params.get(n, float('nan')):.3f}" for n in names)
             lines.append(f"| {label} | {values} | {side['clv_total']:,.0f} |")
     return "\n".join(lines) + "\n"
+
+
+def _truth_text() -> str:
+    """The generator's parameters, e.g. ``r 0.9, alpha 4.7, ...``."""
+    return ", ".join(f"{f.name} {getattr(Truth(), f.name):g}" for f in dataclasses.fields(Truth))
 
 
 def write_readme(text: str) -> None:
