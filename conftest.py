@@ -22,3 +22,17 @@ def require_java() -> None:
         if _in_ci():
             pytest.fail("Java is required for the Spark tests under CI=true")
         pytest.skip("Java not installed")
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_asks(settings):  # type: ignore[no-untyped-def]
+    """Tests read English messages; a test of the Chinese pages asks for its language itself.
+
+    The product's default language is zh-hans (PARETOCRM_LANGUAGE), which would make every
+    message assertion depend on the state of the translation catalogues.
+    """
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
