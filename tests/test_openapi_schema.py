@@ -1,7 +1,8 @@
 """The committed OpenAPI schema (docs/openapi.yaml) must equal a freshly generated one.
 
 A stale schema fails CI: regenerate with (default SQLite settings, no DATABASE_URL)
-``PARETOCRM_LANGUAGE=en .venv/bin/python -m paretocrm.cli spectacular --file docs/openapi.yaml --validate``
+``PARETOCRM_LANGUAGE=en .venv/bin/python -m paretocrm.cli spectacular \\
+--file docs/openapi.yaml --validate``
 (English descriptions, whatever the default language of the installation).
 
 The schema is always generated with the default (SQLite) settings, in a subprocess: Django
