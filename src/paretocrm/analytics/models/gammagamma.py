@@ -13,9 +13,11 @@ information about spend; their ``monetary_value`` is the mean of their repeat pu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import digamma, gammaln
 
 from paretocrm.analytics.exceptions import DataContractError
@@ -26,6 +28,23 @@ from paretocrm.analytics.models.base import (
     as_float_array,
     require,
 )
+
+
+@dataclass(frozen=True)
+class _SpendStatistics:
+    """Parameter-free parts of the Gamma-Gamma likelihood (see ``GammaGammaModel._prepare``).
+
+    ``xs`` are the distinct purchase counts and ``x_at`` maps each row to its count; the
+    other arrays are per row, except ``xs_log_xs`` (per distinct count).
+    """
+
+    xs: FloatArray
+    x_at: npt.NDArray[np.intp]
+    x: FloatArray
+    spend: FloatArray
+    log_m: FloatArray
+    x_log_m: FloatArray
+    xs_log_xs: FloatArray
 
 
 class GammaGammaModel(BaseFitter):
@@ -69,31 +88,59 @@ class GammaGammaModel(BaseFitter):
 
     def _log_likelihood(self, params: FloatArray, data: tuple[FloatArray, ...]) -> FloatArray:
         """Equation (4) of the 2013 note: density of the mean spend ``m`` of ``x`` purchases."""
-        p, q, gamma = params
+        return self._log_likelihood_prepared(params, self._prepare(data))
+
+    def _prepare(self, data: tuple[FloatArray, ...]) -> _SpendStatistics:
+        """Split equation (4) into what depends on the parameters and what does not.
+
+        The gamma functions and ``p x log x`` depend on x only (a few hundred distinct values
+        among ~a million repeat buyers), and ``(p x - 1) log m = p (x log m) - log m`` needs
+        ``x log m`` and ``log m`` once per fit. Only ``log(gamma + m x)`` is left per row and
+        per evaluation.
+        """
         x, m = data
-        px = p * x
-        result: FloatArray = (
-            gammaln(px + q)
-            - gammaln(px)
-            - gammaln(q)
-            + q * np.log(gamma)
-            + (px - 1) * np.log(m)
-            + px * np.log(x)
-            - (px + q) * np.log(gamma + m * x)
+        xs, x_at = np.unique(x, return_inverse=True)
+        log_m = np.log(m)
+        return _SpendStatistics(
+            xs=xs,
+            x_at=x_at,
+            x=x,
+            spend=m * x,
+            log_m=log_m,
+            x_log_m=x * log_m,
+            xs_log_xs=xs * np.log(xs),
         )
+
+    def _log_likelihood_prepared(self, params: FloatArray, prepared: Any) -> FloatArray:
+        """Equation (4) per row from :meth:`_prepare`'s statistics."""
+        p, q, gamma = params
+        stats: _SpendStatistics = prepared
+        pxs = p * stats.xs
+        per_x = gammaln(pxs + q) - gammaln(pxs) + p * stats.xs_log_xs
+        constant = q * np.log(gamma) - gammaln(q)
+        rows = (
+            p * stats.x_log_m
+            - stats.log_m
+            - (p * stats.x + q) * np.log(gamma + stats.spend)
+            + constant
+        )
+        result: FloatArray = per_x[stats.x_at] + rows
         return result
 
     def _gradient_prepared(self, params: FloatArray, prepared: Any) -> FloatArray:
         """Analytic per-row gradient of equation (4) in (p, q, gamma)."""
         p, q, gamma = params
-        x, m = prepared
-        px = p * x
-        log_total = np.log(gamma + m * x)
-        shared = digamma(px + q)
-        d_p = x * (shared - digamma(px) + np.log(m) + np.log(x) - log_total)
-        d_q = shared - digamma(q) + np.log(gamma) - log_total
-        d_gamma = q / gamma - (px + q) / (gamma + m * x)
-        result: FloatArray = np.column_stack([d_p, d_q, d_gamma])
+        stats: _SpendStatistics = prepared
+        pxs = p * stats.xs
+        shared = digamma(pxs + q)
+        # x (digamma(px + q) - digamma(px) + log x), per distinct x.
+        d_p_x = stats.xs * (shared - digamma(pxs)) + stats.xs_log_xs
+        log_total = np.log(gamma + stats.spend)
+        # Column-major, so each column is written in place (no column_stack copy).
+        result: FloatArray = np.empty((stats.x.shape[0], 3), order="F")
+        result[:, 0] = d_p_x[stats.x_at] + stats.x_log_m - stats.x * log_total
+        result[:, 1] = shared[stats.x_at] - digamma(q) + np.log(gamma) - log_total
+        result[:, 2] = q / gamma - (p * stats.x + q) / (gamma + stats.spend)
         return result
 
     def conditional_expected_spend(
