@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
+import numpy.typing as npt
+import pandas as pd
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from paretocrm.analytics.models.base import (
@@ -122,11 +124,44 @@ class BGNBDModel(TransactionModel):
         horizon = as_horizon(t)
         alive = _p_alive(r, alpha, a, b, x, t_x, t_cal)
         scale = (a + b + x - 1) / (a - 1)
-        z = horizon / (alpha + t_cal + horizon)
-        # Euler transform of ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z).
-        transformed = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+        if horizon.ndim == 0 or horizon.shape[-1] == 1:
+            # The same horizon(s) for every customer: the hypergeometric term depends on
+            # (x, T) only, and a million customers have a few ten thousand distinct pairs.
+            xs, ages, at = _distinct_pairs(x, t_cal)
+            transformed = _transformed_term(r, alpha, a, b, xs, ages, horizon)[..., at]
+        else:
+            transformed = _transformed_term(r, alpha, a, b, x, t_cal, horizon)
         result: FloatArray = np.asarray(scale * (1 - transformed) * alive, dtype=np.float64)
         return result
+
+
+def _transformed_term(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    x: FloatArray,
+    t_cal: FloatArray,
+    horizon: FloatArray,
+) -> FloatArray:
+    """Euler transform of ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z) of
+    equation (10), with ``z = t / (alpha + T + t)``."""
+    z = horizon / (alpha + t_cal + horizon)
+    result: FloatArray = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+    return result
+
+
+def _distinct_pairs(
+    x: FloatArray, t_cal: FloatArray
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.intp]]:
+    """Distinct (x, T) pairs and, per customer, the position of its pair (hash-based)."""
+    x_codes, x_values = pd.factorize(x)
+    t_codes, t_values = pd.factorize(t_cal)
+    pair_codes, pairs = pd.factorize(x_codes.astype(np.int64) * len(t_values) + t_codes)
+    pairs = np.asarray(pairs, dtype=np.int64)
+    xs = np.asarray(x_values, dtype=np.float64)[pairs // len(t_values)]
+    ages = np.asarray(t_values, dtype=np.float64)[pairs % len(t_values)]
+    return xs, ages, np.asarray(pair_codes, dtype=np.intp)
 
 
 def _log_dropout_term(
@@ -169,7 +204,6 @@ def _expected_repeat(
     horizon: FloatArray,
 ) -> FloatArray:
     """E[X(t)] of equation (7) (with x = 0 and T = 0)."""
-    z = horizon / (alpha + t_cal + horizon)
-    transformed = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+    transformed = _transformed_term(r, alpha, a, b, x, t_cal, horizon)
     result: FloatArray = np.asarray((a + b - 1) / (a - 1) * (1 - transformed), dtype=np.float64)
     return result
