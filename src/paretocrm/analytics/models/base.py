@@ -314,13 +314,25 @@ class BaseFitter(ABC):
         self, params: FloatArray, prepared: Any, weights: FloatArray
     ) -> list[float]:
         """Square roots of the diagonal of the inverse Hessian of the negative LL (NaN if
-        the Hessian is singular or not positive definite)."""
+        the Hessian is singular or not positive definite).
+
+        With an analytic gradient the Hessian is its central difference (2 k gradient
+        evaluations for k parameters, instead of 2 k^2 + 1 likelihood evaluations, and
+        one order of differencing less, so less rounding noise)."""
 
         def negative_ll(p: FloatArray) -> float:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 return -weighted_sum(weights, self._log_likelihood_prepared(p, prepared))
 
-        hessian = numerical_hessian(negative_ll, params)
+        def negative_gradient(p: FloatArray) -> FloatArray | None:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                rows = self._gradient_prepared(p, prepared)
+            return None if rows is None else -weighted_column_sums(weights, rows)
+
+        if negative_gradient(params) is not None:
+            hessian = gradient_hessian(negative_gradient, params)
+        else:
+            hessian = numerical_hessian(negative_ll, params)
         try:
             covariance = np.linalg.inv(hessian)
         except np.linalg.LinAlgError:
@@ -391,6 +403,20 @@ def numerical_hessian(function: Any, x: FloatArray) -> FloatArray:
             ) / (4 * steps[i] * steps[j])
             hessian[i, j] = hessian[j, i] = value
     return hessian
+
+
+def gradient_hessian(gradient: Any, x: FloatArray) -> FloatArray:
+    """Central-difference Hessian from an analytic ``gradient`` at ``x`` (same relative
+    steps as :func:`numerical_hessian`), symmetrised."""
+    n = x.size
+    steps = 1e-4 * np.maximum(np.abs(x), 1e-2)
+    hessian = np.empty((n, n))
+    for i in range(n):
+        step = np.zeros(n)
+        step[i] = steps[i]
+        hessian[i] = (gradient(x + step) - gradient(x - step)) / (2 * steps[i])
+    result: FloatArray = (hessian + hessian.T) / 2
+    return result
 
 
 class TransactionModel(BaseFitter):
