@@ -67,27 +67,28 @@ class BGNBDModel(TransactionModel):
         log_recency = np.log(alpha + recencies)[recency_at]
         r_plus_x = (r + xs)[x_at]
         dropout_x = np.where(repeat, np.log(a) - np.log(np.where(repeat, b + xs - 1, 1.0)), -np.inf)
-        still_alive = -r_plus_x * log_age
-        dropped = dropout_x[x_at] - r_plus_x * log_recency
-        total = np.logaddexp(still_alive, dropped)
-        # Shares of the two terms of the likelihood's sum (softmax weights).
-        share_alive = np.exp(still_alive - total)
-        share_dropped = np.exp(dropped - total)
-        d_r = (
+        # Shares of the two terms of the likelihood's sum (softmax weights), from their log
+        # ratio: dropped - still_alive (-inf without repeat purchases, so share 0).
+        gap = dropout_x[x_at] + r_plus_x * (log_age - log_recency)
+        share_dropped = expit(gap)
+        share_alive = expit(-gap)
+        inverse_b = np.where(repeat, 1.0 / np.where(repeat, b + xs - 1, 1.0), 0.0)
+        # Column-major, so each column is written in place (no column_stack copy).
+        result: FloatArray = np.empty((x_at.shape[0], 4), order="F")
+        result[:, 0] = (
             (digamma(r + xs) - digamma(r))[x_at]
             + np.log(alpha)
             - share_alive * log_age
             - share_dropped * log_recency
         )
-        d_alpha = r / alpha - r_plus_x * (
-            share_alive / (alpha + ages)[age_at] + share_dropped / (alpha + recencies)[recency_at]
+        result[:, 1] = r / alpha - r_plus_x * (
+            share_alive * (1 / (alpha + ages))[age_at]
+            + share_dropped * (1 / (alpha + recencies))[recency_at]
         )
-        d_a = (digamma(a + b) - digamma(a + b + xs))[x_at] + share_dropped / a
-        inverse_b = np.where(repeat, 1.0 / np.where(repeat, b + xs - 1, 1.0), 0.0)[x_at]
-        d_b = (digamma(b + xs) - digamma(a + b + xs) - digamma(b) + digamma(a + b))[
+        result[:, 2] = (digamma(a + b) - digamma(a + b + xs))[x_at] + share_dropped / a
+        result[:, 3] = (digamma(b + xs) - digamma(a + b + xs) - digamma(b) + digamma(a + b))[
             x_at
-        ] - share_dropped * inverse_b
-        result: FloatArray = np.column_stack([d_r, d_alpha, d_a, d_b])
+        ] - share_dropped * inverse_b[x_at]
         return result
 
     def conditional_probability_alive(
