@@ -29,6 +29,7 @@ import json
 import math
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -238,13 +239,19 @@ def write_outputs(result: AnalysisResult, out: Path) -> list[Path]:
     # string value and writes floats without exponents; readers get the same values.
     table = pa.Table.from_pandas(result.scores.reset_index(), preserve_index=False)
     paths = [out / "scores.csv", out / "scores.parquet", out / "models.json", out / "report.html"]
-    pacsv.write_csv(table, paths[0], pacsv.WriteOptions(quoting_style="needed"))
-    pq.write_table(table, paths[1])
-    paths[2].write_text(
-        json.dumps(_json_ready(models_document(result)), indent=2, ensure_ascii=False),
-        encoding="utf-8",
-    )
-    write_report(result, paths[3])
+    # Arrow's writers release the GIL: the CSV (the longest write) goes on in a second
+    # thread while the Parquet file, models.json and the report are written here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        csv_written = pool.submit(
+            pacsv.write_csv, table, paths[0], pacsv.WriteOptions(quoting_style="needed")
+        )
+        pq.write_table(table, paths[1])
+        paths[2].write_text(
+            json.dumps(_json_ready(models_document(result)), indent=2, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        write_report(result, paths[3])
+        csv_written.result()  # re-raises the writer's error (e.g. OSError) here
     return paths
 
 
