@@ -51,7 +51,7 @@ from paretocrm.analytics.pareto import ParetoSummary, pareto_analysis
 from paretocrm.analytics.rating import RatingResult, rate, rating_inputs
 from paretocrm.analytics.rfm import rfm_scores
 from paretocrm.analytics.segmentation import Segmentation, segment_customers
-from paretocrm.analytics.summary import UNIT_DAYS, DateLike, summarize
+from paretocrm.analytics.summary import UNIT_DAYS, DateLike, summarize_loaded
 from paretocrm.analytics.tiers import assign_tiers, value_axes
 from paretocrm.analytics.value import CostToServe, abc_classes, customer_value
 
@@ -192,7 +192,7 @@ def analyze(
         table = load_transactions(transactions)
         customers = load_customers(attributes) if attributes is not None else None
     with steps.step(_STEPS[1]):
-        summary = summarize(
+        summary = summarize_loaded(
             table,
             unit=config.summary.unit,
             observation_end=observation_end,
@@ -505,7 +505,7 @@ def _ahp(config: AnalysisConfig) -> AHPResult | None:
 def _backtest(
     table: pa.Table, holdout: DateLike, config: AnalysisConfig, notes: list[str]
 ) -> BacktestResult:
-    calibration = summarize(
+    calibration = summarize_loaded(
         table,
         unit=config.summary.unit,
         calibration_end=holdout,

@@ -185,7 +185,28 @@ def summarize(
         One row per customer with at least one purchase by ``calibration_end``, indexed by
         ``customer_id`` and sorted by it; columns as in the data contract.
     """
-    table = load_transactions(transactions)
+    return summarize_loaded(
+        load_transactions(transactions),
+        unit=unit,
+        observation_end=observation_end,
+        calibration_end=calibration_end,
+        trend_window=trend_window,
+    )
+
+
+def summarize_loaded(
+    table: pa.Table,
+    *,
+    unit: str = "W",
+    observation_end: DateLike | None = None,
+    calibration_end: DateLike | None = None,
+    trend_window: int = DEFAULT_TREND_WINDOW_DAYS,
+) -> pd.DataFrame:
+    """:func:`summarize` for a table :func:`load_transactions` has already returned.
+
+    Skips validating the transactions a second time (on 12M rows that costs ~0.5 s: trimming
+    every id, the null and finiteness checks); give it only ``load_transactions`` output.
+    """
     if table.num_rows == 0:
         raise DataContractError("transactions: no rows to summarise")
     params = build_params(

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from paretocrm.analytics.contract import load_transactions
 from paretocrm.analytics.exceptions import ConfigurationError, DataContractError
-from paretocrm.analytics.summary import SummaryParams, summarize, summary_sql
+from paretocrm.analytics.summary import SummaryParams, summarize, summarize_loaded, summary_sql
 
 
 def test_tiny_history_gives_hand_computed_summary(tiny_transactions: pd.DataFrame) -> None:
@@ -167,3 +168,13 @@ def test_summary_sql_differs_between_dialects_only_in_the_day_expression() -> No
     ) == (spark.replace("datediff(CAST(timestamp AS DATE), DATE '1970-01-01')", "X"))
     with pytest.raises(ConfigurationError, match="plain SQL identifier"):
         summary_sql("sales; DROP TABLE x", params)
+
+
+def test_summarize_loaded_on_validated_rows_equals_summarize(
+    tiny_transactions: pd.DataFrame,
+) -> None:
+    settings = {"unit": "D", "calibration_end": "2024-01-31", "trend_window": 14}
+    pd.testing.assert_frame_equal(
+        summarize_loaded(load_transactions(tiny_transactions), **settings),
+        summarize(tiny_transactions, **settings),
+    )
