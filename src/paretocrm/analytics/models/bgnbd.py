@@ -132,7 +132,12 @@ class BGNBDModel(TransactionModel):
             transformed = _transformed_term(r, alpha, a, b, xs, ages, horizon)[..., at]
         else:
             transformed = _transformed_term(r, alpha, a, b, x, t_cal, horizon)
-        result: FloatArray = np.asarray(scale * (1 - transformed) * alive, dtype=np.float64)
+        # scale (1 - transformed) alive, in place: with 12 monthly horizons each temporary
+        # is periods x customers (~100 MB for a million customers).
+        result: FloatArray = np.asarray(transformed, dtype=np.float64)
+        np.subtract(1.0, result, out=result)
+        result *= scale
+        result *= alive
         return result
 
 

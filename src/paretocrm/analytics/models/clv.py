@@ -61,7 +61,9 @@ def customer_lifetime_value(
     spend = spend_model.conditional_expected_spend(x, monetary_value)
     ends = np.arange(1, periods + 1, dtype=np.float64)[:, np.newaxis] * units_per_period
     cumulative = transaction_model.conditional_expected_purchases(ends, x, t_x, t_cal)
-    per_period = np.diff(cumulative, axis=0, prepend=0.0)
     discount = (1.0 + discount_rate) ** -np.arange(1, periods + 1, dtype=np.float64)
-    result: FloatArray = margin * spend * (discount @ per_period)
+    # sum_k d_k (C_k - C_{k-1}) = sum_k C_k (d_k - d_{k+1}) with d_{K+1} = 0: the same sum
+    # without materialising the per-period differences (periods x customers).
+    weights = discount - np.append(discount[1:], 0.0)
+    result: FloatArray = margin * spend * (weights @ cumulative)
     return result
