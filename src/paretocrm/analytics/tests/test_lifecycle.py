@@ -32,9 +32,13 @@ def trajectory(
     }
 
 
-def classify(rows: dict[str, dict[str, float]], p_alive: dict[str, float]) -> pd.DataFrame:
+def classify(
+    rows: dict[str, dict[str, float]],
+    p_alive: dict[str, float],
+    rules: LifecycleRules | None = None,
+) -> pd.DataFrame:
     summary = pd.DataFrame.from_dict(rows, orient="index")
-    return classify_lifecycle(summary, pd.Series(p_alive)[summary.index])
+    return classify_lifecycle(summary, pd.Series(p_alive)[summary.index], rules=rules)
 
 
 def test_each_stage_is_found_on_its_typical_trajectory() -> None:
@@ -96,6 +100,22 @@ def test_p_alive_boundary_is_strictly_below_the_threshold(p_alive: float, stage:
 def test_purchase_drop_boundary(recent: int, stage: str) -> None:
     rows = {"c": trajectory(tenure_weeks=200, recent=recent, previous=10, revenue_recent=1000.0)}
     rows["c"]["revenue_previous"] = 1000.0
+    no_noise_test = LifecycleRules(decline_significance=1.0)
+    assert classify(rows, {"c": 0.9}, no_noise_test).at["c", "lifecycle_stage"] == stage
+
+
+@pytest.mark.parametrize(
+    ("recent", "previous", "stage"),
+    [
+        (4, 6, "stable"),  # -33 %, but P(<= 4 of 10 | same rate) = 0.38: ordinary noise
+        (3, 10, "decline"),  # -70 %, P(<= 3 of 13) = 0.046: a real drop
+        (20, 30, "decline"),  # -33 % on many purchases, P(<= 20 of 50) = 0.10
+    ],
+)
+def test_a_drop_must_stand_out_from_order_to_order_noise(
+    recent: int, previous: int, stage: str
+) -> None:
+    rows = {"c": trajectory(tenure_weeks=200, recent=recent, previous=previous)}
     assert classify(rows, {"c": 0.9}).at["c", "lifecycle_stage"] == stage
 
 
