@@ -37,7 +37,10 @@
     bars: function (el, d) {
       var colours = (d.codes || []).map(function (c) { return TIER_COLOURS[c] || BRAND; });
       draw(el, [{ type: "bar", x: d.labels, y: d.counts, marker: { color: colours.length ? colours : BRAND },
-        hovertemplate: "%{x}: %{y}<extra></extra>" }], { yaxis: { title: { text: text(el, "y") }, gridcolor: "#eef1f4" } });
+        hovertemplate: "%{x}: %{y}<extra></extra>" }], {
+          // automargin: long tier names (e.g. "Low-value customer") get the room they need
+          xaxis: { automargin: true, gridcolor: "#eef1f4" },
+          yaxis: { title: { text: text(el, "y") }, gridcolor: "#eef1f4", automargin: true } });
     },
     funnel: function (el, d) {
       draw(el, [{ type: "funnel", y: d.labels, x: d.counts, marker: { color: [BRAND, "#3d73b3", "#16794c", "#b42318"] },
@@ -46,7 +49,7 @@
     trend: function (el, d) {
       draw(el, [{ type: "scatter", mode: "lines+markers", x: d.months, y: d.revenue, line: { color: BRAND, width: 2 },
         marker: { size: 4 }, hovertemplate: "%{x}: %{y:,.0f} " + d.currency + "<extra></extra>" }],
-        { yaxis: { title: { text: text(el, "y") }, gridcolor: "#eef1f4", tickformat: ",.0f" } });
+        { yaxis: { title: { text: text(el, "y") }, gridcolor: "#eef1f4", tickformat: ",.0f", automargin: true } });
     },
     contributions: function (el, d) {
       draw(el, [{ type: "bar", orientation: "h", y: d.labels, x: d.values, marker: { color: BRAND },
