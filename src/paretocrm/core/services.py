@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from paretocrm.core.exceptions import MissingExchangeRateError
@@ -50,3 +52,28 @@ def convert(
     if target == default_currency():
         return quantize_money(in_base)
     return quantize_money(in_base / rate_to_base(target, on_date))
+
+
+class RateTable:
+    """Every stored rate of some currencies, read in one query, for converting many amounts.
+
+    ``rate_on`` follows :func:`rate_to_base`'s rule (the latest rate on or before the day)
+    without a query per amount; it returns None where :func:`rate_to_base` would raise.
+    """
+
+    def __init__(self, currencies: Iterable[str]) -> None:
+        self._dates: dict[str, list[dt.date]] = {}
+        self._rates: dict[str, list[Decimal]] = {}
+        rows = ExchangeRate.objects.filter(currency__in=set(currencies)).order_by(
+            "currency", "rate_date"
+        )
+        for currency, day, rate in rows.values_list("currency", "rate_date", "rate"):
+            self._dates.setdefault(currency, []).append(day)
+            self._rates.setdefault(currency, []).append(Decimal(rate))
+
+    def rate_on(self, currency: str, day: dt.date) -> Decimal | None:
+        """Value of one unit of ``currency`` in the base currency on ``day``, or None."""
+        if currency == default_currency():
+            return Decimal(1)
+        position = bisect.bisect_right(self._dates.get(currency, []), day)
+        return self._rates[currency][position - 1] if position else None

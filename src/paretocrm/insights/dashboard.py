@@ -7,7 +7,6 @@ the reader may see, converted to the base currency with one read of the exchange
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -18,7 +17,7 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from paretocrm.core.models import ExchangeRate
+from paretocrm.core.services import RateTable
 from paretocrm.insights.choices import LifecycleStage, Tier
 from paretocrm.insights.labels import HHI_LEVEL_LABELS, churn_reasons, label
 from paretocrm.insights.models import CustomerScore, ScoreRun
@@ -40,22 +39,6 @@ def _month_start(day: dt.date, months_back: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _rate_table(currencies: set[str]) -> dict[str, tuple[list[dt.date], list[Decimal]]]:
-    """Every stored rate of the given currencies, sorted by date (one query)."""
-    table: dict[str, tuple[list[dt.date], list[Decimal]]] = {c: ([], []) for c in currencies}
-    rows = ExchangeRate.objects.filter(currency__in=currencies).order_by("currency", "rate_date")
-    for currency, day, rate in rows.values_list("currency", "rate_date", "rate"):
-        table[currency][0].append(day)
-        table[currency][1].append(rate)
-    return table
-
-
-def _rate_on(table: dict[str, tuple[list[dt.date], list[Decimal]]], currency: str, day: dt.date):
-    dates, rates = table.get(currency, ([], []))
-    position = bisect.bisect_right(dates, day)
-    return rates[position - 1] if position else None
-
-
 def monthly_revenue(user: Any, *, months: int = TREND_MONTHS) -> dict[str, Any]:
     """Revenue per month in the base currency over the last ``months`` months, scoped.
 
@@ -74,7 +57,7 @@ def monthly_revenue(user: Any, *, months: int = TREND_MONTHS) -> dict[str, Any]:
         .order_by()
     )
     grouped = list(rows)
-    table = _rate_table({r["order__currency"] for r in grouped} - {base})
+    table = RateTable({r["order__currency"] for r in grouped} - {base})
     totals: dict[dt.date, Decimal] = defaultdict(Decimal)
     missing: set[str] = set()
     for row in grouped:
@@ -83,7 +66,7 @@ def monthly_revenue(user: Any, *, months: int = TREND_MONTHS) -> dict[str, Any]:
         if currency == base:
             totals[month] += total
             continue
-        rate = _rate_on(table, currency, _month_start(month, -1) - dt.timedelta(days=1))
+        rate = table.rate_on(currency, _month_start(month, -1) - dt.timedelta(days=1))
         if rate is None:
             missing.add(currency)
         else:

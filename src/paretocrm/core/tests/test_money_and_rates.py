@@ -14,7 +14,7 @@ from paretocrm.core.exceptions import MissingExchangeRateError
 from paretocrm.core.models import ExchangeRate
 from paretocrm.core.money import quantize_money
 from paretocrm.core.querysets import ScopedQuerySet, has_full_scope
-from paretocrm.core.services import convert, rate_to_base
+from paretocrm.core.services import RateTable, convert, rate_to_base
 from paretocrm.core.validators import validate_country_code, validate_currency_code
 
 
@@ -53,6 +53,21 @@ def test_convert_uses_latest_rate_on_or_before_the_date() -> None:
     assert convert(Decimal("100"), "USD", dt.date(2024, 1, 31)) == Decimal("710.00")
     assert convert(Decimal("100"), "USD", dt.date(2024, 2, 1)) == Decimal("720.00")
     assert rate_to_base("USD", dt.date(2030, 1, 1)) == Decimal("7.2")
+
+
+@pytest.mark.django_db
+def test_rate_table_follows_the_same_rule_as_rate_to_base_in_one_query(
+    django_assert_num_queries,
+) -> None:
+    ExchangeRate.objects.create(currency="USD", rate_date=dt.date(2024, 1, 1), rate="7.10")
+    ExchangeRate.objects.create(currency="USD", rate_date=dt.date(2024, 2, 1), rate="7.20")
+    with django_assert_num_queries(1):
+        table = RateTable({"USD", "EUR"})
+    for day in (dt.date(2024, 1, 1), dt.date(2024, 1, 31), dt.date(2024, 2, 1)):
+        assert table.rate_on("USD", day) == rate_to_base("USD", day)
+    assert table.rate_on("USD", dt.date(2023, 12, 31)) is None
+    assert table.rate_on("EUR", dt.date(2024, 1, 1)) is None
+    assert table.rate_on("CNY", dt.date(2024, 1, 1)) == Decimal(1)
 
 
 @pytest.mark.django_db
