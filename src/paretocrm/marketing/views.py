@@ -1,11 +1,32 @@
-"""Pages of the marketing app."""
+"""Pages of the marketing app: the campaign list and the campaign page (audience, ROI).
+
+Views only authenticate, validate and call one service of ``marketing.services``. Members
+are shown within the user's customer scope; the campaign's totals are company-wide figures
+only for roles with full scope or the marketing role (campaigns are company-wide records).
+"""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from paretocrm.core.querysets import has_full_scope
 from paretocrm.core.views import ScopedListView
-from paretocrm.marketing.models import Campaign
+from paretocrm.customers.choices import ConsentChannel
+from paretocrm.marketing import services
+from paretocrm.marketing.choices import ResponseType
+from paretocrm.marketing.models import Campaign, CampaignMember
+
+#: Role that runs campaigns (users.choices.Role.MARKETING).
+MARKETING_ROLE = "marketing"
 
 
 class CampaignListView(ScopedListView):
@@ -15,4 +36,81 @@ class CampaignListView(ScopedListView):
     template_name = "marketing/campaign_list.html"
     search_fields = ("name", "target_segment")
     select_related = ("owner",)
-    page_title = _("Campaigns")
+    page_title = gettext_lazy("Campaigns")
+
+
+def may_run_campaigns(user: Any) -> bool:
+    """Marketing staff and full-scope users build audiences and record results."""
+    return has_full_scope(user) or getattr(user, "role", "") == MARKETING_ROLE
+
+
+@login_required
+@require_GET
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One campaign: ROI, ROI per segment, and the members the user may see."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    members = (
+        CampaignMember.objects.visible_to(request.user)
+        .filter(campaign=campaign)
+        .select_related("customer", "contact")
+        .order_by("customer__name", "id")
+    )
+    context: dict[str, Any] = {
+        "campaign": campaign,
+        "members": members[:500],
+        "member_count": members.count(),
+        "may_run": may_run_campaigns(request.user),
+        "channels": ConsentChannel.choices,
+        "responses": ResponseType.choices,
+        "window_days": services.ATTRIBUTION_WINDOW_DAYS,
+    }
+    if may_run_campaigns(request.user):
+        by = request.GET.get("by", "tier")
+        context.update(
+            roi=services.campaign_roi(campaign),
+            segments=services.roi_by_segment(campaign, by=by if by == "rfm_segment" else "tier"),
+            by=by,
+        )
+    return render(request, "marketing/campaign_detail.html", context)
+
+
+@login_required
+@require_POST
+def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Build the audience, attribute orders or record a member's response."""
+    if not may_run_campaigns(request.user):
+        raise PermissionDenied(_("Only marketing staff may change campaigns."))
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        if action == "audience":
+            result = services.build_audience(
+                campaign, channel=request.POST.get("channel", ConsentChannel.EMAIL)
+            )
+            messages.success(
+                request,
+                _(
+                    "%(added)d members added, %(already)d already members, %(missing)d left out "
+                    "for lack of consent."
+                )
+                % {
+                    "added": result.added,
+                    "already": result.already_members,
+                    "missing": len(result.without_consent),
+                },
+            )
+        elif action == "attribute":
+            window = int(request.POST.get("window_days") or services.ATTRIBUTION_WINDOW_DAYS)
+            count = services.attribute_orders(campaign, window_days=window)
+            messages.success(request, _("%(n)d orders attributed.") % {"n": count})
+        elif action == "response":
+            member = get_object_or_404(
+                CampaignMember.objects.visible_to(request.user).filter(campaign=campaign),
+                pk=request.POST.get("member") or 0,
+            )
+            services.record_response(member, request.POST.get("response_type", ""))
+            messages.success(request, _("The response was recorded."))
+        else:
+            raise services.CampaignError(f"action: unknown action {action!r}")
+    except ValueError as error:  # CampaignError, or a window that is not a number
+        messages.error(request, str(error))
+    return redirect("marketing:campaign", pk=campaign.pk)

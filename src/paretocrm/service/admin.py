@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
-from paretocrm.service.models import CareRecord, Case, SlaPolicy, SurveyResponse
+from paretocrm.core.admin import AppendOnlyAdmin
+from paretocrm.service.models import (
+    CareRecord,
+    Case,
+    CaseEvent,
+    SlaPolicy,
+    SurveyInvitation,
+    SurveyResponse,
+)
 
 
 @admin.register(SlaPolicy)
@@ -43,7 +53,7 @@ class CareRecordAdmin(admin.ModelAdmin):
     list_display = ("occurred_at", "kind", "customer", "user", "cost")
     list_filter = ("kind",)
     search_fields = ("customer__name", "customer__code", "notes")
-    autocomplete_fields = ("customer", "contact", "user")
+    autocomplete_fields = ("customer", "contact", "user", "case")
 
 
 @admin.register(SurveyResponse)
@@ -54,3 +64,26 @@ class SurveyResponseAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("customer__name", "customer__code", "comment")
     autocomplete_fields = ("customer", "contact", "case")
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(AppendOnlyAdmin):
+    """The append-only history of cases (written by the case services)."""
+
+    list_display = ("at", "case", "kind", "from_status", "to_status", "by")
+    list_filter = ("kind",)
+    search_fields = ("case__number", "note")
+
+
+@admin.register(SurveyInvitation)
+class SurveyInvitationAdmin(admin.ModelAdmin):
+    """Satisfaction surveys sent after resolution (sent by ``send_due_surveys``)."""
+
+    list_display = ("sent_at", "case", "customer", "email", "response")
+    search_fields = ("case__number", "customer__name", "email")
+    readonly_fields = ("token",)
+    autocomplete_fields = ("case", "customer", "contact", "response")
+
+    def has_add_permission(self, request: Any) -> bool:
+        """Invitations are created by the survey job with a random token, not by hand."""
+        return False

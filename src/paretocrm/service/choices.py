@@ -54,3 +54,35 @@ class SurveyKind(models.TextChoices):
 
     CSAT = "csat", _("CSAT (1-5)")
     NPS = "nps", _("NPS (0-10)")
+
+
+#: Allowed moves of the case workflow (new -> in progress -> waiting -> resolved -> closed).
+#: A resolved case may be reopened (back to in progress); a closed case is final.
+CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseStatus.NEW: frozenset({CaseStatus.IN_PROGRESS, CaseStatus.WAITING, CaseStatus.RESOLVED}),
+    CaseStatus.IN_PROGRESS: frozenset({CaseStatus.WAITING, CaseStatus.RESOLVED}),
+    CaseStatus.WAITING: frozenset({CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED}),
+    CaseStatus.RESOLVED: frozenset({CaseStatus.CLOSED, CaseStatus.IN_PROGRESS}),
+    CaseStatus.CLOSED: frozenset(),
+}
+
+
+class CaseEventKind(models.TextChoices):
+    """What happened to a case (the append-only case history)."""
+
+    OPENED = "opened", _("opened")
+    STATUS = "status", _("status changed")
+    ESCALATED = "escalated", _("escalated")
+    ASSIGNED = "assigned", _("assigned")
+    SURVEY_SENT = "survey_sent", _("survey sent")
+    SURVEY_ANSWERED = "survey_answered", _("survey answered")
+
+
+class SlaState(models.TextChoices):
+    """Where a case stands against its SLA targets (the case list filter)."""
+
+    BREACHED = "breached", _("breached")
+    AT_RISK = "at_risk", _("at risk")
+    ON_TRACK = "on_track", _("on track")
+    MET = "met", _("met")
+    NONE = "none", _("no SLA")

@@ -11,10 +11,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from paretocrm.core.choices import CustomerTier
-from paretocrm.core.models import TimeStampedModel, VersionedModel
+from paretocrm.core.models import AppendOnlyModel, TimeStampedModel, VersionedModel
 from paretocrm.core.money import currency_field, money_field
-from paretocrm.service.choices import CareKind, CasePriority, CaseStatus, CaseType, SurveyKind
-from paretocrm.service.querysets import CareRecordQuerySet, CaseQuerySet, SurveyResponseQuerySet
+from paretocrm.service.choices import (
+    CareKind,
+    CaseEventKind,
+    CasePriority,
+    CaseStatus,
+    CaseType,
+    SurveyKind,
+)
+from paretocrm.service.querysets import (
+    CareRecordQuerySet,
+    CaseEventQuerySet,
+    CaseQuerySet,
+    SurveyInvitationQuerySet,
+    SurveyResponseQuerySet,
+)
 
 
 class SlaPolicy(TimeStampedModel):
@@ -210,6 +223,14 @@ class CareRecord(TimeStampedModel):
         blank=True,
         related_name="care_records",
     )
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="care_records",
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=CareKind.choices)
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
     user = models.ForeignKey(
@@ -295,3 +316,91 @@ class SurveyResponse(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.score}"
+
+
+class CaseEvent(AppendOnlyModel):
+    """One step in a case's life (opened, status change, escalation, survey): append-only."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=16, choices=CaseEventKind.choices)
+    from_status = models.CharField(
+        _("from status"), max_length=16, choices=CaseStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to status"), max_length=16, choices=CaseStatus.choices, blank=True
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("case", "at", "id")
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = (models.Index(fields=("case", "at"), name="service_caseevent_case_at_idx"),)
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.to_status}"
+
+
+class SurveyInvitation(TimeStampedModel):
+    """A satisfaction survey sent after a case was resolved: one per case, answered by link.
+
+    The ``token`` is the only key of the answer page (the customer does not sign in), so it
+    is long, random and unique; the answer becomes a :class:`SurveyResponse`.
+    """
+
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="survey_invitation"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="survey_invitations",
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        related_name="survey_invitations",
+    )
+    email = models.EmailField(_("sent to"))
+    token = models.CharField(_("token"), max_length=64)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    response = models.OneToOneField(
+        SurveyResponse,
+        verbose_name=_("response"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitation",
+    )
+
+    objects = SurveyInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-sent_at", "-id")
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("token",),
+                name="service_surveyinvitation_token_unique",
+                violation_error_message=_("This survey link already exists."),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.case_id} -> {self.email}"

@@ -1,16 +1,53 @@
-"""Services of the service app: opening cases with SLA targets, responses, escalation."""
+"""Services of the service app: the case workflow with SLA targets, escalation, care, surveys.
+
+Every change of a case goes through a function here that validates it, writes it and
+appends a :class:`~paretocrm.service.models.CaseEvent`, all in one transaction. The two
+periodic jobs, :func:`escalate_sla_breaches` and :func:`send_due_surveys`, are plain
+functions that the scoring run's task step and the background worker both call.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from paretocrm.service.choices import CaseStatus
-from paretocrm.service.models import Case, SlaPolicy
+from paretocrm.customers.choices import ConsentChannel
+from paretocrm.customers.models import ContactConsent
+from paretocrm.service.choices import (
+    CASE_TRANSITIONS,
+    CaseEventKind,
+    CaseStatus,
+    CaseType,
+    SurveyKind,
+)
+from paretocrm.service.models import (
+    CareRecord,
+    Case,
+    CaseEvent,
+    SlaPolicy,
+    SurveyInvitation,
+    SurveyResponse,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Case types that concern goods delivered: they must name the order.
+ORDER_CASE_TYPES = frozenset({CaseType.RETURN, CaseType.EXCHANGE})
+#: Surveys go out for cases resolved at most this many days ago (older ones are not chased).
+SURVEY_WINDOW_DAYS = 14
+
+
+class CaseError(ValueError):
+    """A case change that cannot be made; the message names the field or the rule."""
 
 
 def sla_policy_for(priority: str, tier: str = "") -> SlaPolicy | None:
@@ -20,44 +57,305 @@ def sla_policy_for(priority: str, tier: str = "") -> SlaPolicy | None:
     return candidates.order_by("-tier").first()
 
 
+def customer_tier(customer_id: int) -> str:
+    """The customer's tier in the current analysis snapshot ("" when not scored)."""
+    from paretocrm.insights.models import CustomerScore  # insights reads service data too
+
+    tier = (
+        CustomerScore.objects.current()
+        .filter(customer_id=customer_id)
+        .values_list("tier", flat=True)
+        .first()
+    )
+    return tier or ""
+
+
 @transaction.atomic
-def open_case(*, tier: str = "", **fields: Any) -> Case:
-    """Create a case, copying the SLA targets of the matching policy onto it."""
+def open_case(*, tier: str | None = None, by: Any = None, **fields: Any) -> Case:
+    """Create a case with the SLA targets of its priority and the customer's tier.
+
+    ``tier`` defaults to the customer's tier in the current snapshot, so core customers get
+    their shorter targets without anyone choosing them. Returns and exchanges must name an
+    order of the same customer.
+    """
     case = Case(**fields)
+    if case.case_type in ORDER_CASE_TYPES:
+        if case.order_id is None:
+            raise CaseError(f"order: a {case.case_type} case must name the order it concerns")
+        if case.order.customer_id != case.customer_id:
+            raise CaseError("order: the order belongs to another customer")
+    if tier is None:
+        tier = customer_tier(case.customer_id)
     policy = sla_policy_for(case.priority, tier)
     if policy is not None:
         case.sla_first_response_hours = policy.first_response_hours
         case.sla_resolution_hours = policy.resolution_hours
     case.full_clean()
     case.save()
+    _event(case, CaseEventKind.OPENED, "", case.status, case.opened_at, by)
     return case
 
 
-@transaction.atomic
-def record_first_response(case: Case, at: dt.datetime | None = None) -> Case:
+def _event(
+    case: Case, kind: str, before: str, after: str, at: dt.datetime, by: Any, note: str = ""
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, kind=kind, from_status=before, to_status=after, at=at, by=by, note=note
+    )
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def transition_case(
+    case: Case, to: str, *, by: Any = None, at: dt.datetime | None = None, note: str = ""
+) -> Case:
+    """Move a case along the workflow, recording when targets were met.
+
+    Leaving ``new`` is the first response; ``resolved`` stamps the resolution time (a
+    reopened case loses it, so the resolution clock measures the final fix); ``closed``
+    stamps the closing time. Moves outside :data:`CASE_TRANSITIONS` are refused.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        before = case.status
+        if to not in CASE_TRANSITIONS.get(before, frozenset()):
+            allowed = ", ".join(sorted(CASE_TRANSITIONS.get(before, ()))) or "none"
+            raise CaseError(f"status: a {before} case cannot move to {to!r} (allowed: {allowed})")
+        if at < case.opened_at:
+            raise CaseError(f"at: {at} is before the case was opened ({case.opened_at})")
+        if before == CaseStatus.NEW and case.first_response_at is None:
+            case.first_response_at = at
+        if to == CaseStatus.RESOLVED:
+            case.resolved_at = at
+        elif before == CaseStatus.RESOLVED and to == CaseStatus.IN_PROGRESS:
+            case.resolved_at = None
+        if to == CaseStatus.CLOSED:
+            case.closed_at = at
+        case.status = to
+        case.save()
+        _event(case, CaseEventKind.STATUS, before, to, at, by, note)
+    return case
+
+
+def record_first_response(case: Case, at: dt.datetime | None = None, by: Any = None) -> Case:
     """Record the first response (only the first one counts) and move a new case on."""
-    if case.first_response_at is None:
-        case.first_response_at = at or timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        if case.first_response_at is not None:
+            return case
         if case.status == CaseStatus.NEW:
-            case.status = CaseStatus.IN_PROGRESS
-        case.save(update_fields=["first_response_at", "status"])
+            return transition_case(case, CaseStatus.IN_PROGRESS, by=by, at=at)
+        case.first_response_at = at or timezone.now()
+        case.save()
     return case
 
 
-@transaction.atomic
-def escalate_case(case: Case, to: Any, at: dt.datetime | None = None) -> Case:
-    """Escalate a case to a colleague (e.g. the key-account manager), keeping the time."""
-    case.escalated = True
-    case.escalated_at = at or timezone.now()
-    case.escalated_to = to
-    case.save(update_fields=["escalated", "escalated_at", "escalated_to"])
-    return case
-
-
-@transaction.atomic
-def resolve_case(case: Case, at: dt.datetime | None = None) -> Case:
+def resolve_case(case: Case, at: dt.datetime | None = None, by: Any = None) -> Case:
     """Mark a case resolved at ``at`` (default now)."""
-    case.resolved_at = at or timezone.now()
-    case.status = CaseStatus.RESOLVED
-    case.save(update_fields=["resolved_at", "status"])
+    return transition_case(case, CaseStatus.RESOLVED, by=by, at=at)
+
+
+def escalate_case(case: Case, to: Any, at: dt.datetime | None = None, note: str = "") -> Case:
+    """Escalate a case to a colleague (e.g. the key-account manager), keeping the time."""
+    if to is None:
+        raise CaseError("escalated_to: choose the person the case is escalated to")
+    at = at or timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        case.escalated = True
+        case.escalated_at = at
+        case.escalated_to = to
+        case.save()
+        _event(case, CaseEventKind.ESCALATED, case.status, case.status, at, None, note)
     return case
+
+
+def assign_case(case: Case, to: Any, *, by: Any = None) -> Case:
+    """Give the case to an active colleague."""
+    if to is None or not getattr(to, "is_active", False):
+        raise CaseError("assigned_to: choose an active user to assign the case to")
+    with transaction.atomic():
+        case = _locked(case)
+        case.assigned_to = to
+        case.save()
+        note = f"assigned to {to.get_full_name() or to.username}"
+        _event(case, CaseEventKind.ASSIGNED, case.status, case.status, timezone.now(), by, note)
+    return case
+
+
+def escalation_target(case: Case) -> Any:
+    """Who a breach goes to: the account owner's manager, else the assignee's, else the owner."""
+    owner = case.customer.owner
+    for person in (owner, case.assigned_to):
+        if person is not None and person.manager_id and person.manager.is_active:
+            return person.manager
+    return owner
+
+
+def escalate_sla_breaches(now: dt.datetime | None = None) -> list[Case]:
+    """Escalate every open case past an SLA time that is not escalated yet (periodic job).
+
+    Returns the escalated cases (with ``escalated_to`` set) so the caller can raise tasks.
+    A case whose customer has no owner and nobody assigned has nobody to escalate to and is
+    left for the next run (and logged).
+    """
+    now = now or timezone.now()
+    due = (
+        Case.objects.open()
+        .filter(escalated=False)
+        .sla_breached(now)
+        .select_related("customer__owner__manager", "assigned_to__manager")
+    )
+    escalated = []
+    for case in due:
+        target = escalation_target(case)
+        if target is None:
+            logger.warning("case %s breached its SLA but has nobody to escalate to", case.number)
+            continue
+        reason = _breach_note(case, now)
+        escalated.append(escalate_case(case, target, at=now, note=reason))
+    return escalated
+
+
+def _breach_note(case: Case, now: dt.datetime) -> str:
+    parts = []
+    if case.first_response_breached(now):
+        parts.append(f"first response due {case.first_response_due:%Y-%m-%d %H:%M}")
+    if case.resolution_breached(now):
+        parts.append(f"resolution due {case.resolution_due:%Y-%m-%d %H:%M}")
+    return "SLA breached: " + "; ".join(parts)
+
+
+@transaction.atomic
+def add_care_record(
+    *, customer: Any, user: Any, case: Case | None = None, **fields: Any
+) -> CareRecord:
+    """A care touch (visit, greeting, gift, follow-up) on a customer, optionally for a case."""
+    if case is not None and case.customer_id != customer.pk:
+        raise CaseError("case: the case belongs to another customer")
+    record = CareRecord(customer=customer, user=user, case=case, **fields)
+    record.full_clean()
+    record.save()
+    return record
+
+
+@dataclass
+class SurveyRun:
+    """What one survey-sending pass did."""
+
+    sent: list[SurveyInvitation] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def _email_consent(contact_ids: set[int]) -> set[int]:
+    """Contacts whose e-mail consent in force is granted (PRIV-2: no consent, no mail)."""
+    latest = ContactConsent.objects.filter(
+        contact_id__in=contact_ids, channel=ConsentChannel.EMAIL
+    ).latest_per_channel()
+    return set(latest.filter(granted=True).values_list("contact_id", flat=True))
+
+
+def send_due_surveys(
+    now: dt.datetime | None = None, *, link: Any = None, window_days: int = SURVEY_WINDOW_DAYS
+) -> SurveyRun:
+    """E-mail a satisfaction survey for every case resolved recently and not surveyed yet.
+
+    The survey goes to the case's contact when they have an e-mail address and e-mail
+    consent; other cases are counted in ``skipped`` by reason. ``link(token)`` builds the
+    answer URL (default: the relative path, for a mail client behind the same host).
+    """
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=window_days)
+    cases = list(
+        Case.objects.filter(
+            status__in=(CaseStatus.RESOLVED, CaseStatus.CLOSED),
+            resolved_at__gte=since,
+            resolved_at__lte=now,
+            survey_invitation__isnull=True,
+        ).select_related("contact", "customer")
+    )
+    consenting = _email_consent({c.contact_id for c in cases if c.contact_id})
+    result = SurveyRun()
+    for case in cases:
+        reason = _survey_blocker(case, consenting)
+        if reason:
+            result.skipped[reason] = result.skipped.get(reason, 0) + 1
+            continue
+        result.sent.append(_send_survey(case, now, link))
+    return result
+
+
+def _survey_blocker(case: Case, consenting: set[int]) -> str:
+    if case.contact_id is None:
+        return "no contact on the case"
+    if not case.contact.email:
+        return "contact has no e-mail"
+    if case.contact_id not in consenting:
+        return "no e-mail consent"
+    return ""
+
+
+def _send_survey(case: Case, now: dt.datetime, link: Any) -> SurveyInvitation:
+    from django.urls import reverse
+
+    token = secrets.token_urlsafe(32)
+    url = link(token) if link else reverse("service:survey", args=[token])
+    with transaction.atomic():
+        invitation = SurveyInvitation.objects.create(
+            case=case,
+            customer=case.customer,
+            contact=case.contact,
+            email=case.contact.email,
+            token=token,
+            sent_at=now,
+        )
+        _event(case, CaseEventKind.SURVEY_SENT, case.status, case.status, now, None)
+    send_mail(
+        subject=f"How did we do? Case {case.number}",
+        message=(
+            f"Dear {case.contact.name},\n\nyour case {case.number} ({case.subject}) was "
+            f"resolved. Please tell us how satisfied you are, on a scale of 1 to 5:\n\n{url}\n\n"
+            "Thank you."
+        ),
+        from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None),
+        recipient_list=[invitation.email],
+        fail_silently=False,
+    )
+    return invitation
+
+
+def answer_survey(invitation: SurveyInvitation, *, score: Any, comment: str = "") -> SurveyResponse:
+    """Record the answer to a survey link (once): a CSAT response about the case."""
+    try:
+        value = int(score)
+    except (TypeError, ValueError):
+        raise CaseError("score: choose a score from 1 to 5") from None
+    if not 1 <= value <= 5:
+        raise CaseError(f"score: {value} is not between 1 and 5")
+    with transaction.atomic():
+        invitation = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.response_id is not None:
+            raise CaseError("survey: this survey has already been answered, thank you")
+        response = SurveyResponse.objects.create(
+            customer_id=invitation.customer_id,
+            contact_id=invitation.contact_id,
+            case_id=invitation.case_id,
+            kind=SurveyKind.CSAT,
+            score=value,
+            comment=comment.strip()[:2000],
+        )
+        invitation.response = response
+        invitation.save(update_fields=["response", "updated_at"])
+        case = invitation.case
+        _event(
+            case,
+            CaseEventKind.SURVEY_ANSWERED,
+            case.status,
+            case.status,
+            response.answered_at,
+            None,
+        )
+    return response

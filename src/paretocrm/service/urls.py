@@ -6,4 +6,10 @@ from paretocrm.service import views
 
 app_name = "service"
 
-urlpatterns = [path("", views.CaseListView.as_view(), name="cases")]
+urlpatterns = [
+    path("", views.CaseListView.as_view(), name="cases"),
+    path("<int:pk>/", views.case_detail, name="case"),
+    path("<int:pk>/<str:action>/", views.case_action, name="case_action"),
+    # Opened from the e-mailed link by the customer, who has no login: the token is the key.
+    path("survey/<str:token>/", views.survey_answer, name="survey"),
+]

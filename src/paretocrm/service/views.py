@@ -1,18 +1,158 @@
-"""Pages of the service app."""
+"""Pages of the service app: the case list (SLA filter), the case page and its actions.
+
+Views only authenticate, scope (``Case.objects.visible_to``), validate and call one
+service of ``service.services``. The survey answer page is the one page a customer opens
+without signing in: its random token is the key, and it shows nothing but the question.
+"""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.views import ScopedListView
-from paretocrm.service.models import Case
+from paretocrm.customers.views import may_edit_customers
+from paretocrm.service import services, sla
+from paretocrm.service.choices import CASE_TRANSITIONS, CareKind, CaseStatus, SlaState
+from paretocrm.service.models import Case, SurveyInvitation
 
 
 class CaseListView(ScopedListView):
-    """Service cases the user may see, newest first."""
+    """Service cases the user may see, newest first, filtered by status and SLA state."""
 
     model = Case
     template_name = "service/case_list.html"
     search_fields = ("number", "subject", "customer__name", "customer__code")
     select_related = ("customer", "assigned_to")
-    page_title = _("Service cases")
+    page_title = gettext_lazy("Service cases")
+
+    def get_queryset(self) -> QuerySet[Case]:
+        queryset = super().get_queryset()
+        status = self.request.GET.get("status", "")
+        if status in CaseStatus.values:
+            queryset = queryset.filter(status=status)
+        state = self.request.GET.get("sla", "")
+        if state in SlaState.values:
+            queryset = queryset.with_sla_state(state, timezone.now())
+        return queryset
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            statuses=CaseStatus.choices,
+            sla_states=SlaState.choices,
+            status=self.request.GET.get("status", ""),
+            sla=self.request.GET.get("sla", ""),
+        )
+        return context
+
+
+def _case_for(request: HttpRequest, pk: int) -> Case:
+    queryset = Case.objects.visible_to(request.user).select_related(
+        "customer", "contact", "order", "assigned_to", "escalated_to"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _require_edit(request: HttpRequest) -> None:
+    if not may_edit_customers(request.user):
+        raise PermissionDenied(_("Your role may not change service cases."))
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One case: SLA clocks, the workflow actions, care records, survey and history."""
+    case = _case_for(request, pk)
+    now = timezone.now()
+    invitation = SurveyInvitation.objects.filter(case=case).select_related("response").first()
+    context = {
+        "case": case,
+        "clocks": sla.clocks(case, now),
+        "next_statuses": [
+            (value, label)
+            for value, label in CaseStatus.choices
+            if value in CASE_TRANSITIONS[case.status]
+        ],
+        "events": case.events.select_related("by").order_by("at", "id"),
+        "care_records": case.care_records.select_related("user").order_by("-occurred_at"),
+        "care_kinds": CareKind.choices,
+        "invitation": invitation,
+        "colleagues": get_user_model().objects.filter(is_active=True).order_by("username"),
+        "may_edit": may_edit_customers(request.user),
+    }
+    return render(request, "service/case_detail.html", context)
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Move the case on, assign it, escalate it or add a care record (POST from the page)."""
+    _require_edit(request)
+    case = _case_for(request, pk)
+    users = get_user_model().objects.filter(is_active=True)
+    try:
+        if action == "status":
+            services.transition_case(
+                case, request.POST.get("to", ""), by=request.user, note=request.POST.get("note", "")
+            )
+        elif action == "escalate":
+            target = users.filter(pk=request.POST.get("to") or 0).first()
+            services.escalate_case(case, target, note=request.POST.get("note", ""))
+        elif action == "assign":
+            target = users.filter(pk=request.POST.get("to") or 0).first()
+            services.assign_case(case, target, by=request.user)
+        elif action == "care":
+            services.add_care_record(
+                customer=case.customer,
+                user=request.user,
+                case=case,
+                kind=request.POST.get("kind", ""),
+                notes=request.POST.get("notes", ""),
+                cost=request.POST.get("cost") or None,
+            )
+        else:
+            raise services.CaseError(f"action: unknown action {action!r}")
+    except services.CaseError as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, "; ".join(_flatten(error)))
+    else:
+        messages.success(request, _("The case was updated."))
+    return redirect("service:case", pk=case.pk)
+
+
+def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The satisfaction question behind the e-mailed link (no sign-in: the token is the key)."""
+    invitation = get_object_or_404(
+        SurveyInvitation.objects.select_related("case", "customer"), token=token
+    )
+    error = ""
+    if request.method == "POST" and invitation.response_id is None:
+        try:
+            services.answer_survey(
+                invitation, score=request.POST.get("score"), comment=request.POST.get("comment", "")
+            )
+        except services.CaseError as exc:
+            error = str(exc)
+        else:
+            invitation.refresh_from_db()
+    context = {"invitation": invitation, "error": error, "scores": range(1, 6)}
+    return render(request, "service/survey_answer.html", context)
+
+
+def _flatten(error: ValidationError) -> list[str]:
+    if hasattr(error, "message_dict"):
+        return [f"{name}: {' '.join(msgs)}" for name, msgs in error.message_dict.items()]
+    return list(error.messages)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Min, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
@@ -21,6 +22,7 @@ from paretocrm.sales.models import Contract, Invoice
 from paretocrm.service.choices import OPEN_CASE_STATUSES, CaseType
 from paretocrm.service.models import Case
 from paretocrm.work.choices import TaskKind
+from paretocrm.work.plans import overdue_actions
 
 #: Tiers whose P(alive) and stage are watched run over run.
 WATCHED_TIERS = (Tier.CORE, Tier.KEY)
@@ -44,6 +46,8 @@ DUE_IN_DAYS = {
     TaskKind.CONTRACT_RENEWAL: 14,
     TaskKind.DEPENDENCY: 14,
     TaskKind.POTENTIAL_READY: 14,
+    TaskKind.PLAN_ACTION_OVERDUE: 3,
+    TaskKind.CASE_ESCALATED: 1,
 }
 
 
@@ -55,6 +59,8 @@ class Alert:
     kind: str
     reason: str
     due_on: dt.date
+    #: Who gets the task; None means the customer's owner.
+    owner_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +254,36 @@ def potentials_ready(ctx: AlertContext) -> Iterator[Alert]:
         )
 
 
+def plan_actions_overdue(ctx: AlertContext) -> Iterator[Alert]:
+    """Customers whose live account plan has open actions past their due date.
+
+    Overdue counts against ``today`` (work still to do), not the analysis date. One task per
+    customer lists every overdue action; it goes to the owner of the oldest overdue action,
+    because that is the person who has to move first.
+    """
+    by_customer: dict[int, list[Any]] = {}
+    for action in overdue_actions(ctx.today):
+        by_customer.setdefault(action.plan.customer_id, []).append(action)
+    for customer_id, actions in by_customer.items():
+        oldest = actions[0]
+        listed = "; ".join(
+            f"{a.description} (due {a.due_date}, {_person(a.owner)})" for a in actions
+        )
+        yield Alert(
+            customer_id,
+            TaskKind.PLAN_ACTION_OVERDUE,
+            f"Account plan '{oldest.plan.title}': {len(actions)} action(s) overdue: {listed}.",
+            ctx.due(TaskKind.PLAN_ACTION_OVERDUE),
+            owner_id=oldest.owner_id or oldest.plan.owner_id,
+        )
+
+
+def _person(user: Any) -> str:
+    if user is None:
+        return "no owner"
+    return str(user.get_full_name() or user.username)
+
+
 RULES: tuple[Callable[[AlertContext], Iterator[Alert]], ...] = (
     p_alive_drops,
     declines,
@@ -257,6 +293,7 @@ RULES: tuple[Callable[[AlertContext], Iterator[Alert]], ...] = (
     contract_renewals,
     dependencies,
     potentials_ready,
+    plan_actions_overdue,
 )
 
 

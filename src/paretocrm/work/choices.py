@@ -17,6 +17,8 @@ class TaskKind(models.TextChoices):
     CONTRACT_RENEWAL = "contract_renewal", _("contract up for renewal")
     DEPENDENCY = "dependency", _("dependency above threshold")
     POTENTIAL_READY = "potential_ready", _("potential customer ready to develop")
+    PLAN_ACTION_OVERDUE = "plan_action_overdue", _("account plan action overdue")
+    CASE_ESCALATED = "case_escalated", _("service case escalated (SLA breached)")
     MANUAL = "manual", _("manual task")
 
 

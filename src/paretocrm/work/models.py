@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from paretocrm.core.models import TimeStampedModel, VersionedModel
+from paretocrm.core.money import currency_field, money_field
 from paretocrm.work.choices import ACTIVE_TASK_STATUSES, CallOutcome, TaskKind, TaskStatus
 from paretocrm.work.querysets import CallListEntryQuerySet, CallListQuerySet, TaskQuerySet
 
@@ -170,3 +171,51 @@ class CallListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_list_id}: {self.customer_id}"
+
+
+class ManagerTarget(VersionedModel):
+    """A key-account manager's revenue target for a period (大客户经理目标).
+
+    Scorecards compare the manager's key-account revenue with the targets that overlap the
+    scorecard period, each counted pro rata to the days of overlap.
+    """
+
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("manager"),
+        on_delete=models.PROTECT,
+        related_name="targets",
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    revenue_target = money_field(_("key-account revenue target"))
+    currency = currency_field()
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("manager", "period_start", "id")
+        verbose_name = _("manager target")
+        verbose_name_plural = _("manager targets")
+        indexes = (
+            models.Index(fields=("manager", "period_start"), name="work_target_manager_idx"),
+        )
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="work_managertarget_period_order",
+                violation_error_message=_("The target period must end on or after its start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(revenue_target__gt=0),
+                name="work_managertarget_positive",
+                violation_error_message=_("A revenue target must be above zero."),
+            ),
+            models.UniqueConstraint(
+                fields=("manager", "period_start", "period_end"),
+                name="work_managertarget_unique_period",
+                violation_error_message=_("This manager already has a target for this period."),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.manager_id} {self.period_start}–{self.period_end}"

@@ -16,6 +16,10 @@ Every figure is one aggregate query grouped by owner (no per-customer loop):
 * **Timeliness** = share of cases opened in the period with an SLA whose first response
   came within the SLA hours (a case still unanswered counts as late once its time is up).
 * **Complaints** = complaint cases opened in the period.
+* **Target achievement** = key-account revenue / target, where the target is the sum of
+  the manager's revenue targets overlapping the period, each x (overlap days / target
+  days); None without a target.
+* **Rotation**: accounts the manager gained and lost (ownership changes in the period).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
 from paretocrm.core.querysets import has_full_scope
-from paretocrm.customers.models import Customer
+from paretocrm.customers.models import Customer, OwnershipChange
 from paretocrm.insights.choices import Tier
 from paretocrm.insights.models import CustomerScore, ScoreRun
 from paretocrm.sales.choices import InvoiceStatus, OrderStatus
@@ -38,6 +42,7 @@ from paretocrm.sales.models import Invoice, OrderLine, Payment
 from paretocrm.sales.querysets import line_revenue_expression
 from paretocrm.service.choices import CaseType, SurveyKind
 from paretocrm.service.models import Case, SurveyResponse
+from paretocrm.work.models import ManagerTarget
 
 #: Role value of key-account managers (users.choices.Role.KEY_ACCOUNT_MANAGER).
 MANAGER_ROLE = "key_account_manager"
@@ -45,6 +50,7 @@ KEY_TIERS = (Tier.CORE, Tier.KEY)
 #: Columns a ranking may be sorted by, best first.
 RANK_KEYS = (
     "key_revenue",
+    "achievement",
     "growth",
     "collection_rate",
     "timeliness",
@@ -74,6 +80,9 @@ class Scorecard:
     collected: Decimal = Decimal("0")
     sla_cases: int = 0
     sla_met: int = 0
+    target: Decimal | None = None
+    gained: int = 0
+    lost: int = 0
     rank: int | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -88,6 +97,11 @@ class Scorecard:
     def collection_rate(self) -> float | None:
         """Collected / invoiced over invoices due in the period (None without invoices)."""
         return float(self.collected / self.invoiced) if self.invoiced else None
+
+    @property
+    def achievement(self) -> float | None:
+        """Key-account revenue / target (None without a target)."""
+        return float(self.key_revenue / self.target) if self.target else None
 
     @property
     def timeliness(self) -> float | None:
@@ -126,6 +140,8 @@ def build_scorecards(
     _cases(cards, ids, start, end)
     _revenue(cards, ids, start, end, prev_start, prev_end)
     _collection(cards, ids, start, end)
+    _targets(cards, ids, start, end)
+    _rotation(cards, ids, start, end)
     return rank(list(cards.values()), rank_by)
 
 
@@ -242,6 +258,42 @@ def _collection(cards: dict[int, Scorecard], ids: list[int], start: dt.date, end
         cards[row["invoice__customer__owner_id"]].collected = row["total"] or Decimal(0)
 
 
+def _targets(cards: dict[int, Scorecard], ids: list[int], start: dt.date, end: dt.date) -> None:
+    overlapping = ManagerTarget.objects.filter(
+        manager_id__in=ids, period_start__lte=end, period_end__gte=start
+    )
+    for target in overlapping:
+        length = (target.period_end - target.period_start).days + 1
+        overlap = (min(end, target.period_end) - max(start, target.period_start)).days + 1
+        card = cards[target.manager_id]
+        share = target.revenue_target * Decimal(overlap) / Decimal(length)
+        card.target = ((card.target or Decimal(0)) + share).quantize(Decimal("0.01"))
+
+
+def _rotation(cards: dict[int, Scorecard], ids: list[int], start: dt.date, end: dt.date) -> None:
+    changes = OwnershipChange.objects.filter(
+        changed_at__gte=_aware(start), changed_at__lte=_aware(end, end=True)
+    ).filter(Q(new_owner_id__in=ids) | Q(old_owner_id__in=ids))
+    for old, new in changes.values_list("old_owner_id", "new_owner_id"):
+        if new in cards and old != new:
+            cards[new].gained += 1
+        if old in cards and old != new:
+            cards[old].lost += 1
+
+
+def rotation_history(managers: list[Any], start: dt.date, end: dt.date) -> Any:
+    """Ownership changes in the period that moved an account to or from one of ``managers``."""
+    ids = [m.pk for m in managers]
+    return (
+        OwnershipChange.objects.filter(
+            changed_at__gte=_aware(start), changed_at__lte=_aware(end, end=True)
+        )
+        .filter(Q(new_owner_id__in=ids) | Q(old_owner_id__in=ids))
+        .select_related("customer", "old_owner", "new_owner")
+        .order_by("-changed_at", "-id")
+    )
+
+
 def rank(cards: list[Scorecard], rank_by: str) -> list[Scorecard]:
     """Sort by ``rank_by`` (best first; cards without the figure last) and number them."""
 
@@ -256,3 +308,41 @@ def rank(cards: list[Scorecard], rank_by: str) -> list[Scorecard]:
     for position, card in enumerate(ordered, start=1):
         card.rank = position
     return ordered
+
+
+#: Columns of the scorecard spreadsheet, in order.
+SHEET_COLUMNS = (
+    "rank",
+    "manager",
+    "accounts",
+    "key_accounts",
+    "key_revenue",
+    "previous_key_revenue",
+    "growth",
+    "target",
+    "achievement",
+    "invoiced",
+    "collected",
+    "collection_rate",
+    "csat",
+    "nps",
+    "timeliness",
+    "cases",
+    "complaints",
+    "gained",
+    "lost",
+)
+
+
+def sheet(cards: list[Scorecard]) -> tuple[list[str], list[list[Any]]]:
+    """The cards as spreadsheet rows (rates as fractions, amounts as exact decimals)."""
+    rows = []
+    for card in cards:
+        row: list[Any] = []
+        for column in SHEET_COLUMNS:
+            value = getattr(card, column)
+            if column == "manager":
+                value = value.get_full_name() or value.username
+            row.append(round(value, 4) if isinstance(value, float) else value)
+        rows.append(row)
+    return list(SHEET_COLUMNS), rows

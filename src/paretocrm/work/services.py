@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from paretocrm.customers.models import Customer
 from paretocrm.insights.models import ScoreRun
-from paretocrm.work.alerts import Alert, AlertContext, detect, previous_run
+from paretocrm.service.services import escalate_sla_breaches
+from paretocrm.work.alerts import DUE_IN_DAYS, Alert, AlertContext, detect, previous_run
 from paretocrm.work.choices import TaskKind, TaskStatus
-from paretocrm.work.models import Task
+from paretocrm.work.models import ManagerTarget, Task
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,13 @@ def raise_tasks_for_run(
         today=today or timezone.localdate(),
         now=now or timezone.now(),
     )
-    alerts = detect(ctx)
+    result = upsert_alerts(detect(ctx), run)
+    logger.info("run %s: %d tasks created, %d updated", run.pk, len(result.created), result.updated)
+    return result
+
+
+def upsert_alerts(alerts: dict[tuple[int, str], Alert], run: ScoreRun | None) -> TaskRunResult:
+    """Write alerts as tasks in one transaction (de-duplicated), then mail the owners."""
     result = TaskRunResult()
     if not alerts:
         return result
@@ -62,11 +69,34 @@ def raise_tasks_for_run(
         result.updated = _update_existing(alerts, run)
         result.created = _create_new(alerts, run)
     result.mails_sent = send_digests(result.created, run)
-    logger.info("run %s: %d tasks created, %d updated", run.pk, len(result.created), result.updated)
     return result
 
 
-def _update_existing(alerts: dict[tuple[int, str], Alert], run: ScoreRun) -> int:
+def escalate_service_breaches(
+    *, now: dt.datetime | None = None, today: dt.date | None = None
+) -> TaskRunResult:
+    """Escalate open cases past their SLA to the manager and give the manager a task.
+
+    The periodic job for the worker (also run after every scoring run): the case side is
+    ``service.services.escalate_sla_breaches``; each escalated case becomes (or refreshes)
+    one open escalation task per customer for the person it was escalated to.
+    """
+    now = now or timezone.now()
+    today = today or timezone.localdate()
+    due = today + dt.timedelta(days=DUE_IN_DAYS[TaskKind.CASE_ESCALATED])
+    alerts: dict[tuple[int, str], Alert] = {}
+    for case in escalate_sla_breaches(now):
+        key = (case.customer_id, TaskKind.CASE_ESCALATED)
+        text = f"Case {case.number} ({case.subject}) escalated to you: {case.events.last().note}."
+        if key in alerts:
+            text = f"{alerts[key].reason} {text}"
+        alerts[key] = Alert(
+            case.customer_id, TaskKind.CASE_ESCALATED, text, due, case.escalated_to_id
+        )
+    return upsert_alerts(alerts, None)
+
+
+def _update_existing(alerts: dict[tuple[int, str], Alert], run: ScoreRun | None) -> int:
     """Refresh the active tasks that already stand for a detected signal; drop their alerts."""
     customer_ids = {customer_id for customer_id, _ in alerts}
     existing = list(
@@ -89,7 +119,7 @@ def _update_existing(alerts: dict[tuple[int, str], Alert], run: ScoreRun) -> int
     return len(touched)
 
 
-def _create_new(alerts: dict[tuple[int, str], Alert], run: ScoreRun) -> list[Task]:
+def _create_new(alerts: dict[tuple[int, str], Alert], run: ScoreRun | None) -> list[Task]:
     """One new task per remaining alert, for the customer's owner."""
     owners = dict(
         Customer.objects.filter(id__in={c for c, _ in alerts}).values_list("id", "owner_id")
@@ -97,7 +127,7 @@ def _create_new(alerts: dict[tuple[int, str], Alert], run: ScoreRun) -> list[Tas
     tasks = [
         Task(
             customer_id=alert.customer_id,
-            owner_id=owners.get(alert.customer_id),
+            owner_id=alert.owner_id or owners.get(alert.customer_id),
             kind=alert.kind,
             reason=alert.reason,
             due_on=alert.due_on,
@@ -110,7 +140,7 @@ def _create_new(alerts: dict[tuple[int, str], Alert], run: ScoreRun) -> list[Tas
     return Task.objects.bulk_create(tasks)
 
 
-def send_digests(tasks: list[Task], run: ScoreRun) -> int:
+def send_digests(tasks: list[Task], run: ScoreRun | None) -> int:
     """One e-mail per owner listing their new tasks of this run; returns the mails sent."""
     by_owner: dict[int, list[Task]] = defaultdict(list)
     for task in tasks:
@@ -130,8 +160,9 @@ def send_digests(tasks: list[Task], run: ScoreRun) -> int:
             f"- [{t.due_on}] {names.get(t.customer_id, t.customer_id)}: {t.reason}"
             for t in sorted(by_owner[user.pk], key=lambda t: (t.due_on, t.customer_id))
         ]
+        source = f"The scoring run of {run.as_of}" if run else "Service escalation"
         body = (
-            f"The scoring run of {run.as_of} raised {len(lines)} new task(s) for you:\n\n"
+            f"{source} raised {len(lines)} new task(s) for you:\n\n"
             + "\n".join(lines)
             + "\n\nOpen 'My tasks' in Pareto CRM to work them."
         )
@@ -201,3 +232,38 @@ def create_manual_task(*, customer: Customer, owner: Any, reason: str, due_on: d
     return Task.objects.create(
         customer=customer, owner=owner, kind=TaskKind.MANUAL, reason=reason, due_on=due_on
     )
+
+
+def set_target(
+    *,
+    manager: Any,
+    period_start: dt.date,
+    period_end: dt.date,
+    revenue_target: Any,
+    currency: str = "",
+) -> ManagerTarget:
+    """Set (or replace) a manager's key-account revenue target for one period."""
+    from decimal import Decimal, InvalidOperation
+
+    if manager is None or not getattr(manager, "is_active", False):
+        raise TaskError("manager: choose an active manager")
+    if period_end < period_start:
+        raise TaskError(f"period_end: {period_end} is before the period start {period_start}")
+    try:
+        amount = Decimal(str(revenue_target))
+    except InvalidOperation:
+        raise TaskError(f"revenue_target: {revenue_target!r} is not an amount") from None
+    if not amount.is_finite() or amount <= 0:
+        raise TaskError(f"revenue_target: {revenue_target} must be above zero")
+    with transaction.atomic():
+        target, _created = ManagerTarget.objects.select_for_update().get_or_create(
+            manager=manager,
+            period_start=period_start,
+            period_end=period_end,
+            defaults={"revenue_target": amount, "currency": currency or settings.BASE_CURRENCY},
+        )
+        if not _created:
+            target.revenue_target = amount
+            target.currency = currency or target.currency
+            target.save()
+    return target

@@ -6,7 +6,8 @@ import logging
 from typing import Any
 
 from paretocrm.insights.models import ScoreRun
-from paretocrm.work.services import raise_tasks_for_run
+from paretocrm.service.services import send_due_surveys
+from paretocrm.work.services import escalate_service_breaches, raise_tasks_for_run
 
 logger = logging.getLogger(__name__)
 
@@ -19,3 +20,13 @@ def on_score_run_succeeded(sender: Any, run: ScoreRun, **kwargs: Any) -> None:
         raise_tasks_for_run(fresh)
     except Exception:  # the scores are committed; tasks must not turn that into a failure
         logger.exception("raising tasks for scoring run %s failed", run.pk)
+    # The periodic service jobs also run here, so a company without the worker still gets
+    # its escalations and surveys at every scoring run; each failure is its own.
+    try:
+        escalate_service_breaches()
+    except Exception:
+        logger.exception("escalating SLA breaches after scoring run %s failed", run.pk)
+    try:
+        send_due_surveys()
+    except Exception:
+        logger.exception("sending satisfaction surveys after scoring run %s failed", run.pk)

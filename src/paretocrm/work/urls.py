@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from paretocrm.work import views
+from paretocrm.work import plan_views, views
 
 app_name = "work"
 
@@ -17,4 +17,16 @@ urlpatterns = [
     path("call-lists/<int:pk>/", views.call_list_detail, name="call_list"),
     path("call-lists/<int:pk>/export/", views.call_list_export, name="call_list_export"),
     path("scorecards/", views.scorecard_page, name="scorecards"),
+    path("scorecards/export.xlsx", views.scorecard_export, name="scorecards_export"),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/new/<int:customer_pk>/", plan_views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
+    path("plans/<int:pk>/edit/", plan_views.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/export.xlsx", plan_views.plan_export, name="plan_export"),
+    path("plans/<int:pk>/add/<str:part>/", plan_views.plan_add, name="plan_add"),
+    path(
+        "plans/<int:pk>/actions/<int:action_pk>/status/",
+        plan_views.plan_action_status,
+        name="plan_action_status",
+    ),
 ]

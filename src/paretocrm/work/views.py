@@ -13,13 +13,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from paretocrm.imports.exports import csv_lines, write_xlsx
+from paretocrm.core.querysets import has_full_scope
+from paretocrm.customers.views import may_export, record_export, xlsx_response
+from paretocrm.imports.exports import csv_lines, neutralise, write_xlsx
 from paretocrm.work import calllists, scorecards, services
 from paretocrm.work.choices import CallOutcome
 from paretocrm.work.models import CallList, Task
@@ -179,21 +182,30 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return end.replace(day=1), end
 
 
+def _scorecard_period(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
+    start, end = default_period(timezone.localdate())
+    if request.GET.get("start"):
+        start = dt.date.fromisoformat(request.GET["start"])
+    if request.GET.get("end"):
+        end = dt.date.fromisoformat(request.GET["end"])
+    return start, end, request.GET.get("rank_by", "key_revenue")
+
+
 @login_required
-@require_GET
 def scorecard_page(request: HttpRequest) -> HttpResponse:
-    """The ranking of managers (general manager, administrator) or the user's own card."""
+    """The ranking of managers (general manager, administrator) or the user's own card.
+
+    ``?print=1`` gives the printable page; POST (full-scope users) sets a manager's target.
+    """
+    if request.method == "POST":
+        return _set_target(request)
+    error = ""
     start, end = default_period(timezone.localdate())
     rank_by = request.GET.get("rank_by", "key_revenue")
-    error = ""
+    managers = scorecards.managers_for(request.user)
     try:
-        if request.GET.get("start"):
-            start = dt.date.fromisoformat(request.GET["start"])
-        if request.GET.get("end"):
-            end = dt.date.fromisoformat(request.GET["end"])
-        cards = scorecards.build_scorecards(
-            scorecards.managers_for(request.user), start, end, rank_by=rank_by
-        )
+        start, end, rank_by = _scorecard_period(request)
+        cards = scorecards.build_scorecards(managers, start, end, rank_by=rank_by)
     except ValueError as exc:
         error, cards = str(exc), []
     context: dict[str, Any] = {
@@ -204,5 +216,52 @@ def scorecard_page(request: HttpRequest) -> HttpResponse:
         "rank_keys": scorecards.RANK_KEYS,
         "error": error,
         "formulas": scorecards.__doc__,
+        "rotation": scorecards.rotation_history(managers, start, end)[:200] if not error else [],
+        "may_set_targets": has_full_scope(request.user),
+        "managers": managers,
+        "chart": {
+            "labels": [c.manager.get_full_name() or c.manager.username for c in cards],
+            "counts": [float(c.key_revenue) for c in cards],
+        },
+        "may_export": may_export(request.user),
     }
+    if request.GET.get("print"):
+        return render(request, "work/scorecards_print.html", context)
     return render(request, "work/scorecards.html", context)
+
+
+def _set_target(request: HttpRequest) -> HttpResponse:
+    if not has_full_scope(request.user):
+        raise PermissionDenied(_("Only the general manager and administrators set targets."))
+    manager = get_user_model().objects.filter(pk=request.POST.get("manager") or 0).first()
+    try:
+        services.set_target(
+            manager=manager,
+            period_start=_parse_date(request.POST.get("period_start", ""), "period_start"),
+            period_end=_parse_date(request.POST.get("period_end", ""), "period_end"),
+            revenue_target=request.POST.get("revenue_target", ""),
+        )
+    except services.TaskError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The target was saved."))
+    return redirect(request.get_full_path())
+
+
+@login_required
+@require_GET
+def scorecard_export(request: HttpRequest) -> HttpResponse:
+    """The scorecards of the period as an Excel file (an audited export)."""
+    if not may_export(request.user):
+        raise PermissionDenied(_("Your role may not export lists."))
+    try:
+        start, end, rank_by = _scorecard_period(request)
+        cards = scorecards.build_scorecards(
+            scorecards.managers_for(request.user), start, end, rank_by=rank_by
+        )
+    except ValueError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    record_export(request, "scorecards", "xlsx")
+    headers, rows = scorecards.sheet(cards)
+    safe_rows = ([neutralise(value) for value in row] for row in rows)
+    return xlsx_response(headers, safe_rows, f"{_('scorecards')}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")

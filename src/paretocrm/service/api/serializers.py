@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from paretocrm.core.api.serializers import ScopedModelSerializer
 from paretocrm.service.models import CareRecord, Case, SurveyResponse
-from paretocrm.service.services import open_case
+from paretocrm.service.services import CaseError, open_case
 
 
 def check_belongs_to_customer(attrs: dict[str, Any], instance: Any, *names: str) -> None:
@@ -67,7 +67,11 @@ class CaseSerializer(ScopedModelSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> Case:
         """Open the case through the service (it applies the SLA policy)."""
-        return open_case(**validated_data)
+        try:
+            return open_case(**validated_data)
+        except CaseError as error:
+            field, _sep, message = str(error).partition(": ")
+            raise serializers.ValidationError({field: [message or str(error)]}) from None
 
 
 class CareRecordSerializer(ScopedModelSerializer):

@@ -1,0 +1,201 @@
+"""Account plans (一对一客户策略): services that create and work a key account's plan.
+
+The models live with the customer (``customers.models.plans``); the work on them lives here
+with the other collaborative work (tasks, call lists, scorecards). Plans are written for
+core and key customers of the current analysis snapshot; an overdue action becomes a task
+through the ``plan_actions_overdue`` alert rule of the scoring run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from paretocrm.customers.choices import AccountPlanStatus, ActionStatus
+from paretocrm.customers.models import AccountPlan, AccountPlanAction, AccountPlanGoal, Customer
+from paretocrm.insights.choices import Tier
+from paretocrm.insights.models import CustomerScore
+
+#: Customers a plan is written for: the core and key tiers (大客户).
+PLAN_TIERS = frozenset({Tier.CORE, Tier.KEY})
+#: Plans whose open actions are chased (a draft is not agreed yet, a closed one is over).
+LIVE_PLAN_STATUSES = frozenset({AccountPlanStatus.ACTIVE, AccountPlanStatus.UNDER_REVIEW})
+#: Actions that are still to do.
+OPEN_ACTION_STATUSES = frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS})
+#: Plan fields a person may set on create and edit.
+PLAN_FIELDS = (
+    "title",
+    "period_start",
+    "period_end",
+    "customer_strategy",
+    "customer_goals",
+    "our_objectives",
+    "status",
+    "review_date",
+    "owner",
+)
+
+
+class PlanError(ValueError):
+    """A plan change that cannot be made; the message names the field."""
+
+
+def current_tier(customer: Customer) -> str | None:
+    """The customer's tier in the current analysis snapshot (None when not scored)."""
+    return (
+        CustomerScore.objects.current()
+        .filter(customer=customer)
+        .values_list("tier", flat=True)
+        .first()
+    )
+
+
+def check_plannable(customer: Customer) -> None:
+    """Refuse a plan for a customer that is not core or key in the current snapshot."""
+    tier = current_tier(customer)
+    if tier not in PLAN_TIERS:
+        shown = Tier(tier).label if tier else "not scored"
+        raise PlanError(
+            f"customer: account plans are for core and key customers; "
+            f"{customer.name} is {shown} in the current analysis"
+        )
+
+
+def _check_dates(fields: dict[str, Any]) -> None:
+    start, end = fields.get("period_start"), fields.get("period_end")
+    if start and end and end < start:
+        raise PlanError(f"period_end: {end} is before the period start {start}")
+    review = fields.get("review_date")
+    if review and start and review < start:
+        raise PlanError(f"review_date: {review} is before the period start {start}")
+
+
+@transaction.atomic
+def create_plan(*, customer: Customer, **fields: Any) -> AccountPlan:
+    """A new plan for a core or key customer (owner defaults to the customer's owner)."""
+    check_plannable(customer)
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise PlanError(f"{sorted(unknown)[0]}: not a field of an account plan")
+    _check_dates(fields)
+    fields.setdefault("owner", customer.owner)
+    plan = AccountPlan(customer=customer, **fields)
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+def update_plan(plan: AccountPlan, *, version: int, **fields: Any) -> AccountPlan:
+    """Change a plan; ``version`` must be the one the editor saw (no lost updates)."""
+    with transaction.atomic():
+        stored = AccountPlan.objects.select_for_update().get(pk=plan.pk)
+        if stored.version != version:
+            raise PlanError(
+                "version: someone else changed this plan while you were editing it; "
+                "reload the page and make your changes again"
+            )
+        merged = {name: getattr(stored, name) for name in PLAN_FIELDS} | fields
+        _check_dates(merged)
+        for name, value in fields.items():
+            if name not in PLAN_FIELDS:
+                raise PlanError(f"{name}: not a field of an account plan")
+            setattr(stored, name, value)
+        stored.full_clean()
+        stored.save()
+    return stored
+
+
+@transaction.atomic
+def add_goal(plan: AccountPlan, **fields: Any) -> AccountPlanGoal:
+    """A measurable goal on the plan."""
+    if not (fields.get("description") or "").strip():
+        raise PlanError("description: say what the goal is")
+    goal = AccountPlanGoal(plan=plan, **fields)
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def add_action(plan: AccountPlan, **fields: Any) -> AccountPlanAction:
+    """An action with an owner and a due date (both required: an unowned step is not done)."""
+    if not (fields.get("description") or "").strip():
+        raise PlanError("description: say what the action is")
+    if fields.get("owner") is None:
+        raise PlanError("owner: every action needs someone who owns it")
+    if fields.get("due_date") is None:
+        raise PlanError("due_date: every action needs a due date")
+    goal = fields.get("goal")
+    if goal is not None and goal.plan_id != plan.pk:
+        raise PlanError("goal: the goal belongs to another plan")
+    action = AccountPlanAction(plan=plan, **fields)
+    action.full_clean()
+    action.save()
+    return action
+
+
+def set_action_status(action: AccountPlanAction, status: str) -> AccountPlanAction:
+    """Move an action on (open, in progress, done, cancelled); done records the time."""
+    if status not in ActionStatus.values:
+        raise PlanError(f"status: {status!r} is not an action status")
+    with transaction.atomic():
+        action = AccountPlanAction.objects.select_for_update().get(pk=action.pk)
+        action.status = status
+        action.completed_at = timezone.now() if status == ActionStatus.DONE else None
+        action.save(update_fields=["status", "completed_at", "updated_at"])
+    return action
+
+
+def overdue_actions(today: dt.date) -> Iterator[AccountPlanAction]:
+    """Open actions of live plans whose due date is before ``today``, oldest first."""
+    return (
+        AccountPlanAction.objects.filter(
+            plan__status__in=LIVE_PLAN_STATUSES,
+            status__in=OPEN_ACTION_STATUSES,
+            due_date__lt=today,
+        )
+        .select_related("plan", "owner")
+        .order_by("plan__customer_id", "due_date", "id")
+        .iterator()
+    )
+
+
+def plan_sheet(plan: AccountPlan) -> tuple[list[str], list[list[Any]]]:
+    """The plan as rows for a spreadsheet: a header block, the goals, then the actions."""
+    headers = [_("section"), _("item"), _("owner / metric"), _("due date / target"), _("status")]
+    period = f"{plan.period_start} – {plan.period_end}"
+    rows: list[list[Any]] = [
+        [_("account plan"), plan.title, _name(plan.owner), period, str(plan.get_status_display())],
+        [_("customer"), plan.customer.name, plan.customer.code, "", ""],
+        [_("review date"), str(plan.review_date or ""), "", "", ""],
+        [_("customer's own strategy"), plan.customer_strategy, "", "", ""],
+        [_("customer's goals"), plan.customer_goals, "", "", ""],
+        [_("our objectives"), plan.our_objectives, "", "", ""],
+    ]
+    for goal in plan.goals.all():
+        target = "" if goal.target_value is None else goal.target_value
+        rows.append(
+            [_("goal"), goal.description, goal.metric, target, str(goal.get_status_display())]
+        )
+    for action in plan.actions.select_related("owner"):
+        rows.append(
+            [
+                _("action"),
+                action.description,
+                _name(action.owner),
+                str(action.due_date or ""),
+                str(action.get_status_display()),
+            ]
+        )
+    return headers, rows
+
+
+def _name(user: Any) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
