@@ -125,3 +125,82 @@ def test_scorecards_use_a_fixed_number_of_queries(world, django_assert_max_num_q
     # 9 figure queries + targets + ownership rotation, whatever the number of managers
     with django_assert_max_num_queries(11):
         build_scorecards([li, wang, *more], START, END)
+
+
+def test_target_achievement_is_prorated_and_rotation_counted_by_hand(world):
+    from paretocrm.customers.models import OwnershipChange
+    from paretocrm.work.services import set_target
+
+    li, wang = world
+    # Quarter target 2700 over 90 days (1 Jan - 31 Mar): January's share 2700 x 31 / 90 = 930.
+    set_target(
+        manager=li,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 3, 31),
+        revenue_target="2700",
+    )
+    set_target(  # December: does not overlap January
+        manager=li,
+        period_start=dt.date(2025, 12, 1),
+        period_end=dt.date(2025, 12, 31),
+        revenue_target="5000",
+    )
+    moved = make_customer(owner=li)
+    OwnershipChange.objects.create(
+        customer=moved, old_owner=wang, new_owner=li, changed_at=at(dt.date(2026, 1, 10))
+    )
+    OwnershipChange.objects.create(
+        customer=moved, old_owner=li, new_owner=wang, changed_at=at(dt.date(2025, 12, 10))
+    )
+    cards = {c.manager: c for c in build_scorecards([li, wang], START, END, rank_by="achievement")}
+    assert cards[li].target == Decimal("930.00")
+    assert cards[li].achievement == pytest.approx(900 / 930)  # key revenue 900 (see world)
+    assert (cards[li].gained, cards[li].lost) == (1, 0)
+    assert (cards[wang].target, cards[wang].achievement) == (None, None)
+    assert (cards[wang].gained, cards[wang].lost) == (0, 1)
+    assert cards[li].rank == 1  # a card without a target ranks after those with one
+
+
+def test_target_input_is_checked_and_names_the_field(world):
+    from paretocrm.work.services import TaskError, set_target
+
+    li, _wang = world
+    with pytest.raises(TaskError, match=r"^revenue_target"):
+        set_target(manager=li, period_start=START, period_end=END, revenue_target="-5")
+    with pytest.raises(TaskError, match=r"^period_end"):
+        set_target(manager=li, period_start=END, period_end=START, revenue_target="5")
+    first = set_target(manager=li, period_start=START, period_end=END, revenue_target="100")
+    again = set_target(manager=li, period_start=START, period_end=END, revenue_target="150")
+    assert first.pk == again.pk and again.revenue_target == Decimal("150")
+
+
+def test_general_manager_sets_targets_sees_chart_and_downloads_the_sheet(client, world):
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    li, _wang = world
+    client.force_login(make_user(role="general_manager"))
+    period = {"start": "2026-01-01", "end": "2026-01-31"}
+    url = reverse("work:scorecards") + "?start=2026-01-01&end=2026-01-31"
+    client.post(
+        url,
+        {
+            "manager": li.pk,
+            "period_start": "2026-01-01",
+            "period_end": "2026-01-31",
+            "revenue_target": "1800",
+        },
+    )
+    page = client.get(reverse("work:scorecards"), period).content.decode()
+    assert 'data-chart="bars"' in page and "50.0%" in page  # 900 of 1800
+    printed = client.get(reverse("work:scorecards"), {**period, "print": 1}).content.decode()
+    assert "window.print()" in printed
+    export = client.get(reverse("work:scorecards_export"), period)
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    li_row = dict(zip(rows[0], next(r for r in rows if r[1] == "li"), strict=True))
+    assert li_row["target"] == 1800 and li_row["achievement"] == 0.5
+    client.force_login(li)
+    assert client.post(url, {"manager": li.pk}).status_code == 403
