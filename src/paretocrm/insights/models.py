@@ -123,3 +123,48 @@ class CustomerScore(models.Model):
         if language.startswith("zh") and self.lifecycle_reason_zh:
             return self.lifecycle_reason_zh
         return self.lifecycle_reason
+
+
+class PeakSeasonDemand(models.Model):
+    """Expected quantity in one calendar month, from a run's peak-season plan (旺季计划).
+
+    A row is either one profitable customer's month (``customer`` set, ``category`` blank)
+    or one product category's month summed over the profitable customers (``customer``
+    empty). Written with the run's snapshot; pages only read it.
+    """
+
+    run = models.ForeignKey(
+        ScoreRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="peak_season"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    category = models.CharField(_("product category"), max_length=100, blank=True)
+    month = models.PositiveSmallIntegerField(_("month"))
+    expected_quantity = models.FloatField(_("expected quantity"))
+
+    class Meta:
+        verbose_name = _("peak-season demand")
+        verbose_name_plural = _("peak-season demand")
+        ordering = ("run", "category", "customer", "month", "id")
+        indexes = (models.Index(fields=("run", "customer"), name="insights_peak_run_cust_idx"),)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12),
+                name="insights_peakseasondemand_month_1_to_12",
+                violation_error_message=_("A month is between 1 and 12."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(customer__isnull=True) | models.Q(category=""),
+                name="insights_peakseasondemand_customer_or_category",
+                violation_error_message=_("A row is for a customer or for a category."),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.customer_id or self.category} {self.month}"

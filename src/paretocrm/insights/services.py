@@ -23,8 +23,9 @@ from paretocrm.analytics import pipeline
 from paretocrm.analytics.exceptions import AnalyticsError
 from paretocrm.insights.attributes import read_attributes
 from paretocrm.insights.choices import RunSource, RunStatus
-from paretocrm.insights.models import CustomerScore, ScoreRun
+from paretocrm.insights.models import CustomerScore, PeakSeasonDemand, ScoreRun
 from paretocrm.insights.reading import read_transactions
+from paretocrm.insights.seasonality import plan_rows, read_lines
 from paretocrm.insights.signals import score_run_succeeded
 
 logger = logging.getLogger(__name__)
@@ -61,8 +62,10 @@ def run_scoring(
             observation_end=as_of,
             progress=lambda step, done, total: report(step, 5 + int(85 * done / total)),
         )
+        report("planning the peak season", 90)
+        peak_rows = plan_rows(run, read_lines(as_of), result.scores)
         report("saving the snapshot", 92)
-        _save(run, result, n_transactions=len(transactions))
+        _save(run, result, n_transactions=len(transactions), extra=peak_rows)
     except (AnalyticsError, ScoringError, ValueError) as error:
         _fail(run, str(error))
         raise ScoringError(str(error)) from error
@@ -89,7 +92,13 @@ def _fail(run: ScoreRun, message: str) -> None:
     )
 
 
-def _save(run: ScoreRun, result: pipeline.AnalysisResult, *, n_transactions: int) -> None:
+def _save(
+    run: ScoreRun,
+    result: pipeline.AnalysisResult,
+    *,
+    n_transactions: int,
+    extra: list[PeakSeasonDemand] | None = None,
+) -> None:
     scores = result.scores
     contributions = result.rating.contributions.round(2)
     rows = [
@@ -98,6 +107,7 @@ def _save(run: ScoreRun, result: pipeline.AnalysisResult, *, n_transactions: int
     ]
     with transaction.atomic():
         CustomerScore.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        PeakSeasonDemand.objects.bulk_create(extra or [], batch_size=BATCH_SIZE)
         ScoreRun.objects.filter(pk=run.pk).update(
             status=RunStatus.SUCCEEDED,
             finished_at=timezone.now(),

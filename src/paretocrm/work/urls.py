@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from paretocrm.work import plan_views, views
+from paretocrm.work import peak_views, plan_views, views
 
 app_name = "work"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("call-lists/<int:pk>/export/", views.call_list_export, name="call_list_export"),
     path("scorecards/", views.scorecard_page, name="scorecards"),
     path("scorecards/export.xlsx", views.scorecard_export, name="scorecards_export"),
+    path("peak-season/", peak_views.peak_season, name="peak_season"),
     path("plans/", plan_views.plan_list, name="plans"),
     path("plans/new/<int:customer_pk>/", plan_views.plan_create, name="plan_create"),
     path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
