@@ -12,6 +12,7 @@ from paretocrm.customers.models import (
     Contact,
     ContactConsent,
     Customer,
+    Interaction,
     OwnershipChange,
     SavedView,
 )
@@ -105,3 +106,11 @@ def save_view(user: Any, name: str, query: str, *, shared: bool = False) -> Save
         },
     )
     return view
+
+
+def log_interaction(customer: Customer, *, user: Any, **fields: Any) -> Interaction:
+    """Record an interaction with ``customer`` by ``user`` (kind, occurred_at, subject, notes)."""
+    interaction = Interaction(customer=customer, user=user, **fields)
+    interaction.full_clean()
+    interaction.save()
+    return interaction

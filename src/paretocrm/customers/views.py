@@ -28,9 +28,9 @@ from paretocrm.audit.choices import SecurityEventKind
 from paretocrm.audit.services import record_event
 from paretocrm.customers import profile
 from paretocrm.customers.filtersets import CustomerFilterSet, current_scores
-from paretocrm.customers.forms import CustomerForm
+from paretocrm.customers.forms import CustomerForm, InteractionForm
 from paretocrm.customers.models import Customer, SavedView
-from paretocrm.customers.services import save_view
+from paretocrm.customers.services import log_interaction, save_view
 from paretocrm.imports.exports import csv_lines, export_rows, write_xlsx
 from paretocrm.users.choices import Role
 from paretocrm.users.models import User
@@ -220,7 +220,21 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context.update(profile.customer_360(self.object, self.request.user))
         context["may_edit"] = may_edit_customers(self.request.user)
+        context.setdefault("interaction_form", InteractionForm(initial={"kind": "call"}))
         return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Log an interaction (roles that may change customers only; 404 outside scope)."""
+        self.object = self.get_object()
+        if not may_edit_customers(request.user):
+            raise PermissionDenied(_("Your role may not change customers."))
+        form = InteractionForm(request.POST)
+        if form.is_valid():
+            log_interaction(self.object, user=request.user, **form.cleaned_data)
+            messages.success(request, _("The interaction was logged."))
+            return redirect(f"{reverse('customers:detail', args=[pk])}#timeline")
+        context = self.get_context_data(object=self.object, interaction_form=form)
+        return self.render_to_response(context, status=400)
 
 
 class CustomerEditView(LoginRequiredMixin, UpdateView):

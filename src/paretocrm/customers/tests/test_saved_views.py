@@ -91,3 +91,23 @@ def test_a_shared_view_shows_the_colleague_only_their_own_scope(team):
     names = [c.name for c in page.context["object_list"]]
     assert hidden.name not in names, "the view shares a filter, not customers"
     assert names == [c.name for c in Customer.objects.visible_to(team["bob"]).filter(region="East")]
+
+
+def test_an_interaction_is_logged_from_the_360_page_within_scope(team):
+    customer = make_customer(owner=team["alice"], name="Logged Ltd")
+    client = client_for(team["alice"])
+    url = reverse("customers:detail", args=[customer.pk])
+    form = {"kind": "visit", "occurred_at": "2026-05-04T10:30", "subject": "Quarterly review"}
+    response = client.post(url, dict(form, notes="<script>x</script>"))
+    assert response.status_code == 302 and response["Location"].endswith("#timeline")
+    interaction = customer.interactions.get()
+    assert interaction.user == team["alice"] and interaction.kind == "visit"
+    page = client.get(url).content.decode()
+    assert "Quarterly review" in page
+    missing = client.post(url, {"kind": "visit", "occurred_at": "2026-05-04T10:30"})
+    assert missing.status_code == 400 and customer.interactions.count() == 1
+    outsider = client_for(team["carol"]).post(url, form)
+    assert outsider.status_code == 404 and customer.interactions.count() == 1
+    assistant = make_user(Role.KEY_ACCOUNT_ASSISTANT, team=customer.owner.team)
+    assert client_for(assistant).post(url, form).status_code in (403, 404)
+    assert customer.interactions.count() == 1
