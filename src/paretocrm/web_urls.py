@@ -12,10 +12,11 @@ urlpatterns = [
     path("", include("paretocrm.users.urls")),
     path("", include("paretocrm.insights.urls")),
     path("customers/", include("paretocrm.customers.urls")),
-    path("orders/", include("paretocrm.sales.urls")),
+    path("", include("paretocrm.sales.urls")),
     path("service/", include("paretocrm.service.urls")),
     path("campaigns/", include("paretocrm.marketing.urls")),
     path("knowledge/", include("paretocrm.knowledge.urls")),
     path("work/", include("paretocrm.work.urls")),
+    path("imports/", include("paretocrm.imports.urls")),
     path("vendor/plotly.min.js", plotly_js, name="plotly_js"),
 ]

@@ -19,6 +19,7 @@ from paretocrm.customers.models import (
     Customer,
     Interaction,
     OwnershipChange,
+    SavedView,
     Tag,
 )
 
@@ -175,3 +176,13 @@ class AccountTeamMemberAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     search_fields = ("customer__name", "customer__code", "user__username")
     autocomplete_fields = ("customer", "user")
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    """Saved customer-list views."""
+
+    list_display = ("name", "user", "shared", "team", "created_at")
+    list_filter = ("shared",)
+    search_fields = ("name", "user__username")
+    list_select_related = ("user", "team")

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from paretocrm.customers.models import Customer
+from paretocrm.customers.models import Customer, Interaction
 
 
 class CustomerForm(forms.ModelForm):
@@ -68,3 +68,15 @@ class CustomerForm(forms.ModelForm):
             if value is not None and not 1 <= value <= 5:
                 self.add_error(name, _("Enter a number from 1 to 5."))
         return cleaned
+
+
+class InteractionForm(forms.ModelForm):
+    """Log a call, visit, e-mail, meeting or message on the customer 360 page."""
+
+    class Meta:
+        model = Interaction
+        fields = ("kind", "occurred_at", "subject", "notes")
+        widgets: ClassVar[dict[str, forms.Widget]] = {
+            "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }

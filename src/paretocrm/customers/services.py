@@ -8,7 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from paretocrm.customers.choices import ChangeChannel, ConsentChannel, CustomerStatus
-from paretocrm.customers.models import Contact, ContactConsent, Customer, OwnershipChange
+from paretocrm.customers.models import (
+    Contact,
+    ContactConsent,
+    Customer,
+    Interaction,
+    OwnershipChange,
+    SavedView,
+)
 
 
 @transaction.atomic
@@ -77,3 +84,33 @@ def current_consent(contact: Contact) -> dict[str, bool]:
     """The consent in force per channel (newest record wins); channels never asked are absent."""
     rows = ContactConsent.objects.filter(contact=contact).latest_per_channel()
     return {row.channel: row.granted for row in rows}
+
+
+@transaction.atomic
+def save_view(user: Any, name: str, query: str, *, shared: bool = False) -> SavedView:
+    """Save (or overwrite, by name) one of ``user``'s customer-list views.
+
+    ``query`` is the list's URL parameters as given; the caller keeps only known filter
+    and sort parameters. A shared view is shared with the user's current team.
+    """
+    name = name.strip()
+    if not name:
+        raise ValueError("name: a saved view needs a name")
+    view, _created = SavedView.objects.update_or_create(
+        user=user,
+        name=name[:80],
+        defaults={
+            "query": query[:1000],
+            "shared": shared and user.team_id is not None,
+            "team_id": user.team_id,
+        },
+    )
+    return view
+
+
+def log_interaction(customer: Customer, *, user: Any, **fields: Any) -> Interaction:
+    """Record an interaction with ``customer`` by ``user`` (kind, occurred_at, subject, notes)."""
+    interaction = Interaction(customer=customer, user=user, **fields)
+    interaction.full_clean()
+    interaction.save()
+    return interaction

@@ -8,6 +8,8 @@ app_name = "customers"
 
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="list"),
+    path("views/", views.SaveViewView.as_view(), name="save_view"),
+    path("views/<int:pk>/delete/", views.DeleteViewView.as_view(), name="delete_view"),
     path("export/<str:file_format>/", views.CustomerExportView.as_view(), name="export"),
     path("<int:pk>/", views.CustomerDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.CustomerEditView.as_view(), name="edit"),

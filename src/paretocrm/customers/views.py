@@ -15,8 +15,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -27,8 +28,9 @@ from paretocrm.audit.choices import SecurityEventKind
 from paretocrm.audit.services import record_event
 from paretocrm.customers import profile
 from paretocrm.customers.filtersets import CustomerFilterSet, current_scores
-from paretocrm.customers.forms import CustomerForm
-from paretocrm.customers.models import Customer
+from paretocrm.customers.forms import CustomerForm, InteractionForm
+from paretocrm.customers.models import Customer, SavedView
+from paretocrm.customers.services import log_interaction, save_view
 from paretocrm.imports.exports import csv_lines, export_rows, write_xlsx
 from paretocrm.users.choices import Role
 from paretocrm.users.models import User
@@ -114,8 +116,57 @@ class CustomerListView(LoginRequiredMixin, ListView):
             filterset=self.filterset,
             sort=self.sort,
             may_export=may_export(self.request.user),
+            saved_views=list(
+                SavedView.objects.available_to(self.request.user).select_related("user")
+            ),
+            view_query=view_query(self.request.GET),
         )
         return context
+
+
+def view_query(params: Any) -> str:
+    """The list parameters worth saving in a view (filters and sort; never the page)."""
+    keep = set(CustomerFilterSet.base_filters) | {"sort"}
+    kept = params.copy()
+    for key in list(kept):
+        if key not in keep or not any(kept.getlist(key)):
+            del kept[key]
+    return str(kept.urlencode())
+
+
+class SaveViewView(LoginRequiredMixin, View):
+    """Save the list's current filters and sort under a name (POST from the list page)."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        # htmx includes the filter form's current fields (hx-include); without JavaScript
+        # the hidden ``query`` holds the parameters the page was rendered with.
+        posted = view_query(request.POST)
+        query = QueryDict(posted if posted else request.POST.get("query", ""))
+        try:
+            view = save_view(
+                request.user,
+                request.POST.get("name", ""),
+                view_query(query),
+                shared=request.POST.get("shared") == "on",
+            )
+        except ValueError:
+            messages.error(request, _("Give the view a name."))
+            return redirect(f"{reverse('customers:list')}?{view_query(query)}")
+        messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+        target = f"{reverse('customers:list')}?{view.query}"
+        if getattr(request, "htmx", False):
+            return HttpResponse(status=204, headers={"HX-Redirect": target})
+        return redirect(target)
+
+
+class DeleteViewView(LoginRequiredMixin, View):
+    """Delete one of the user's own saved views (shared views of others are not theirs)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        view = get_object_or_404(SavedView, pk=pk, user=request.user)
+        view.delete()
+        messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+        return redirect("customers:list")
 
 
 class CustomerExportView(LoginRequiredMixin, View):
@@ -169,7 +220,21 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context.update(profile.customer_360(self.object, self.request.user))
         context["may_edit"] = may_edit_customers(self.request.user)
+        context.setdefault("interaction_form", InteractionForm(initial={"kind": "call"}))
         return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Log an interaction (roles that may change customers only; 404 outside scope)."""
+        self.object = self.get_object()
+        if not may_edit_customers(request.user):
+            raise PermissionDenied(_("Your role may not change customers."))
+        form = InteractionForm(request.POST)
+        if form.is_valid():
+            log_interaction(self.object, user=request.user, **form.cleaned_data)
+            messages.success(request, _("The interaction was logged."))
+            return redirect(f"{reverse('customers:detail', args=[pk])}#timeline")
+        context = self.get_context_data(object=self.object, interaction_form=form)
+        return self.render_to_response(context, status=400)
 
 
 class CustomerEditView(LoginRequiredMixin, UpdateView):

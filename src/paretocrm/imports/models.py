@@ -49,6 +49,23 @@ class ImportBatch(models.Model):
     skipped = models.PositiveIntegerField(_("skipped rows"), default=0)
     errors = models.PositiveIntegerField(_("errors"), default=0)
     report = models.JSONField(_("report"), default=dict, blank=True)
+    # Set by the web import page, which uploads first and runs the batch in the background.
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    encoding = models.CharField(_("encoding"), max_length=16, default="utf-8")
+    stored_file = models.CharField(
+        _("stored upload"),
+        max_length=500,
+        blank=True,
+        help_text=_("Uploaded file kept in the data directory until it is committed."),
+    )
+    checked_batch = models.ForeignKey(
+        "self",
+        verbose_name=_("dry run committed"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commits",
+    )
 
     class Meta:
         ordering = ("-started_at", "-id")

@@ -69,21 +69,27 @@ def run_import(
     user: Any = None,
     limits: Limits | None = None,
     hooks: ProgressHooks | None = None,
+    batch: ImportBatch | None = None,
 ) -> ImportResult:
-    """Import ``path`` as ``kind_name``; see the module docstring for the guarantees."""
+    """Import ``path`` as ``kind_name``; see the module docstring for the guarantees.
+
+    ``batch`` is an audit row created beforehand (the web page creates it at upload so its
+    progress can be watched); without it a new one is written.
+    """
     if kind_name not in KINDS:
         raise ImportError_(f"unknown kind {kind_name!r}; choose from {', '.join(sorted(KINDS))}.")
     path = Path(path)
     hooks = hooks or ProgressHooks()
     kind = KINDS[kind_name]()
     report = check.Report(path.name)
-    batch = ImportBatch.objects.create(
-        kind=kind_name,
-        file_name=path.name[:255],
-        user=user if getattr(user, "pk", None) else None,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-    )
+    if batch is None:
+        batch = ImportBatch.objects.create(
+            kind=kind_name,
+            file_name=path.name[:255],
+            user=user if getattr(user, "pk", None) else None,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+        )
     result = ImportResult(kind_name, path.name, ImportStatus.RUNNING, report, batch_id=batch.pk)
     try:
         rows = _validate(kind, path, report, encoding=encoding, sheet=sheet, limits=limits)
@@ -174,3 +180,160 @@ def _finish(batch: ImportBatch, result: ImportResult, status: str) -> ImportResu
             detail={"kind": batch.kind, "file": batch.file_name, "status": status},
         )
     return result
+
+
+# --- The web import page: upload, dry run and commit as separate background runs ---------
+
+UPLOAD_DIR = "imports"
+WEB_ENCODINGS = ("utf-8", "gb18030")
+#: Progress points: validation runs without hooks; writing fills the rest.
+VALIDATING_AT, WRITING_FROM = 10, 40
+PROGRESS_FILE = ".progress"
+
+
+def upload_root() -> Path:
+    """Where uploaded files wait for their dry run and commit (inside the data directory)."""
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / UPLOAD_DIR
+
+
+def store_upload(upload: Any, *, kind_name: str, encoding: str, user: Any) -> ImportBatch:
+    """Keep an uploaded file and create its dry-run batch (not yet run).
+
+    The file keeps its own name (inside a fresh directory) so the report names it as the
+    user knows it. Raises ``ImportError_`` naming the parameter for an unknown kind,
+    encoding or file type.
+    """
+    from uuid import uuid4
+
+    from django.utils.text import get_valid_filename
+
+    from paretocrm.imports.parsing import SUPPORTED_EXTENSIONS
+
+    if kind_name not in KINDS:
+        raise ImportError_(f"kind: unknown {kind_name!r}; choose from {', '.join(sorted(KINDS))}.")
+    if encoding not in WEB_ENCODINGS:
+        raise ImportError_(f"encoding: {encoding!r} is not one of {', '.join(WEB_ENCODINGS)}.")
+    name = get_valid_filename(Path(str(upload.name)).name) or "upload"
+    if Path(name).suffix.lower() not in SUPPORTED_EXTENSIONS:
+        raise ImportError_(f"file: {name} is not a .csv or .xlsx file.")
+    folder = upload_root() / uuid4().hex
+    folder.mkdir(parents=True)
+    with (folder / name).open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return ImportBatch.objects.create(
+        kind=kind_name,
+        file_name=name[:255],
+        user=user,
+        dry_run=True,
+        encoding=encoding,
+        stored_file=str((folder / name).relative_to(upload_root())),
+    )
+
+
+@transaction.atomic
+def prepare_commit(checked: ImportBatch, *, user: Any, skip_invalid: bool) -> ImportBatch:
+    """The commit batch of a validated dry run (run it with ``run_batch``).
+
+    Refused (``ImportError_``) unless the dry run validated, its file is still there, it was
+    not committed or started committing before, and errors are only accepted when the user
+    chose to skip the invalid rows.
+    """
+    locked = ImportBatch.objects.select_for_update().get(pk=checked.pk)
+    if not locked.dry_run or locked.status != ImportStatus.VALIDATED:
+        raise ImportError_("only a finished dry run can be committed.")
+    if locked.commits.exclude(status__in=[ImportStatus.REJECTED, ImportStatus.FAILED]).exists():
+        raise ImportError_("this file was already committed (or is being committed).")
+    if locked.errors and not skip_invalid:
+        raise ImportError_("the file has errors: fix them, or choose to skip the invalid rows.")
+    if not locked.stored_file or not (upload_root() / locked.stored_file).is_file():
+        raise ImportError_("the uploaded file is no longer available; upload it again.")
+    return ImportBatch.objects.create(
+        kind=locked.kind,
+        file_name=locked.file_name,
+        user=user,
+        dry_run=False,
+        skip_invalid=skip_invalid,
+        encoding=locked.encoding,
+        stored_file=locked.stored_file,
+        checked_batch=locked,
+    )
+
+
+def run_batch(batch_id: int) -> ImportResult | None:
+    """Run a prepared batch (dry run or commit) with progress; the one function to enqueue.
+
+    Returns None when the batch is no longer waiting to run.
+    """
+    import shutil
+
+    batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
+    if batch.status != ImportStatus.RUNNING or batch.finished_at is not None:
+        return None
+    path = upload_root() / batch.stored_file
+    ImportBatch.objects.filter(pk=batch.pk).update(progress=VALIDATING_AT)
+    try:
+        result = run_import(
+            batch.kind,
+            path,
+            dry_run=batch.dry_run,
+            skip_invalid=batch.skip_invalid,
+            encoding=batch.encoding,
+            user=batch.user,
+            batch=batch,
+            hooks=_progress_hooks(batch.pk, path.parent / PROGRESS_FILE),
+        )
+    except Exception as error:
+        message = f"the import stopped, nothing was written: {type(error).__name__}: {error}"
+        issue = {"row": 0, "column": "", "message": message[:500], "severity": check.ERROR}
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED,
+            finished_at=timezone.now(),
+            errors=1,
+            report={"source": batch.file_name, "errors": 1, "issues": [issue]},
+        )
+        raise
+    ImportBatch.objects.filter(pk=batch.pk).update(progress=100)
+    if result.status == ImportStatus.COMMITTED:
+        shutil.rmtree(path.parent, ignore_errors=True)  # committed: the upload has served
+    return result
+
+
+def _progress_hooks(batch_id: int, progress_file: Path) -> ProgressHooks:
+    """Report writing progress, at most once per percent point.
+
+    Rows are written inside one transaction, so progress cannot go to the batch row (other
+    connections would not see it before the commit, and SQLite would block on it); it goes
+    to a small file beside the upload, which every web process can read.
+    """
+    state = {"total": 1, "done": 0, "shown": -1}
+
+    def start(total: int, _label: str) -> None:
+        state["total"] = max(total, 1)
+        ImportBatch.objects.filter(pk=batch_id).update(progress=WRITING_FROM)
+
+    def advance(count: int) -> None:
+        state["done"] += count
+        share = min(state["done"] / state["total"], 1.0)
+        percent = int(WRITING_FROM + (99 - WRITING_FROM) * share)
+        if percent > state["shown"]:
+            state["shown"] = percent
+            progress_file.write_text(str(percent), encoding="ascii")
+
+    return ProgressHooks(start=start, advance=advance)
+
+
+def batch_progress(batch: ImportBatch) -> int:
+    """How far a batch is (0-100): the row, or the writing progress file when further."""
+    if batch.finished_at is not None:
+        return 100
+    percent = batch.progress
+    if batch.stored_file:
+        try:
+            text = (upload_root() / batch.stored_file).parent.joinpath(PROGRESS_FILE).read_text()
+            percent = max(percent, int(text or 0))
+        except (OSError, ValueError):
+            pass  # not writing yet, or the file is being replaced: the row's value stands
+    return min(percent, 100)

@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from paretocrm.insights.models import CustomerScore, ScoreRun
+from paretocrm.core.admin import AppendOnlyAdmin
+from paretocrm.insights.models import CustomerScore, RatingWeights, ScoreRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,3 +26,10 @@ class CustomerScoreAdmin(ReadOnlyAdmin):
     list_filter = ("tier", "lifecycle_stage", "run")
     search_fields = ("customer__name", "customer__code")
     list_select_related = ("customer", "run")
+
+
+@admin.register(RatingWeights)
+class RatingWeightsAdmin(AppendOnlyAdmin):
+    list_display = ("id", "saved_at", "saved_by", "method", "consistency_ratio", "note")
+    list_filter = ("method",)
+    list_select_related = ("saved_by",)

@@ -29,3 +29,10 @@ class LifecycleStage(models.TextChoices):
     FORMATION = "formation", _("Formation")
     STABLE = "stable", _("Stable")
     DECLINE = "decline", _("Decline")
+
+
+class WeightMethod(models.TextChoices):
+    """How a saved set of rating weights was decided."""
+
+    DIRECT = "direct", _("Set directly")
+    AHP = "ahp", _("Pairwise comparison (AHP)")

@@ -1,4 +1,4 @@
-"""Forms of the insights pages: the AHP pairwise comparison form."""
+"""Forms of the insights pages: criteria weights and the AHP pairwise comparison form."""
 
 from __future__ import annotations
 
@@ -56,3 +56,36 @@ class AHPForm(forms.Form):
     def judgements(self) -> dict[tuple[str, str], float]:
         """The cleaned judgements as ``{(left, right): value}``."""
         return {(a, b): _value(self.cleaned_data[f"{a}__{b}"]) for a, b in self.pairs}
+
+
+class WeightsForm(forms.Form):
+    """One number per rating criterion (any non-negative scale; only ratios matter)."""
+
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, initial_weights: dict[str, float], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.codes = list(CRITERION_LABELS)
+        for code in self.codes:
+            self.fields[f"w_{code}"] = forms.DecimalField(
+                label=label(CRITERION_LABELS, code),
+                min_value=0,
+                max_value=1000,
+                max_digits=7,
+                decimal_places=2,
+                initial=round(initial_weights.get(code, 0.0), 2),
+            )
+
+    def weight_fields(self) -> list[forms.BoundField]:
+        """The weight inputs in criterion order, for the template."""
+        return [self[f"w_{code}"] for code in self.codes]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not any(cleaned.get(f"w_{c}") for c in self.codes):
+            raise forms.ValidationError(_("At least one criterion needs a weight above 0."))
+        return cleaned
+
+    def weights(self) -> dict[str, float]:
+        """The cleaned weights as ``{criterion: weight}``."""
+        return {code: float(self.cleaned_data[f"w_{code}"]) for code in self.codes}

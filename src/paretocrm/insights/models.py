@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from paretocrm.insights.choices import LifecycleStage, RunSource, RunStatus, Tier
+from paretocrm.core.models import AppendOnlyModel
+from paretocrm.insights.choices import LifecycleStage, RunSource, RunStatus, Tier, WeightMethod
 from paretocrm.insights.querysets import CustomerScoreQuerySet, ScoreRunQuerySet
 
 
@@ -41,6 +42,21 @@ class ScoreRun(models.Model):
     models_info = models.JSONField(_("fitted models"), default=dict, blank=True)
     overview = models.JSONField(_("overview"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    rating_settings = models.ForeignKey(
+        "insights.RatingWeights",
+        verbose_name=_("rating settings version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="runs",
+        help_text=_("Empty: the run used the weights of the analysis settings file."),
+    )
+    rating_weights = models.JSONField(
+        _("rating weights used"),
+        default=dict,
+        blank=True,
+        help_text=_("Criterion -> share of the rating, as the engine applied them."),
+    )
 
     objects = ScoreRunQuerySet.as_manager()
 
@@ -123,6 +139,44 @@ class CustomerScore(models.Model):
         if language.startswith("zh") and self.lifecycle_reason_zh:
             return self.lifecycle_reason_zh
         return self.lifecycle_reason
+
+
+class RatingWeights(AppendOnlyModel):
+    """One saved version of the rating criteria weights; the newest is in force.
+
+    Append-only: every change is a new row, so the table is the settings' history (who,
+    when, how) and every score run points at the version it used.
+    """
+
+    saved_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    method = models.CharField(_("method"), max_length=8, choices=WeightMethod.choices)
+    weights = models.JSONField(
+        _("weights"), help_text=_("Criterion -> weight (only ratios matter).")
+    )
+    judgements = models.JSONField(
+        _("AHP judgements"),
+        default=list,
+        blank=True,
+        help_text=_("[left, right, value] per pair when the weights came from the AHP form."),
+    )
+    consistency_ratio = models.FloatField(_("consistency ratio"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("rating weights version")
+        verbose_name_plural = _("rating weights versions")
+        ordering = ("-saved_at", "-id")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_method_display()} ({self.saved_at:%Y-%m-%d %H:%M})"
 
 
 class PeakSeasonDemand(models.Model):

@@ -7,15 +7,17 @@ these functions and never touch the engine themselves.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
 from paretocrm.analytics.ahp import ahp_weights, comparison_matrix
-from paretocrm.analytics.config import AnalysisConfig, load_config
+from paretocrm.analytics.config import AnalysisConfig, config_from_dict, load_config
 from paretocrm.analytics.exceptions import ConfigurationError
 from paretocrm.insights.labels import CRITERION_LABELS, label
+from paretocrm.insights.models import RatingWeights
 
 #: Criteria offered in the pairwise comparison form unless the user picks others.
 DEFAULT_AHP_CRITERIA: tuple[str, ...] = (
@@ -41,6 +43,39 @@ def current_config() -> AnalysisConfig:
     return load_config(path if path.is_file() else None)
 
 
+def weights_in_force() -> RatingWeights | None:
+    """The newest saved weights version, or None when none was saved from the pages."""
+    return RatingWeights.objects.order_by("-saved_at", "-id").first()
+
+
+def scoring_config() -> tuple[AnalysisConfig, RatingWeights | None]:
+    """The settings a scoring run uses, and the saved weights version it applies.
+
+    Weights saved from the settings page (database, versioned) win over the weights and AHP
+    judgements of the settings file; everything else comes from the file or the defaults.
+    """
+    config = current_config()
+    version = weights_in_force()
+    if version is None:
+        return config, None
+    weights = {str(k): float(v) for k, v in version.weights.items()}
+    return replace(config, rating=replace(config.rating, weights=weights, ahp={})), version
+
+
+def checked_weights(weights: Mapping[str, Any]) -> dict[str, float]:
+    """``weights`` validated by the engine's own rules (known criteria, >= 0, not all 0).
+
+    Raises ``ConfigurationError`` naming the offending criterion.
+    """
+    known = dict(criterion_choices())
+    for code in weights:
+        if code not in known:
+            raise ConfigurationError(f"unknown rating criterion {code!r}")
+    config = config_from_dict({"rating": {"weights": dict(weights)}}, source="weights")
+    # The defaults' criteria stay in the merged table; keep only the ones given.
+    return {code: float(config.rating.weights[code]) for code in weights}
+
+
 @dataclass(frozen=True)
 class WeightRow:
     """One criterion's weight as shown on the settings page."""
@@ -53,11 +88,19 @@ class WeightRow:
 
 def weight_rows(config: AnalysisConfig | None = None) -> list[WeightRow]:
     """The configured criteria weights with each one's share of the total."""
-    weights = (config or current_config()).rating.weights
+    weights = (config or scoring_config()[0]).rating.weights
     total = sum(weights.values()) or 1.0
     return [
         WeightRow(code, label(CRITERION_LABELS, code), float(w), float(w) / total)
         for code, w in sorted(weights.items(), key=lambda item: -item[1])
+    ]
+
+
+def used_weight_rows(used: Mapping[str, float]) -> list[WeightRow]:
+    """The shares a score run applied (already normalised), largest first."""
+    return [
+        WeightRow(code, label(CRITERION_LABELS, code), float(w), float(w))
+        for code, w in sorted(used.items(), key=lambda item: -item[1])
     ]
 
 
@@ -71,6 +114,7 @@ class AHPEvaluation:
     """Weights and consistency of a set of pairwise judgements."""
 
     weights: list[tuple[str, float]] = field(default_factory=list)
+    weights_by_code: list[tuple[str, float]] = field(default_factory=list)
     consistency_ratio: float | None = None
     acceptable: bool = False
     error: str = ""
@@ -88,9 +132,11 @@ def evaluate(judgements: Mapping[tuple[str, str], float], criteria: Sequence[str
     except ConfigurationError as error:
         return AHPEvaluation(error=str(error))
     ratio = float(result.consistency_ratio)
-    weights = [(label(CRITERION_LABELS, str(k)), float(v)) for k, v in result.weights.items()]
+    by_code = [(str(k), float(v)) for k, v in result.weights.items()]
+    weights = [(label(CRITERION_LABELS, code), value) for code, value in by_code]
     return AHPEvaluation(
         weights=sorted(weights, key=lambda item: -item[1]),
+        weights_by_code=by_code,
         consistency_ratio=ratio,
         acceptable=ratio <= MAX_CONSISTENCY_RATIO,
     )

@@ -20,10 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from paretocrm.analytics import pipeline
-from paretocrm.analytics.exceptions import AnalyticsError
+from paretocrm.analytics.exceptions import AnalyticsError, ConfigurationError
+from paretocrm.insights import rating_settings
 from paretocrm.insights.attributes import read_attributes
-from paretocrm.insights.choices import RunSource, RunStatus
-from paretocrm.insights.models import CustomerScore, PeakSeasonDemand, ScoreRun
+from paretocrm.insights.choices import RunSource, RunStatus, WeightMethod
+from paretocrm.insights.models import CustomerScore, PeakSeasonDemand, RatingWeights, ScoreRun
 from paretocrm.insights.reading import read_transactions
 from paretocrm.insights.seasonality import plan_rows, read_lines
 from paretocrm.insights.signals import score_run_succeeded
@@ -48,7 +49,10 @@ def run_scoring(
 ) -> ScoreRun:
     """Score every customer with orders up to ``as_of`` (default today) and store a snapshot."""
     as_of = as_of or timezone.localdate()
-    run = ScoreRun.objects.create(as_of=as_of, source=source, triggered_by=triggered_by)
+    config, weights_version = rating_settings.scoring_config()
+    run = ScoreRun.objects.create(
+        as_of=as_of, source=source, triggered_by=triggered_by, rating_settings=weights_version
+    )
     report = _progress_reporter(run, progress)
     try:
         report("reading the database", 0)
@@ -59,6 +63,7 @@ def run_scoring(
         result = pipeline.analyze(
             transactions,
             attributes,
+            config=config,
             observation_end=as_of,
             progress=lambda step, done, total: report(step, 5 + int(85 * done / total)),
         )
@@ -116,6 +121,7 @@ def _save(
             transactions_read=n_transactions,
             models_info=result.models_info(),
             overview=overview(result),
+            rating_weights={k: round(float(v), 4) for k, v in result.rating.weights.items()},
         )
         # Receivers (work queues) see the committed snapshot, never a half-written one.
         transaction.on_commit(lambda: score_run_succeeded.send(sender=ScoreRun, run=run))
@@ -195,3 +201,50 @@ def overview(result: pipeline.AnalysisResult) -> dict[str, Any]:
 
 def _shares(frame: pd.DataFrame) -> dict[str, float]:
     return {f"{fraction:g}": round(float(share), 4) for fraction, share in frame["share"].items()}
+
+
+class RatingSettingsError(ValueError):
+    """Weights that cannot be saved; the message names the criterion or the problem."""
+
+
+@transaction.atomic
+def save_rating_weights(
+    weights: dict[str, float],
+    *,
+    by: Any,
+    method: str = WeightMethod.DIRECT,
+    judgements: list[tuple[str, str, float]] | None = None,
+    consistency_ratio: float | None = None,
+    note: str = "",
+) -> RatingWeights | None:
+    """Store a new version of the rating weights; the next scoring run uses it.
+
+    Every known criterion is stored (missing ones as 0), so a version is complete on its
+    own. AHP weights with a consistency ratio above the limit are refused. Returns ``None``
+    when the weights equal the version in force (a no-op writes no history).
+    """
+    try:
+        checked = rating_settings.checked_weights(weights)
+    except ConfigurationError as error:
+        raise RatingSettingsError(str(error)) from error
+    if method == WeightMethod.AHP and (
+        consistency_ratio is None or consistency_ratio > rating_settings.MAX_CONSISTENCY_RATIO
+    ):
+        raise RatingSettingsError(
+            f"consistency ratio {consistency_ratio} is above "
+            f"{rating_settings.MAX_CONSISTENCY_RATIO}: revise the judgements first"
+        )
+    complete = {
+        code: round(checked.get(code, 0.0), 6) for code, _ in rating_settings.criterion_choices()
+    }
+    current = rating_settings.weights_in_force()
+    if current is not None and current.weights == complete and current.method == method:
+        return None
+    return RatingWeights.objects.create(
+        saved_by=by if getattr(by, "pk", None) else None,
+        method=method,
+        weights=complete,
+        judgements=[[a, b, float(v)] for a, b, v in (judgements or [])],
+        consistency_ratio=consistency_ratio,
+        note=note[:200],
+    )

@@ -17,5 +17,7 @@ urlpatterns = [
     path("settings/scoring/", views.ScoringView.as_view(), name="scoring"),
     path("settings/scoring/status/", views.ScoringStatusView.as_view(), name="scoring_status"),
     path("settings/rating/", views.RatingSettingsView.as_view(), name="rating_settings"),
+    path("settings/rating/weights/", views.SaveWeightsView.as_view(), name="save_weights"),
     path("settings/rating/ahp/", views.AHPCheckView.as_view(), name="ahp_check"),
+    path("settings/rating/ahp/save/", views.SaveAHPWeightsView.as_view(), name="save_ahp"),
 ]

@@ -23,9 +23,10 @@ from paretocrm.customers.models import Customer
 from paretocrm.customers.views import may_export, record_export, xlsx_response
 from paretocrm.imports.exports import neutralise
 from paretocrm.insights import background, dashboard, rating_settings
-from paretocrm.insights.choices import Tier
-from paretocrm.insights.forms import MIN_AHP_CRITERIA, AHPForm
-from paretocrm.insights.models import CustomerScore, ScoreRun
+from paretocrm.insights.choices import Tier, WeightMethod
+from paretocrm.insights.forms import MIN_AHP_CRITERIA, AHPForm, WeightsForm
+from paretocrm.insights.models import CustomerScore, RatingWeights, ScoreRun
+from paretocrm.insights.services import RatingSettingsError, save_rating_weights
 
 ACCOUNTS_SHOWN = 50
 NEXT_CORE_SHOWN = 20
@@ -228,21 +229,87 @@ class ScoringStatusView(AdministratorRequiredMixin, TemplateView):
 
 
 class RatingSettingsView(AdministratorRequiredMixin, TemplateView):
-    """The rating criteria weights and the AHP pairwise comparison form."""
+    """The rating criteria weights: in force, set directly or by AHP, history, last run's."""
 
     template_name = "insights/rating_settings.html"
+    VERSIONS_SHOWN = 10
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        config, version = rating_settings.scoring_config()
         form = AHPForm(criteria=selected_criteria(self.request.GET))
+        run = ScoreRun.objects.select_related("rating_settings").current()
         context.update(
-            weights=rating_settings.weight_rows(),
+            weights=rating_settings.weight_rows(config),
+            version=version,
+            versions=list(RatingWeights.objects.select_related("saved_by")[: self.VERSIONS_SHOWN]),
+            weights_form=kwargs.get("weights_form")
+            or WeightsForm(initial_weights=dict(config.rating.weights)),
+            run=run,
+            run_weights=rating_settings.used_weight_rows(run.rating_weights) if run else [],
             form=form,
             criterion_choices=rating_settings.criterion_choices(),
             selected=form.criteria,
             config_path=rating_settings.config_path(),
         )
         return context
+
+
+class SaveWeightsView(RatingSettingsView):
+    """Save weights typed in directly as a new settings version."""
+
+    http_method_names = ("post",)  # type: ignore[assignment]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        config, _version = rating_settings.scoring_config()
+        form = WeightsForm(request.POST, initial_weights=dict(config.rating.weights))
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(weights_form=form), status=400)
+        try:
+            saved = save_rating_weights(
+                form.weights(), by=request.user, note=form.cleaned_data["note"]
+            )
+        except RatingSettingsError as error:
+            form.add_error(None, str(error))
+            return self.render_to_response(self.get_context_data(weights_form=form), status=400)
+        _saved_message(request, saved)
+        return redirect("insights:rating_settings")
+
+
+class SaveAHPWeightsView(AdministratorRequiredMixin, View):
+    """Save the weights of the posted AHP judgements (refused when too inconsistent)."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = AHPForm(request.POST, criteria=selected_criteria(request.POST))
+        if not form.is_valid():
+            messages.error(request, _("Choose a value for every pair."))
+            return redirect("insights:rating_settings")
+        judgements = form.judgements()
+        evaluation = rating_settings.evaluate(judgements, form.criteria)
+        try:
+            saved = save_rating_weights(
+                dict(evaluation.weights_by_code),
+                by=request.user,
+                method=WeightMethod.AHP,
+                judgements=[(a, b, v) for (a, b), v in judgements.items()],
+                consistency_ratio=evaluation.consistency_ratio,
+            )
+        except RatingSettingsError as error:
+            messages.error(request, _("The weights were not saved: %(reason)s") % {"reason": error})
+            return redirect("insights:rating_settings")
+        _saved_message(request, saved)
+        return redirect("insights:rating_settings")
+
+
+def _saved_message(request: HttpRequest, saved: RatingWeights | None) -> None:
+    if saved is None:
+        messages.info(request, _("These weights are already in force; nothing was changed."))
+    else:
+        messages.success(
+            request,
+            _("Weights saved as version %(number)s. The next analysis run will use them.")
+            % {"number": saved.pk},
+        )
 
 
 class AHPCheckView(AdministratorRequiredMixin, View):

@@ -1,4 +1,4 @@
-"""Routes of the sales pages."""
+"""Routes of the sales pages (mounted at the site root by ``web_urls``)."""
 
 from django.urls import path
 
@@ -6,4 +6,9 @@ from paretocrm.sales import views
 
 app_name = "sales"
 
-urlpatterns = [path("", views.OrderListView.as_view(), name="orders")]
+urlpatterns = [
+    path("orders/", views.OrderListView.as_view(), name="orders"),
+    path("contracts/", views.ContractListView.as_view(), name="contracts"),
+    path("contracts/<int:pk>/", views.ContractDetailView.as_view(), name="contract"),
+    path("invoices/", views.InvoiceListView.as_view(), name="invoices"),
+]

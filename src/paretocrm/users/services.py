@@ -238,3 +238,68 @@ def _transfer_tasks(from_user: User, pick: Any) -> int:
         status__in=["done", "cancelled", "closed"]
     )
     return _reassign(open_tasks, "owner", pick)
+
+
+# --- User and team administration from the pages ----------------------------------------
+
+
+@transaction.atomic
+def create_user(*, password: str, by: User | None, **fields: Any) -> User:
+    """Create a member of staff; the password is checked by the validators (AUTHN-1).
+
+    Raises ``django.core.exceptions.ValidationError`` naming the problem.
+    """
+    from django.contrib.auth.password_validation import validate_password
+
+    user = User(**fields)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    # The audit receiver records role changes of existing users only; a new role counts too.
+    _record_role(user, old_role="", by=by)
+    return user
+
+
+@transaction.atomic
+def update_user(user: User, *, by: User | None, **fields: Any) -> list[str]:
+    """Change a user's profile, role, team or manager; returns the fields that changed.
+
+    A role or team change is recorded as a security event by the audit app's user receiver
+    (AUD-3), actor from the request's audit context. Activation is not changed here: see
+    ``deactivate_user`` (which also ends sessions) and ``reactivate_user``.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    changed = [name for name, value in fields.items() if getattr(locked, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(locked, name, fields[name])
+    # Validate what changes (and the constraints), not legacy values of untouched fields.
+    locked.full_clean(exclude=[f.name for f in User._meta.concrete_fields if f.name not in changed])
+    locked.save(update_fields=changed)
+    for name in changed:
+        setattr(user, name, fields[name])
+    return changed
+
+
+def _record_role(user: User, *, old_role: str, by: User | None) -> None:
+    from paretocrm.audit.choices import SecurityEventKind
+    from paretocrm.audit.services import record_event
+
+    record_event(
+        SecurityEventKind.ROLE_CHANGE,
+        actor=by,
+        target=user,
+        detail={"from": old_role, "to": user.role},
+    )
+
+
+@transaction.atomic
+def reactivate_user(user: User, by: User | None) -> bool:
+    """Let a deactivated user sign in again; False when already active."""
+    if user.is_active:
+        return False
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return True

@@ -1,8 +1,24 @@
-"""Sign-in and sign-out pages."""
+"""Sign-in and sign-out pages, and the administration of users and teams."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from paretocrm.users import services
+from paretocrm.users.forms import NewUserForm, TeamForm, TransferForm, UserForm
+from paretocrm.users.models import Team, User
+from paretocrm.users.permissions import Function, has_function
 
 
 class SignInView(auth_views.LoginView):
@@ -19,3 +35,190 @@ class SignInView(auth_views.LoginView):
 
 class SignOutView(auth_views.LogoutView):
     """Sign out (POST only, with CSRF), then back to the sign-in page."""
+
+
+# --- Administration of users and teams (function USER_ADMIN) ------------------------------
+
+
+class UserAdminRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Pages of the role x function table's USER_ADMIN function; others get 403."""
+
+    def test_func(self) -> bool:
+        return has_function(self.request.user, Function.USER_ADMIN)
+
+
+class UserListView(UserAdminRequiredMixin, ListView):
+    """Every user with role, team and status; search by name, filter active/inactive."""
+
+    template_name = "users/user_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[User]:
+        queryset = User.objects.select_related("team", "manager").order_by("username")
+        term = self.request.GET.get("q", "").strip()
+        if term:
+            queryset = queryset.filter(
+                Q(username__icontains=term)
+                | Q(first_name__icontains=term)
+                | Q(last_name__icontains=term)
+                | Q(email__icontains=term)
+            )
+        state = self.request.GET.get("active", "")
+        if state in ("0", "1"):
+            queryset = queryset.filter(is_active=state == "1")
+        return queryset
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(q=self.request.GET.get("q", ""), active=self.request.GET.get("active", ""))
+        return context
+
+
+class UserCreateView(UserAdminRequiredMixin, View):
+    """Create a user with a first password (checked by the password validators)."""
+
+    template_name = "users/user_form.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": NewUserForm(), "new": True})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = NewUserForm(request.POST)
+        if form.is_valid():
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "password"}
+            try:
+                user = services.create_user(
+                    password=form.cleaned_data["password"], by=request.user, **fields
+                )
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                messages.success(request, _("User %(name)s was created.") % {"name": user})
+                return redirect("users:user", pk=user.pk)
+        return render(request, self.template_name, {"form": form, "new": True}, status=400)
+
+
+class UserDetailView(UserAdminRequiredMixin, View):
+    """Edit one user's profile, role, team and manager; activation and transfer below."""
+
+    template_name = "users/user_form.html"
+
+    def _context(self, user: User, **extra: Any) -> dict[str, Any]:
+        context = {
+            "staff": user,
+            "form": UserForm(instance=user),
+            "transfer_form": TransferForm(from_user=user),
+            "owned_customers": user.owned_customers.count(),
+        }
+        context.update(extra)
+        return context
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return render(request, self.template_name, self._context(get_object_or_404(User, pk=pk)))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = get_object_or_404(User, pk=pk)
+        form = UserForm(request.POST, instance=User.objects.get(pk=pk))
+        if form.is_valid():
+            try:
+                changed = services.update_user(user, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                if changed:
+                    messages.success(request, _("The user was saved."))
+                else:
+                    messages.info(request, _("Nothing changed."))
+                return redirect("users:user", pk=user.pk)
+        return render(request, self.template_name, self._context(user, form=form), status=400)
+
+
+class UserActivationView(UserAdminRequiredMixin, View):
+    """POST: deactivate (ends sessions and API tokens at once) or reactivate a user."""
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        user = get_object_or_404(User, pk=pk)
+        if action == "deactivate":
+            if user.pk == request.user.pk:
+                messages.error(request, _("You cannot deactivate yourself."))
+                return redirect("users:user", pk=user.pk)
+            ended = services.deactivate_user(user, by=request.user)
+            messages.success(
+                request,
+                _("%(name)s was deactivated; %(n)s session(s) ended.") % {"name": user, "n": ended},
+            )
+        elif action == "reactivate":
+            services.reactivate_user(user, by=request.user)
+            messages.success(request, _("%(name)s may sign in again.") % {"name": user})
+        else:
+            raise Http404("unknown action")
+        return redirect("users:user", pk=user.pk)
+
+
+class UserTransferView(UserDetailView):
+    """POST: move everything the user owns to another user or a team (one transaction)."""
+
+    http_method_names = ("post",)  # type: ignore[assignment]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = get_object_or_404(User, pk=pk)
+        form = TransferForm(request.POST, from_user=user)
+        if form.is_valid():
+            try:
+                result = services.transfer_accounts(
+                    user, form.target(), by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except services.TransferError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(n)s records moved (%(customers)s customers).")
+                    % {"n": result.total, "customers": result.customers},
+                )
+                return redirect("users:user", pk=user.pk)
+        return render(
+            request, self.template_name, self._context(user, transfer_form=form), status=400
+        )
+
+
+class TeamListView(UserAdminRequiredMixin, ListView):
+    """Teams with their parent and number of active members (one query)."""
+
+    template_name = "users/team_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[Team]:
+        return (
+            Team.objects.select_related("parent")
+            .annotate(active_members=Count("members", filter=Q(members__is_active=True)))
+            .order_by("name", "id")
+        )
+
+
+class TeamEditView(UserAdminRequiredMixin, View):
+    """Create (no ``pk``) or edit a team."""
+
+    template_name = "users/team_form.html"
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        team = get_object_or_404(Team, pk=pk) if pk else None
+        return render(request, self.template_name, {"form": TeamForm(instance=team), "team": team})
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        team = get_object_or_404(Team, pk=pk) if pk else None
+        form = TeamForm(request.POST, instance=team)
+        if form.is_valid():
+            saved = form.save()
+            messages.success(request, _("Team %(name)s was saved.") % {"name": saved.name})
+            return redirect("users:teams")
+        return render(request, self.template_name, {"form": form, "team": team}, status=400)
+
+
+def _attach(form: Any, error: ValidationError) -> None:
+    """Put a model or password ValidationError on the form, per field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error("password" if "password" in form.fields else None, error)

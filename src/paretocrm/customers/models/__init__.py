@@ -9,6 +9,7 @@ from paretocrm.customers.models.accounts import (
 )
 from paretocrm.customers.models.contacts import Contact, ContactConsent, Interaction
 from paretocrm.customers.models.plans import AccountPlan, AccountPlanAction, AccountPlanGoal
+from paretocrm.customers.models.savedviews import SavedView
 
 __all__ = [
     "AccountPlan",
@@ -21,5 +22,6 @@ __all__ = [
     "Customer",
     "Interaction",
     "OwnershipChange",
+    "SavedView",
     "Tag",
 ]

@@ -1,0 +1,130 @@
+"""The import page: upload -> dry-run report -> commit, each run watched with htmx polling.
+
+Needs the IMPORT function (users/permissions.py). A user sees their own batches; users
+with full scope (administrators, general managers) see everyone's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from paretocrm.core.querysets import has_full_scope
+from paretocrm.imports import background, services
+from paretocrm.imports.forms import KIND_LABELS, CommitForm, UploadForm
+from paretocrm.imports.models import ImportBatch, ImportStatus
+from paretocrm.users.permissions import Function, require_function
+
+BATCHES_SHOWN = 20
+ISSUES_PER_PAGE = 50
+
+
+def visible_batches(user: Any) -> QuerySet[ImportBatch]:
+    """Batches the user may look at."""
+    batches = ImportBatch.objects.select_related("user")
+    return batches if has_full_scope(user) else batches.filter(user=user)
+
+
+class ImportAccessMixin(LoginRequiredMixin):
+    """Signed in, and the role may import (a refusal is logged as denied access)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            require_function(request.user, Function.IMPORT)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class ImportPageView(ImportAccessMixin, View):
+    """Upload a file (its dry run starts at once) and see the recent batches."""
+
+    template_name = "imports/import_page.html"
+
+    def get(self, request: HttpRequest, form: UploadForm | None = None) -> HttpResponse:
+        context = {
+            "form": form or UploadForm(),
+            "batches": list(visible_batches(request.user)[:BATCHES_SHOWN]),
+            "kind_labels": KIND_LABELS,
+        }
+        return render(request, self.template_name, context, status=400 if form else 200)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.get(request, form)
+        try:
+            batch = services.store_upload(
+                form.cleaned_data["file"],
+                kind_name=form.cleaned_data["kind"],
+                encoding=form.cleaned_data["encoding"],
+                user=request.user,
+            )
+        except services.ImportError_ as error:
+            form.add_error(None, str(error))
+            return self.get(request, form)
+        background.start_import(batch.pk)
+        return redirect("imports:batch", pk=batch.pk)
+
+
+def _batch_context(batch: ImportBatch, page_number: Any) -> dict[str, Any]:
+    report = batch.report or {}
+    issues = Paginator(report.get("issues", []), ISSUES_PER_PAGE).get_page(page_number)
+    return {
+        "batch": batch,
+        "kind_label": KIND_LABELS.get(batch.kind, batch.kind),
+        "running": batch.status == ImportStatus.RUNNING,
+        "progress": services.batch_progress(batch),
+        "issues": issues,
+        "page_obj": issues,
+        "not_listed": report.get("issues_not_listed", 0),
+        "invalid_rows": report.get("invalid_rows", 0),
+        "may_commit": batch.dry_run
+        and batch.status == ImportStatus.VALIDATED
+        and not batch.commits.exclude(
+            status__in=[ImportStatus.REJECTED, ImportStatus.FAILED]
+        ).exists(),
+        "commit_form": CommitForm(),
+    }
+
+
+class BatchView(ImportAccessMixin, View):
+    """One batch: progress while it runs, then its report (row / column / message)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = get_object_or_404(visible_batches(request.user), pk=pk)
+        context = _batch_context(batch, request.GET.get("page"))
+        return render(request, "imports/batch.html", context)
+
+
+class BatchStatusView(ImportAccessMixin, View):
+    """htmx fragment polled while a batch runs; reloads the page once it has finished."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = get_object_or_404(visible_batches(request.user), pk=pk)
+        response = render(request, "imports/_batch_status.html", _batch_context(batch, None))
+        if batch.status != ImportStatus.RUNNING:
+            response["HX-Refresh"] = "true"
+        return response
+
+
+class CommitView(ImportAccessMixin, View):
+    """Commit a validated dry run as its own batch, in the background."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        checked = get_object_or_404(visible_batches(request.user).filter(user=request.user), pk=pk)
+        form = CommitForm(request.POST)
+        skip = form.is_valid() and form.cleaned_data["skip_invalid"]
+        try:
+            batch = services.prepare_commit(checked, user=request.user, skip_invalid=skip)
+        except services.ImportError_ as error:
+            messages.error(request, _("Not committed: %(reason)s") % {"reason": error})
+            return redirect("imports:batch", pk=checked.pk)
+        background.start_import(batch.pk)
+        return redirect("imports:batch", pk=batch.pk)
