@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from paretocrm.core.choices import CustomerTier
 from paretocrm.core.querysets import has_full_scope
 from paretocrm.core.views import ScopedListView
 from paretocrm.customers.choices import ConsentChannel
@@ -65,13 +66,21 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "window_days": services.ATTRIBUTION_WINDOW_DAYS,
     }
     if may_run_campaigns(request.user):
-        by = request.GET.get("by", "tier")
+        by = "rfm_segment" if request.GET.get("by") == "rfm_segment" else "tier"
+        segments = services.roi_by_segment(campaign, by=by)
         context.update(
             roi=services.campaign_roi(campaign),
-            segments=services.roi_by_segment(campaign, by=by if by == "rfm_segment" else "tier"),
+            segments=[(_segment_label(s.segment, by), s) for s in segments],
             by=by,
         )
     return render(request, "marketing/campaign_detail.html", context)
+
+
+def _segment_label(segment: str, by: str) -> str:
+    """A tier code shown by its translated name; RFM segment names are shown as stored."""
+    if by == "tier" and segment in CustomerTier.values:
+        return str(CustomerTier(segment).label)
+    return segment
 
 
 @login_required
