@@ -66,7 +66,8 @@ def send_concept_survey(
 
 def _invite(survey: ConceptSurvey, customer: Any, contact: Any, link: Any) -> None:
     token = secrets.token_urlsafe(32)
-    url = link(token) if link else reverse("marketing:concept_answer", args=[token])
+    base = str(getattr(settings, "PUBLIC_BASE_URL", "")).rstrip("/")
+    url = link(token) if link else base + reverse("marketing:concept_answer", args=[token])
     with transaction.atomic():
         ConceptSurveyInvitation.objects.create(
             survey=survey, customer=customer, contact=contact, email=contact.email, token=token
