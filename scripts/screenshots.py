@@ -106,11 +106,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8103)
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--data-dir", type=Path, help="reuse this data directory (demo kept)")
     options = parser.parse_args()
     options.out.mkdir(parents=True, exist_ok=True)
-    data_dir = Path(tempfile.mkdtemp(prefix="paretocrm-shots-"))
+    data_dir = options.data_dir or Path(tempfile.mkdtemp(prefix="paretocrm-shots-"))
     env = dict(os.environ, PARETOCRM_DATA_DIR=str(data_dir), DATABASE_URL="")
-    paretocrm("demo", "--no-serve", env=env)
+    paretocrm("demo", "--no-serve", env=env)  # loads and scores once; a no-op when loaded
+    os.environ.update(env, DJANGO_SETTINGS_MODULE="paretocrm.settings")
+    import django
+
+    django.setup()
     from paretocrm.demo.services import demo_logins
 
     password = {login.username: login.password for login in demo_logins(42)}
