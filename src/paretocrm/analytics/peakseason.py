@@ -14,15 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from paretocrm.analytics.exceptions import DataContractError
-from paretocrm.analytics.forecast import seasonal_demand
+from paretocrm.analytics.forecast import MONTHS, seasonal_demand
 
 #: Columns the order-line input must have.
 LINE_COLUMNS = ("customer_id", "timestamp", "category", "quantity")
-#: Joins customer and category into one key; a control character no name contains.
-_SEP = "\x1f"
 
 
 @dataclass(frozen=True)
@@ -54,10 +53,6 @@ def _check(lines: pd.DataFrame) -> pd.DataFrame:
     frame = lines.loc[:, list(LINE_COLUMNS)].copy()
     frame["customer_id"] = frame["customer_id"].astype(str)
     frame["category"] = frame["category"].fillna("").astype(str)
-    bad = frame["category"].str.contains(_SEP, regex=False)
-    if bad.any():
-        row = int(bad.to_numpy().nonzero()[0][0]) + 1
-        raise DataContractError(f"order lines column category: control character in row {row}")
     return frame
 
 
@@ -71,37 +66,51 @@ def peak_season_plan(
             ``timestamp``, ``category`` (blank or missing: ``uncategorised``) and ``quantity``.
         customers: the customers to plan for; lines of other customers only count for how
             many years each month is covered.
-        top: how many peak months to report per category.
+        top: how many peak months to report per category (1-12).
         uncategorised: the category label of lines without one.
 
     Raises:
         DataContractError: a missing column, a missing date or quantity (naming the row).
     """
     frame = _check(lines)
+    # Coverage (and the validation of dates and quantities) as seasonal_demand defines it,
+    # over every line: a month nobody bought in is still a covered month.
+    covered = seasonal_demand(frame, measure="quantity", top=top).years_covered
     frame["category"] = frame["category"].where(frame["category"] != "", uncategorised)
     wanted = pd.Index(customers).astype(str)
-    by_customer = seasonal_demand(
-        frame,
-        pd.Series(wanted, index=wanted),
-        customers=wanted,
-        measure="quantity",
-        top=top,
-    )
-    # Each (customer, category) pair becomes its own "customer" whose group is the category,
-    # so seasonal_demand sums the selected customers per category with the same coverage.
-    keyed = frame.assign(customer_id=frame["customer_id"] + _SEP + frame["category"])
-    pairs = keyed[["customer_id", "category"]].drop_duplicates("customer_id")
-    pairs = pairs[pairs["customer_id"].str.split(_SEP).str[0].isin(wanted)]
-    by_category = seasonal_demand(
-        keyed,
-        pd.Series(pairs["category"].to_numpy(), index=pd.Index(pairs["customer_id"])),
-        customers=pd.Index(pairs["customer_id"]),
-        measure="quantity",
-        top=top,
-    )
+    mine = frame[frame["customer_id"].isin(wanted)]
+    mine = mine.assign(month=pd.to_datetime(mine["timestamp"]).dt.month)
+    by_customer = _per_month(mine, "customer_id", covered).reindex(columns=wanted, fill_value=0.0)
+    by_customer.loc[covered == 0] = np.nan
+    by_category = _per_month(mine, "category", covered)
     return PeakSeasonPlan(
-        by_customer=by_customer.monthly,
-        by_category=by_category.monthly,
-        peak_months=by_category.peak_months,
-        years_covered=by_customer.years_covered,
+        by_customer=by_customer,
+        by_category=by_category,
+        peak_months=_peaks(by_category, top),
+        years_covered=covered,
     )
+
+
+def _per_month(lines: pd.DataFrame, column: str, covered: pd.Series) -> pd.DataFrame:
+    """Average quantity per calendar month (rows 1-12) and ``column`` value (columns).
+
+    One grouped sum over all lines (no per-customer loop): the total of each month divided
+    by the number of years that month is covered; NaN for a month never covered.
+    """
+    totals = lines.groupby(["month", column])["quantity"].sum().unstack(fill_value=0).astype(float)
+    totals = totals.reindex(index=MONTHS, fill_value=0.0).sort_index(axis=1)
+    totals.columns = totals.columns.astype(str)
+    return totals.div(covered.where(covered > 0), axis=0)
+
+
+def _peaks(monthly: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The ``top`` months with the largest share per column (ties: earlier month first)."""
+    rows = {}
+    for name in monthly.columns:
+        share = monthly[name] / monthly[name].sum()
+        ordered = share.dropna().sort_values(ascending=False, kind="stable").head(top)
+        rows[name] = {
+            "peak_months": [int(month) for month in ordered.index],
+            "peak_share": float(ordered.sum()),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("category")

@@ -29,12 +29,18 @@ ATTRIBUTE_FIELDS = {
     "region": "region",
 }
 
+BLANK_MEANS_UNKNOWN = ("scope", "cooperation_level")
+
 
 def read_attributes(as_of: dt.date) -> pd.DataFrame:
     """Customer attributes in the analytics contract's columns, indexed by ``customer_id``."""
     rows = Customer.objects.order_by("pk").values("pk", *ATTRIBUTE_FIELDS)
     frame = pd.DataFrame.from_records(list(rows), columns=["pk", *ATTRIBUTE_FIELDS])
     frame = frame.rename(columns=ATTRIBUTE_FIELDS)
+    # Blank choices mean "not known" (the model allows them); the engine wants a missing
+    # value there, not an empty string that is not one of its categories.
+    for column in BLANK_MEANS_UNKNOWN:
+        frame[column] = frame[column].replace("", None)
     frame["customer_id"] = frame.pop("pk").astype(str)
     frame = frame.set_index("customer_id")
     for column, series in _aggregates(as_of).items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import connection
@@ -53,21 +54,25 @@ def plan_rows(run: ScoreRun, lines: pd.DataFrame, scores: pd.DataFrame) -> list[
     if lines.empty or len(profitable) == 0:
         return []
     plan = peak_season_plan(lines, pd.Index(profitable))
+    by_customer = plan.by_customer
+    # A profitable customer with no quantities has nothing to plan.
+    by_customer = by_customer.loc[:, by_customer.sum(axis=0) > 0]
     rows = [
-        PeakSeasonDemand(
-            run=run, customer_id=int(customer), month=int(month), expected_quantity=float(q)
-        )
-        for customer, column in plan.by_customer.items()
-        if column.sum() > 0  # a profitable customer with no quantities has nothing to plan
-        for month, q in column.items()
-        if pd.notna(q)  # a month the history never covers has no expectation
+        PeakSeasonDemand(run=run, customer_id=int(key), month=month, expected_quantity=quantity)
+        for key, month, quantity in _cells(by_customer)
     ]
     rows += [
-        PeakSeasonDemand(
-            run=run, category=str(category)[:100], month=int(month), expected_quantity=float(q)
-        )
-        for category, column in plan.by_category.items()
-        for month, q in column.items()
-        if pd.notna(q)
+        PeakSeasonDemand(run=run, category=str(key)[:100], month=month, expected_quantity=quantity)
+        for key, month, quantity in _cells(plan.by_category)
     ]
     return rows
+
+
+def _cells(monthly: pd.DataFrame) -> list[tuple[str, int, float]]:
+    """(column, month, value) of every covered month (NaN: a month the history never has)."""
+    values = monthly.to_numpy(dtype=float)
+    months, columns = np.nonzero(~np.isnan(values))
+    return [
+        (str(monthly.columns[j]), int(monthly.index[i]), float(values[i, j]))
+        for i, j in zip(months, columns, strict=True)
+    ]

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
-from paretocrm.marketing.models import Campaign, CampaignAttribution, CampaignMember
+from paretocrm.marketing.models import (
+    Campaign,
+    CampaignAttribution,
+    CampaignMember,
+    ConceptSurvey,
+    ConceptSurveyInvitation,
+)
 
 
 class CampaignMemberInline(admin.TabularInline):
@@ -51,3 +59,42 @@ class CampaignAttributionAdmin(admin.ModelAdmin):
     list_display = ("campaign", "order", "share")
     search_fields = ("campaign__name", "order__number")
     autocomplete_fields = ("campaign", "order")
+
+
+class ConceptInvitationInline(admin.TabularInline):
+    """Who was asked about a concept, and their answers (sent by the survey service)."""
+
+    model = ConceptSurveyInvitation
+    extra = 0
+    can_delete = False
+    fields = ("customer", "contact", "email", "sent_at", "interest", "would_buy", "answered_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        """Invitations carry a random token: only the survey service creates them."""
+        return False
+
+
+@admin.register(ConceptSurvey)
+class ConceptSurveyAdmin(admin.ModelAdmin):
+    """Product-concept surveys put to the key accounts before a launch."""
+
+    list_display = ("title", "launch_date", "campaign", "created_at")
+    search_fields = ("title", "concept")
+    autocomplete_fields = ("campaign",)
+    inlines = (ConceptInvitationInline,)
+
+
+@admin.register(ConceptSurveyInvitation)
+class ConceptSurveyInvitationAdmin(admin.ModelAdmin):
+    """Answers to product-concept surveys."""
+
+    list_display = ("survey", "customer", "sent_at", "interest", "would_buy", "answered_at")
+    list_filter = ("would_buy",)
+    search_fields = ("survey__title", "customer__name", "email")
+    readonly_fields = ("token",)
+    autocomplete_fields = ("survey", "customer", "contact")
+
+    def has_add_permission(self, request: Any) -> bool:
+        """Invitations carry a random token: only the survey service creates them."""
+        return False

@@ -19,6 +19,7 @@ from paretocrm.marketing.querysets import (
     CampaignAttributionQuerySet,
     CampaignMemberQuerySet,
     CampaignQuerySet,
+    ConceptInvitationQuerySet,
 )
 
 
@@ -176,3 +177,95 @@ class CampaignAttribution(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} <- {self.order_id}"
+
+
+class ConceptSurvey(VersionedModel):
+    """A product concept put to key accounts before a launch (产品概念调查), one question."""
+
+    title = models.CharField(_("product concept"), max_length=200)
+    concept = models.TextField(_("concept description"))
+    question = models.CharField(_("question"), max_length=300)
+    launch_date = models.DateField(_("planned launch"), null=True, blank=True)
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concept_surveys",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("product-concept survey")
+        verbose_name_plural = _("product-concept surveys")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConceptSurveyInvitation(TimeStampedModel):
+    """One key account asked about a concept, and its answer (by e-mailed link)."""
+
+    survey = models.ForeignKey(
+        ConceptSurvey,
+        verbose_name=_("product-concept survey"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="concept_invitations",
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        related_name="concept_invitations",
+    )
+    email = models.EmailField(_("sent to"))
+    token = models.CharField(_("token"), max_length=64)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    interest = models.PositiveSmallIntegerField(_("interest (1-5)"), null=True, blank=True)
+    would_buy = models.BooleanField(_("would buy"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = ConceptInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("survey", "customer", "id")
+        verbose_name = _("concept survey invitation")
+        verbose_name_plural = _("concept survey invitations")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("survey", "customer"),
+                name="marketing_concept_once_per_customer",
+                violation_error_message=_("This customer has already been asked."),
+            ),
+            models.UniqueConstraint(
+                fields=("token",),
+                name="marketing_concept_token_unique",
+                violation_error_message=_("This survey link already exists."),
+            ),
+            range_check(
+                "interest",
+                1,
+                5,
+                name="marketing_concept_interest_1_to_5",
+                message=_("Interest is between 1 and 5."),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} -> {self.customer_id}"

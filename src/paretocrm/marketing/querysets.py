@@ -19,3 +19,7 @@ class CampaignAttributionQuerySet(CustomerScopedQuerySet):
     """Attributed orders (scope of the order's customer)."""
 
     customer_path = "order__customer"
+
+
+class ConceptInvitationQuerySet(CustomerScopedQuerySet):
+    """Product-concept survey invitations (scope of the customer)."""

@@ -8,6 +8,10 @@ app_name = "marketing"
 
 urlpatterns = [
     path("", views.CampaignListView.as_view(), name="campaigns"),
+    path("concepts/", views.concept_list, name="concepts"),
+    path("concepts/<int:pk>/", views.concept_detail, name="concept"),
+    # Opened from the e-mailed link by the customer, who has no login: the token is the key.
+    path("concepts/answer/<str:token>/", views.concept_answer, name="concept_answer"),
     path("<int:pk>/", views.campaign_detail, name="campaign"),
     path("<int:pk>/<str:action>/", views.campaign_action, name="campaign_action"),
 ]

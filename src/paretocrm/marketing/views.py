@@ -14,16 +14,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from paretocrm.core.choices import CustomerTier
 from paretocrm.core.querysets import has_full_scope
 from paretocrm.core.views import ScopedListView
 from paretocrm.customers.choices import ConsentChannel
-from paretocrm.marketing import services
+from paretocrm.marketing import concepts, services
 from paretocrm.marketing.choices import ResponseType
-from paretocrm.marketing.models import Campaign, CampaignMember
+from paretocrm.marketing.forms import ConceptSurveyForm
+from paretocrm.marketing.models import (
+    Campaign,
+    CampaignMember,
+    ConceptSurvey,
+    ConceptSurveyInvitation,
+)
 
 #: Role that runs campaigns (users.choices.Role.MARKETING).
 MARKETING_ROLE = "marketing"
@@ -65,13 +73,21 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "window_days": services.ATTRIBUTION_WINDOW_DAYS,
     }
     if may_run_campaigns(request.user):
-        by = request.GET.get("by", "tier")
+        by = "rfm_segment" if request.GET.get("by") == "rfm_segment" else "tier"
+        segments = services.roi_by_segment(campaign, by=by)
         context.update(
             roi=services.campaign_roi(campaign),
-            segments=services.roi_by_segment(campaign, by=by if by == "rfm_segment" else "tier"),
+            segments=[(_segment_label(s.segment, by), s) for s in segments],
             by=by,
         )
     return render(request, "marketing/campaign_detail.html", context)
+
+
+def _segment_label(segment: str, by: str) -> str:
+    """A tier code shown by its translated name; RFM segment names are shown as stored."""
+    if by == "tier" and segment in CustomerTier.values:
+        return str(CustomerTier(segment).label)
+    return segment
 
 
 @login_required
@@ -114,3 +130,78 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValueError as error:  # CampaignError, or a window that is not a number
         messages.error(request, str(error))
     return redirect("marketing:campaign", pk=campaign.pk)
+
+
+@login_required
+def concept_list(request: HttpRequest) -> HttpResponse:
+    """Product-concept surveys; marketing staff create one here (POST)."""
+    if request.method == "POST":
+        if not may_run_campaigns(request.user):
+            raise PermissionDenied(_("Only marketing staff may change campaigns."))
+        form = ConceptSurveyForm(request.POST)
+        if form.is_valid():
+            survey = form.save(commit=False)
+            survey.created_by = request.user
+            survey.save()
+            return redirect("marketing:concept", pk=survey.pk)
+    else:
+        form = ConceptSurveyForm()
+    surveys = ConceptSurvey.objects.all()
+    context = {"surveys": surveys, "form": form, "may_run": may_run_campaigns(request.user)}
+    return render(request, "marketing/concept_list.html", context)
+
+
+@login_required
+def concept_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One concept survey: results and answers in the user's scope; POST sends it."""
+    survey = get_object_or_404(ConceptSurvey, pk=pk)
+    if request.method == "POST":
+        if not may_run_campaigns(request.user):
+            raise PermissionDenied(_("Only marketing staff may change campaigns."))
+        result = concepts.send_concept_survey(
+            survey,
+            link=lambda token: request.build_absolute_uri(
+                reverse("marketing:concept_answer", args=[token])
+            ),
+        )
+        messages.success(
+            request,
+            _(
+                "%(sent)d key accounts asked, %(already)d asked before, %(missing)d without "
+                "e-mail consent."
+            )
+            % {
+                "sent": result.sent,
+                "already": result.already_asked,
+                "missing": len(result.without_consent),
+            },
+        )
+        return redirect("marketing:concept", pk=survey.pk)
+    invitations = ConceptSurveyInvitation.objects.visible_to(request.user)
+    context = {
+        "survey": survey,
+        "results": concepts.concept_results(survey, invitations),
+        "answers": invitations.filter(survey=survey).select_related("customer", "contact"),
+        "may_run": may_run_campaigns(request.user),
+    }
+    return render(request, "marketing/concept_detail.html", context)
+
+
+def concept_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The concept question behind the e-mailed link (no sign-in: the token is the key)."""
+    invitation = get_object_or_404(
+        ConceptSurveyInvitation.objects.select_related("survey"), token=token
+    )
+    error = ""
+    if request.method == "POST" and invitation.answered_at is None:
+        try:
+            invitation = concepts.answer_concept(
+                invitation,
+                interest=request.POST.get("interest"),
+                would_buy=request.POST.get("would_buy"),
+                comment=request.POST.get("comment", ""),
+            )
+        except services.CampaignError as exc:
+            error = str(exc)
+    context = {"invitation": invitation, "error": error, "scores": range(1, 6)}
+    return render(request, "marketing/concept_answer.html", context)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Case, Count, F, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
@@ -47,8 +47,14 @@ class ContractListView(ScopedListView):
         queryset = super().base_queryset()
         if self.status():
             queryset = queryset.filter(status=self.status())
-        # Open-ended contracts (no end date) last; then by number for a stable order.
-        return queryset.order_by(F("end_date").asc(nulls_last=True), "number")
+        # Contracts in force first (the renewals to act on), then drafts, then the closed
+        # ones; within each the next to end first, open-ended last, number for stability.
+        in_force_first = Case(
+            When(status=ContractStatus.ACTIVE, then=Value(0)),
+            When(status=ContractStatus.DRAFT, then=Value(1)),
+            default=Value(2),
+        )
+        return queryset.order_by(in_force_first, F("end_date").asc(nulls_last=True), "number")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

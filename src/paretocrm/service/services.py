@@ -302,7 +302,9 @@ def _send_survey(case: Case, now: dt.datetime, link: Any) -> SurveyInvitation:
     from django.urls import reverse
 
     token = secrets.token_urlsafe(32)
-    url = link(token) if link else reverse("service:survey", args=[token])
+    # Without a link builder the address is PUBLIC_BASE_URL (if the deployment sets it) + path.
+    base = str(getattr(settings, "PUBLIC_BASE_URL", "")).rstrip("/")
+    url = link(token) if link else base + reverse("service:survey", args=[token])
     with transaction.atomic():
         invitation = SurveyInvitation.objects.create(
             case=case,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from paretocrm.service.models import Case
@@ -28,8 +29,9 @@ class SlaClock:
         minutes = int(abs(self.margin).total_seconds() // 60)
         days, rest = divmod(minutes, 24 * 60)
         hours, mins = divmod(rest, 60)
-        text = f"{hours} h {mins:02d} min"
-        return f"{days} d {text}" if days else text
+        if days:
+            return gettext("%(d)d d %(h)d h %(m)02d min") % {"d": days, "h": hours, "m": mins}
+        return gettext("%(h)d h %(m)02d min") % {"h": hours, "m": mins}
 
 
 def clocks(case: Case, now: dt.datetime) -> list[SlaClock]:

@@ -8,6 +8,7 @@ app_name = "service"
 
 urlpatterns = [
     path("", views.CaseListView.as_view(), name="cases"),
+    path("new/", views.new_case, name="case_new"),
     path("<int:pk>/", views.case_detail, name="case"),
     path("<int:pk>/<str:action>/", views.case_action, name="case_action"),
     # Opened from the e-mailed link by the customer, who has no login: the token is the key.

@@ -7,6 +7,7 @@ without signing in: its random token is the key, and it shows nothing but the qu
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -22,9 +23,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.views import ScopedListView
+from paretocrm.customers.models import Customer
 from paretocrm.customers.views import may_edit_customers
+from paretocrm.sales.models import Order
 from paretocrm.service import services, sla
 from paretocrm.service.choices import CASE_TRANSITIONS, CareKind, CaseStatus, SlaState
+from paretocrm.service.forms import NewCaseForm
 from paretocrm.service.models import Case, SurveyInvitation
 
 
@@ -131,6 +135,48 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, _("The case was updated."))
     return redirect("service:case", pk=case.pk)
+
+
+@login_required
+def new_case(request: HttpRequest) -> HttpResponse:
+    """Open a case (SLA from priority and the customer's tier); returns name their order."""
+    _require_edit(request)
+    initial = {"customer_code": request.GET.get("customer", "")}
+    form = NewCaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        customer = (
+            Customer.objects.visible_to(request.user).filter(code=data["customer_code"]).first()
+        )
+        order = None
+        if customer is not None and data["order_number"]:
+            order = Order.objects.filter(customer=customer, number=data["order_number"]).first()
+        try:
+            if customer is None:
+                raise services.CaseError(f"customer_code: no customer {data['customer_code']!r}")
+            if data["order_number"] and order is None:
+                raise services.CaseError(
+                    f"order_number: {customer.name} has no order {data['order_number']!r}"
+                )
+            case = services.open_case(
+                by=request.user,
+                number=f"CS{timezone.localdate():%Y%m%d}-{secrets.token_hex(3).upper()}",
+                customer=customer,
+                case_type=data["case_type"],
+                priority=data["priority"],
+                subject=data["subject"],
+                description=data["description"],
+                order=order,
+                assigned_to=request.user,
+            )
+        except services.CaseError as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            form.add_error(None, "; ".join(_flatten(error)))
+        else:
+            messages.success(request, _("The case was opened."))
+            return redirect("service:case", pk=case.pk)
+    return render(request, "service/case_new.html", {"form": form})
 
 
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:

@@ -266,7 +266,7 @@ def update_user(user: User, *, by: User | None, **fields: Any) -> list[str]:
     """Change a user's profile, role, team or manager; returns the fields that changed.
 
     A role or team change is recorded as a security event by the audit app's user receiver
-    (AUD-3), actor from the request's audit context. Activation is not changed here: see
+    (AUD-3) with ``by`` as the actor. Activation is not changed here: see
     ``deactivate_user`` (which also ends sessions) and ``reactivate_user``.
     """
     locked = User.objects.select_for_update().get(pk=user.pk)
@@ -277,7 +277,8 @@ def update_user(user: User, *, by: User | None, **fields: Any) -> list[str]:
         setattr(locked, name, fields[name])
     # Validate what changes (and the constraints), not legacy values of untouched fields.
     locked.full_clean(exclude=[f.name for f in User._meta.concrete_fields if f.name not in changed])
-    locked.save(update_fields=changed)
+    with _as_actor(by):
+        locked.save(update_fields=changed)
     for name in changed:
         setattr(user, name, fields[name])
     return changed
@@ -301,5 +302,14 @@ def reactivate_user(user: User, by: User | None) -> bool:
     if user.is_active:
         return False
     user.is_active = True
-    user.save(update_fields=["is_active"])
+    with _as_actor(by):
+        user.save(update_fields=["is_active"])
     return True
+
+
+def _as_actor(by: User | None) -> Any:
+    """Audit context naming ``by`` as the actor of the user-field changes saved inside it."""
+    from paretocrm.audit.choices import ChangeChannel
+    from paretocrm.audit.context import audit_context
+
+    return audit_context(ChangeChannel.WEB, by)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from paretocrm.work import peak_views, plan_views, views
+from paretocrm.work import peak_views, plan_views, report_views, views
 
 app_name = "work"
 
@@ -19,6 +19,13 @@ urlpatterns = [
     path("scorecards/", views.scorecard_page, name="scorecards"),
     path("scorecards/export.xlsx", views.scorecard_export, name="scorecards_export"),
     path("peak-season/", peak_views.peak_season, name="peak_season"),
+    path("reports/", report_views.report_index, name="reports"),
+    path("reports/concentration/", report_views.concentration_page, name="concentration"),
+    path(
+        "reports/concentration.xlsx",
+        report_views.concentration_export,
+        name="concentration_export",
+    ),
     path("plans/", plan_views.plan_list, name="plans"),
     path("plans/new/<int:customer_pk>/", plan_views.plan_create, name="plan_create"),
     path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),

@@ -42,11 +42,18 @@ def test_contract_list_is_scoped_filtered_and_ordered_by_end_date(world):
     _contract(world["mine"], "C-LATE", end_date=dt.date(2027, 1, 1), status="active")
     _contract(world["mine"], "C-SOON", end_date=dt.date(2026, 3, 1), status="active")
     _contract(world["mine"], "C-DRAFT", status="draft")
+    _contract(
+        world["mine"],
+        "C-OLD",
+        start_date=dt.date(2023, 1, 1),
+        end_date=dt.date(2024, 1, 1),
+        status="expired",
+    )
     _contract(world["theirs"], "C-THEIRS", end_date=dt.date(2026, 1, 1), status="active")
     client = client_for(world["kam"])
     page = client.get(reverse("sales:contracts"))
     numbers = [c.number for c in page.context["object_list"]]
-    assert numbers[:2] == ["C-SOON", "C-LATE"] and "C-THEIRS" not in numbers
+    assert numbers == ["C-SOON", "C-LATE", "C-DRAFT", "C-OLD"], "in force first, next to end"
     active = client.get(reverse("sales:contracts"), {"status": "active"})
     assert [c.number for c in active.context["object_list"]] == ["C-SOON", "C-LATE"]
 

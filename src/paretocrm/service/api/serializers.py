@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from paretocrm.core.api.serializers import ScopedModelSerializer
 from paretocrm.service.models import CareRecord, Case, SurveyResponse
-from paretocrm.service.services import CaseError, open_case
+from paretocrm.service.services import CaseError, open_case, transition_case
 
 
 def check_belongs_to_customer(attrs: dict[str, Any], instance: Any, *names: str) -> None:
@@ -72,6 +72,17 @@ class CaseSerializer(ScopedModelSerializer):
         except CaseError as error:
             field, _sep, message = str(error).partition(": ")
             raise serializers.ValidationError({field: [message or str(error)]}) from None
+
+    def update(self, instance: Case, validated_data: dict[str, Any]) -> Case:
+        """Other fields as given; a new ``status`` goes through the case workflow."""
+        to = validated_data.pop("status", instance.status)
+        instance = super().update(instance, validated_data)
+        if to == instance.status:
+            return instance
+        try:
+            return transition_case(instance, to, by=self.context["request"].user)
+        except CaseError as error:
+            raise serializers.ValidationError({"status": [str(error)]}) from None
 
 
 class CareRecordSerializer(ScopedModelSerializer):

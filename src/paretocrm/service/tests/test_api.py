@@ -76,3 +76,26 @@ def test_marketing_reads_cases_of_its_scope_but_cannot_open_one() -> None:
     )
     assert response.status_code == 403
     assert client_for(marketer).get(reverse("case-list")).status_code == 200
+
+
+def test_status_change_through_the_api_follows_the_workflow() -> None:
+    agent = new_user("service_agent")
+    customer = make_customer(owner=agent)
+    client = client_for(agent)
+    created = client.post(
+        reverse("case-list"),
+        {"customer": customer.pk, "number": "CS-W", "case_type": "inquiry", "subject": "Price"},
+        format="json",
+    )
+    url = reverse("case-detail", args=[created.data["id"]])
+    moved = client.patch(
+        url, {"status": "in_progress"}, format="json", HTTP_IF_MATCH=created["ETag"]
+    )
+    assert moved.status_code == 200, moved.data
+    case = Case.objects.get(pk=created.data["id"])
+    assert case.first_response_at is not None  # leaving "new" is the first response
+    assert case.events.filter(kind="status", to_status="in_progress").exists()
+    refused = client.patch(url, {"status": "new"}, format="json", HTTP_IF_MATCH=moved["ETag"])
+    assert refused.status_code == 400 and "status" in refused.data
+    case.refresh_from_db()
+    assert case.status == "in_progress"

@@ -216,3 +216,36 @@ def test_case_page_moves_the_case_and_adds_care(policies, kam, client):
     assert "CS-1" in listing
     client.force_login(make_user(role="key_account_manager"))
     assert client.get(reverse("service:case", args=[case.pk])).status_code == 404
+
+
+def test_new_case_page_links_returns_to_the_customers_order(policies, kam, client):
+    customer = make_customer(owner=kam, code="C-RET")
+    order = make_order(customer, number="SO-RET-1")
+    client.force_login(kam)
+    data = {
+        "customer_code": "C-RET",
+        "case_type": "return",
+        "priority": "high",
+        "subject": "Bruised",
+    }
+    refused = client.post(reverse("service:case_new"), data)
+    assert "order: a return case must name" in refused.content.decode()
+    wrong = client.post(reverse("service:case_new"), {**data, "order_number": "SO-NOPE"})
+    assert "order_number" in wrong.content.decode()
+    opened = client.post(reverse("service:case_new"), {**data, "order_number": "SO-RET-1"})
+    case = Case.objects.get(customer=customer)
+    assert opened["Location"] == reverse("service:case", args=[case.pk])
+    assert (case.order, case.sla_first_response_hours, case.assigned_to) == (order, 8, kam)
+    hidden = client.post(reverse("service:case_new"), {**data, "customer_code": "C-OTHER"})
+    assert "no customer" in hidden.content.decode() and Case.objects.count() == 1
+
+
+def test_survey_mail_links_to_the_public_address_when_set(policies, kam, settings):
+    settings.PUBLIC_BASE_URL = "https://crm.example.com/"
+    customer = make_customer(owner=kam)
+    contact = make_contact(customer, email="buyer@example.com")
+    record_consent(contact, "email", granted=True, source="form")
+    case = new_case(customer, contact=contact)
+    services.transition_case(case, CaseStatus.RESOLVED, at=T0 + 2 * H)
+    token = services.send_due_surveys(T0 + 3 * H).sent[0].token
+    assert f"https://crm.example.com/service/survey/{token}/" in mail.outbox[-1].body

@@ -66,7 +66,8 @@ def test_edit_role_and_team_records_a_role_change_only_when_it_changes(admin):
     user.refresh_from_db()
     assert user.role == Role.KEY_ACCOUNT_SPECIALIST and user.team == team
     client.post(reverse("users:user", args=[user.pk]), form)
-    assert AuditEvent.objects.filter(kind="role_change", object_id=user.pk).count() == 1
+    (event,) = AuditEvent.objects.filter(kind="role_change", object_id=user.pk)
+    assert event.actor == admin
     self_manager = client.post(reverse("users:user", args=[user.pk]), dict(form, manager=user.pk))
     assert self_manager.status_code == 400
 

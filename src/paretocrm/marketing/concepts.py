@@ -1,0 +1,128 @@
+"""Product-concept surveys: ask the key accounts about a product before its launch.
+
+The survey goes to the core and key customers of the current analysis snapshot, each to
+its most influential contact with e-mail consent (no consent, no mail). Each answer comes
+back through the e-mailed link: interest on 1-5, would they buy, and a comment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Avg, Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from paretocrm.customers.choices import ConsentChannel
+from paretocrm.marketing.models import ConceptSurvey, ConceptSurveyInvitation
+from paretocrm.marketing.services import CampaignError, consenting_contacts
+
+#: Tiers a concept is put to (大客户: core and key customers).
+KEY_ACCOUNT_TIERS = ("core", "key")
+
+
+@dataclass
+class ConceptRun:
+    """What sending a concept survey did."""
+
+    sent: int = 0
+    already_asked: int = 0
+    without_consent: list[str] = field(default_factory=list)
+
+
+def send_concept_survey(
+    survey: ConceptSurvey, *, link: Callable[[str], str] | None = None
+) -> ConceptRun:
+    """Mail the survey to every key account not asked yet (consenting contacts only)."""
+    from paretocrm.insights.models import CustomerScore  # insights imports no marketing
+
+    scores = (
+        CustomerScore.objects.current()
+        .filter(tier__in=KEY_ACCOUNT_TIERS, customer__status="active")
+        .select_related("customer")
+    )
+    customers = {s.customer_id: s.customer for s in scores}
+    contacts = consenting_contacts(set(customers), ConsentChannel.EMAIL)
+    asked = set(survey.invitations.values_list("customer_id", flat=True))
+    result = ConceptRun()
+    for customer_id, customer in sorted(customers.items()):
+        contact = contacts.get(customer_id)
+        if customer_id in asked:
+            result.already_asked += 1
+        elif contact is None or not contact.email:
+            result.without_consent.append(customer.name)
+        else:
+            _invite(survey, customer, contact, link)
+            result.sent += 1
+    return result
+
+
+def _invite(survey: ConceptSurvey, customer: Any, contact: Any, link: Any) -> None:
+    token = secrets.token_urlsafe(32)
+    base = str(getattr(settings, "PUBLIC_BASE_URL", "")).rstrip("/")
+    url = link(token) if link else base + reverse("marketing:concept_answer", args=[token])
+    with transaction.atomic():
+        ConceptSurveyInvitation.objects.create(
+            survey=survey, customer=customer, contact=contact, email=contact.email, token=token
+        )
+    launch = f" (planned launch {survey.launch_date})" if survey.launch_date else ""
+    send_mail(
+        subject=f"Your opinion on a new product: {survey.title}",
+        message=(
+            f"Dear {contact.name},\n\nbefore we launch {survey.title}{launch} we would like "
+            f"your opinion as one of our key partners.\n\n{survey.concept}\n\n"
+            f"{survey.question}\n\nAnswer here: {url}\n\nThank you."
+        ),
+        from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None),
+        recipient_list=[contact.email],
+        fail_silently=False,
+    )
+
+
+def answer_concept(
+    invitation: ConceptSurveyInvitation,
+    *,
+    interest: Any,
+    would_buy: Any,
+    comment: str = "",
+    at: dt.datetime | None = None,
+) -> ConceptSurveyInvitation:
+    """Record a key account's answer (once)."""
+    try:
+        score = int(interest)
+    except (TypeError, ValueError):
+        raise CampaignError("interest: choose a value from 1 to 5") from None
+    if not 1 <= score <= 5:
+        raise CampaignError(f"interest: {score} is not between 1 and 5")
+    if would_buy not in ("yes", "no"):
+        raise CampaignError("would_buy: answer yes or no")
+    with transaction.atomic():
+        invitation = ConceptSurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.answered_at is not None:
+            raise CampaignError("survey: this survey has already been answered, thank you")
+        invitation.interest = score
+        invitation.would_buy = would_buy == "yes"
+        invitation.comment = comment.strip()[:2000]
+        invitation.answered_at = at or timezone.now()
+        invitation.save()
+    return invitation
+
+
+def concept_results(survey: ConceptSurvey, invitations: Any) -> dict[str, Any]:
+    """Invited, answered, mean interest and share who would buy, over ``invitations``."""
+    figures = invitations.filter(survey=survey).aggregate(
+        invited=Count("id"),
+        answered=Count("id", filter=Q(answered_at__isnull=False)),
+        interest=Avg("interest"),
+        buyers=Count("id", filter=Q(would_buy=True)),
+    )
+    answered = figures["answered"]
+    figures["would_buy_share"] = figures["buyers"] / answered if answered else None
+    return figures

@@ -1,0 +1,94 @@
+"""Product-concept surveys: sent to consenting key accounts, answered once, results by hand."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from paretocrm.customers.services import record_consent
+from paretocrm.customers.tests.factories import make_contact, make_customer, make_user
+from paretocrm.insights.tests.snapshots import make_run, make_score
+from paretocrm.marketing import concepts
+from paretocrm.marketing.models import ConceptSurvey, ConceptSurveyInvitation
+from paretocrm.marketing.services import CampaignError
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def accounts():
+    run = make_run()
+    made = {}
+    for name, tier, consent in (
+        ("Core A", "core", True),
+        ("Key B", "key", True),
+        ("Key silent", "key", False),
+        ("Ordinary C", "ordinary", True),
+    ):
+        customer = make_customer(name=name)
+        make_score(run, customer, tier=tier)
+        contact = make_contact(customer, email=f"buyer@{customer.code}.example", influence=4)
+        record_consent(contact, "email", granted=consent, source="form")
+        made[name] = customer
+    return made
+
+
+def survey() -> ConceptSurvey:
+    return ConceptSurvey.objects.create(
+        title="Frozen durian", concept="Flash-frozen durian for export.", question="Would it sell?"
+    )
+
+
+def test_concept_goes_to_consenting_key_accounts_once(accounts):
+    frozen = survey()
+    result = concepts.send_concept_survey(frozen)
+    assert (result.sent, result.already_asked, result.without_consent) == (2, 0, ["Key silent"])
+    asked = set(frozen.invitations.values_list("customer__name", flat=True))
+    assert asked == {"Core A", "Key B"}  # the ordinary customer is not a key account
+    assert len(mail.outbox) == 2 and "Frozen durian" in mail.outbox[0].subject
+    again = concepts.send_concept_survey(frozen)
+    assert (again.sent, again.already_asked) == (0, 2)
+
+
+def test_answers_are_collected_once_and_summarised_by_hand(accounts):
+    frozen = survey()
+    concepts.send_concept_survey(frozen)
+    a, b = frozen.invitations.order_by("customer__name")
+    concepts.answer_concept(a, interest="5", would_buy="yes", comment="Ship samples")
+    concepts.answer_concept(b, interest=2, would_buy="no")
+    with pytest.raises(CampaignError, match="already been answered"):
+        concepts.answer_concept(a, interest=1, would_buy="no")
+    with pytest.raises(CampaignError, match=r"^interest"):
+        concepts.answer_concept(b, interest=7, would_buy="no")
+    results = concepts.concept_results(frozen, ConceptSurveyInvitation.objects.all())
+    # mean interest (5 + 2) / 2 = 3.5; one of two would buy
+    assert (results["invited"], results["answered"]) == (2, 2)
+    assert results["interest"] == pytest.approx(3.5)
+    assert results["would_buy_share"] == pytest.approx(0.5)
+
+
+def test_answer_page_without_login_and_marketing_pages(client, accounts):
+    frozen = survey()
+    concepts.send_concept_survey(frozen)
+    invitation = frozen.invitations.order_by("customer__name").first()
+    url = reverse("marketing:concept_answer", args=[invitation.token])
+    assert "Would it sell?" in client.get(url).content.decode()
+    page = client.post(url, {"interest": "4", "would_buy": "yes"}).content.decode()
+    assert "Thank you" in page
+    invitation.refresh_from_db()
+    assert (invitation.interest, invitation.would_buy) == (4, True)
+    client.force_login(make_user(role="marketing"))
+    created = client.post(
+        reverse("marketing:concepts"),
+        {"title": "Dried mango", "concept": "Sugar-free", "question": "Interested?"},
+    )
+    mango = ConceptSurvey.objects.get(title="Dried mango")
+    assert created["Location"] == reverse("marketing:concept", args=[mango.pk])
+    client.post(reverse("marketing:concept", args=[mango.pk]))
+    assert mango.invitations.count() == 2
+    client.force_login(make_user(role="administrator"))
+    detail = client.get(reverse("marketing:concept", args=[frozen.pk])).content.decode()
+    assert "Core A" in detail and "4.0" in detail
+    client.force_login(make_user(role="sales_rep"))
+    assert client.post(reverse("marketing:concept", args=[frozen.pk])).status_code == 403

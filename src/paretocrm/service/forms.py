@@ -1,0 +1,28 @@
+"""Forms of the service pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from paretocrm.service.choices import CasePriority, CaseType
+
+
+class NewCaseForm(forms.Form):
+    """Open a case for a customer (by code); returns and exchanges name the order."""
+
+    customer_code = forms.CharField(label=_("customer code"), max_length=64)
+    case_type = forms.ChoiceField(label=_("type"), choices=CaseType.choices)
+    priority = forms.ChoiceField(
+        label=_("priority"), choices=CasePriority.choices, initial=CasePriority.NORMAL
+    )
+    subject = forms.CharField(label=_("subject"), max_length=200)
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    order_number = forms.CharField(
+        label=_("order number"),
+        max_length=64,
+        required=False,
+        help_text=_("Required for returns and exchanges."),
+    )
