@@ -129,7 +129,7 @@ per_customer AS (
         SUM(amount) FILTER (WHERE {in_cal}) AS revenue,
         MIN_BY(amount, day) FILTER (WHERE {in_cal}) AS first_day_revenue,
         SUM(gross_profit) FILTER (WHERE {in_cal}) AS gross_profit,
-        SUM(line_count) FILTER (WHERE {in_cal}) AS line_count,
+        CAST(SUM(line_count) FILTER (WHERE {in_cal}) AS BIGINT) AS line_count,
         SUM(amount) FILTER (WHERE {recent}) AS revenue_recent,
         SUM(amount) FILTER (WHERE {previous}) AS revenue_previous,
         COUNT(*) FILTER (WHERE {recent}) AS purchases_recent,

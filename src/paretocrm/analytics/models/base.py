@@ -4,7 +4,7 @@
 per-row log-likelihood and its closed-form predictions. This module owns:
 
 * **compression** of the sufficient statistics - identical data rows (for example identical
-  ``(x, t_x, T)`` triples) are collapsed with ``np.unique`` into one row and a weight, so the
+  ``(x, t_x, T)`` triples) are collapsed (:func:`compress`) into one row and a weight, so the
   cost of a fit grows with the number of distinct profiles, not of customers;
 * **optimisation** - maximum likelihood over the logarithms of the (positive) parameters with
   :func:`scipy.optimize.minimize`, started from several points and polished, keeping the best;
@@ -31,6 +31,7 @@ from paretocrm.analytics.exceptions import (
     DataContractError,
     NotFittedError,
 )
+from paretocrm.analytics.models.profiles import compress
 
 FloatArray = npt.NDArray[np.float64]
 ArrayLike = npt.ArrayLike
@@ -40,6 +41,11 @@ CONFIDENCE_LEVEL = 0.95
 #: A fitted parameter whose natural log is beyond this has run off to 0 or infinity: the data
 #: do not identify the model (a penalty helps).
 LOG_PARAM_LIMIT = 18.0
+#: Fits on at least this many distinct rows start from a fit on a sample of them
+#: (:meth:`BaseFitter._warm_start`); smaller fits, such as the published CDNOW ones, do not.
+WARM_START_MIN_ROWS = 100_000
+#: Size of that sample (distinct rows, drawn with the model's ``random_state``).
+WARM_START_SAMPLE_ROWS = 20_000
 
 
 def as_float_array(name: str, values: ArrayLike) -> FloatArray:
@@ -72,30 +78,6 @@ def _value_error(name: str, problem: str, bad: npt.NDArray[Any], values: FloatAr
         column=name,
         rows=[(i + 1, v) for i, v in shown],
     )
-
-
-def compress(
-    columns: Sequence[FloatArray], weights: FloatArray | None
-) -> tuple[tuple[FloatArray, ...], FloatArray]:
-    """Collapse identical rows of ``columns`` into distinct rows with summed weights.
-
-    A hash group-by (pandas) rather than ``np.unique(axis=0)``, which sorts row views and
-    is an order of magnitude slower on a million rows. Distinct rows come out sorted, so the
-    result does not depend on the input order. Rows of zero total weight are dropped.
-    """
-    names = [f"c{j}" for j in range(len(columns))]
-    frame = pd.DataFrame(dict(zip(names, columns, strict=True)))
-    frame["weight"] = np.ones(frame.shape[0]) if weights is None else weights
-    grouped = frame.groupby(names, sort=True)["weight"].sum()
-    grouped = grouped[grouped.to_numpy() > 0]
-    index = grouped.index
-    if isinstance(index, pd.MultiIndex):
-        data = tuple(
-            np.asarray(index.get_level_values(j), dtype=np.float64) for j in range(len(names))
-        )
-    else:
-        data = (np.asarray(index, dtype=np.float64),)
-    return data, np.asarray(grouped.to_numpy(), dtype=np.float64)
 
 
 def weighted_sum(weights: FloatArray, values: FloatArray) -> float:
@@ -138,6 +120,8 @@ class BaseFitter(ABC):
 
     #: Names of the model's parameters, in the order the likelihood takes them.
     param_names: ClassVar[tuple[str, ...]] = ()
+    #: Whether large fits start from a fit on a sample (:meth:`_warm_start`).
+    warm_start: ClassVar[bool] = True
 
     params_: dict[str, float]
     log_likelihood_: float
@@ -211,29 +195,10 @@ class BaseFitter(ABC):
         if row_weights.sum() <= 0:
             raise DataContractError("no data rows with positive weight to fit on")
         total = float(row_weights.sum())
-
-        def objective(log_params: FloatArray) -> float:
-            params = np.exp(log_params)
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                ll = self._log_likelihood_prepared(params, prepared)
-                value = -weighted_sum(row_weights, ll) / total
-            value += self.penalizer_coef * float(np.sum(params**2))
-            # A non-finite value means "outside the feasible region" to the optimiser.
-            return value if np.isfinite(value) else 1e300
-
-        def gradient(log_params: FloatArray) -> FloatArray:
-            params = np.exp(log_params)
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                rows = self._gradient_prepared(params, prepared)
-                assert rows is not None  # only called when the model has a gradient
-                natural = -weighted_column_sums(row_weights, rows) / total + (
-                    2 * self.penalizer_coef * params
-                )
-            result: FloatArray = natural * params  # chain rule: d/d log(theta) = theta d/d theta
-            return result if np.all(np.isfinite(result)) else np.zeros_like(result)
-
+        objective, gradient = self._objective(prepared, row_weights)
         has_gradient = self._gradient_prepared(self._initial_params(), prepared) is not None
-        best = self._optimise(objective, gradient if has_gradient else None)
+        warm = self._warm_start(data, row_weights) if has_gradient and self.warm_start else None
+        best = self._optimise(objective, gradient if has_gradient else None, warm).x
         params = np.exp(best)
         runaway = [
             n for n, v in zip(self.param_names, best, strict=True) if abs(v) > LOG_PARAM_LIMIT
@@ -261,16 +226,83 @@ class BaseFitter(ABC):
         self.n_profiles_ = int(row_weights.shape[0])
         return self
 
-    def _optimise(self, objective: Any, gradient: Any) -> FloatArray:
-        """Quasi-Newton (BFGS) searches on log-parameters from several starts; keep the best.
+    def _objective(self, prepared: Any, row_weights: FloatArray) -> tuple[Any, Any]:
+        """The optimiser's objective (mean negative log-likelihood per customer plus the
+        penalty) and its gradient, both in log-parameters, over ``prepared`` rows."""
+        total = float(row_weights.sum())
 
-        A start from which BFGS fails (a non-finite value on the way) is retried with the
-        derivative-free Nelder-Mead simplex, which tolerates infeasible regions, and then
-        polished by BFGS.
+        def objective(log_params: FloatArray) -> float:
+            params = np.exp(log_params)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                ll = self._log_likelihood_prepared(params, prepared)
+                value = -weighted_sum(row_weights, ll) / total
+            value += self.penalizer_coef * float(np.sum(params**2))
+            # A non-finite value means "outside the feasible region" to the optimiser.
+            return value if np.isfinite(value) else 1e300
+
+        def gradient(log_params: FloatArray) -> FloatArray:
+            params = np.exp(log_params)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                rows = self._gradient_prepared(params, prepared)
+                assert rows is not None  # only called when the model has a gradient
+                natural = -weighted_column_sums(row_weights, rows) / total + (
+                    2 * self.penalizer_coef * params
+                )
+            result: FloatArray = natural * params  # chain rule: d/d log(theta) = theta d/d theta
+            return result if np.all(np.isfinite(result)) else np.zeros_like(result)
+
+        return objective, gradient
+
+    def _warm_start(
+        self, data: tuple[FloatArray, ...], row_weights: FloatArray
+    ) -> tuple[FloatArray, FloatArray | None] | None:
+        """Optimum and inverse Hessian (None if not usable) of a fit on a seeded random
+        sample of the distinct rows; None for small data (below :data:`WARM_START_MIN_ROWS`
+        distinct rows) or when the sample fit fails.
+
+        On a million customers each evaluation gathers over ~800k distinct rows, and BFGS
+        from the default start needs ~25 of them. The sample's optimum is close to the full
+        one and, as the objective is a mean per customer, its inverse Hessian is on the same
+        scale: BFGS started there with that curvature needs a handful of full evaluations.
+        The result is still the full data's optimum (same convergence test); a failed sample
+        fit simply means the default start.
+        """
+        n = row_weights.shape[0]
+        if n < WARM_START_MIN_ROWS:
+            return None
+        rng = np.random.default_rng(self.random_state)
+        rows = np.sort(rng.choice(n, size=WARM_START_SAMPLE_ROWS, replace=False))
+        sample = tuple(column[rows] for column in data)
+        objective, gradient = self._objective(self._prepare(sample), row_weights[rows])
+        try:
+            result = self._optimise(objective, gradient, None)
+        except ConvergenceError:
+            return None
+        x = np.asarray(result.x, dtype=np.float64)
+        if not (_is_stationary(result) and np.max(np.abs(x)) < LOG_PARAM_LIMIT):
+            return None
+        # The sample's Hessian by central differences of its gradient (cheap on the sample);
+        # BFGS's own running estimate is too rough where parameters are strongly correlated.
+        hessian = _positive_definite(gradient_hessian(gradient, x), x.size)
+        return x, None if hessian is None else _positive_definite(np.linalg.inv(hessian), x.size)
+
+    def _optimise(
+        self,
+        objective: Any,
+        gradient: Any,
+        warm: tuple[FloatArray, FloatArray | None] | None,
+    ) -> Any:
+        """Quasi-Newton (BFGS) searches on log-parameters from several starts; keep the best
+        (the ``scipy.optimize.OptimizeResult``).
+
+        The first start is the model's default, or ``warm`` (a start and an initial inverse
+        Hessian, see :meth:`_warm_start`) when given. A start from which BFGS fails (a
+        non-finite value on the way) is retried with the derivative-free Nelder-Mead
+        simplex, which tolerates infeasible regions, and then polished by BFGS.
         """
         start = np.log(self._initial_params())
         rng = np.random.default_rng(self.random_state)
-        starts = [start] + [
+        starts = [start if warm is None else warm[0]] + [
             start + rng.normal(0.0, 0.5, start.shape) for _ in range(1, self.n_starts)
         ]
 
@@ -279,19 +311,22 @@ class BaseFitter(ABC):
             if np.max(np.abs(xk)) > LOG_PARAM_LIMIT + 2:
                 raise StopIteration
 
-        def bfgs(x0: FloatArray) -> Any:
+        def bfgs(x0: FloatArray, hess_inv0: FloatArray | None = None) -> Any:
             return optimize.minimize(
                 objective,
                 x0,
                 jac=gradient,
                 method="BFGS",
                 callback=stop_when_running_off,
-                options={"gtol": 1e-9, "maxiter": self.max_iter},
+                options={"gtol": 1e-9, "maxiter": self.max_iter, "hess_inv0": hess_inv0},
             )
 
         results = []
-        for x0 in starts:
-            result = bfgs(x0)
+        for number, x0 in enumerate(starts):
+            hess_inv0 = warm[1] if warm is not None and number == 0 else None
+            result = bfgs(x0, hess_inv0)
+            if hess_inv0 is not None and not _is_stationary(result):
+                result = bfgs(x0)  # the curvature guess misled the line search
             if not (np.isfinite(result.fun) and result.fun < 1e299 and _is_stationary(result)):
                 simplex = optimize.minimize(
                     objective,
@@ -307,8 +342,7 @@ class BaseFitter(ABC):
             raise ConvergenceError(
                 f"{type(self).__name__}: no starting point reached a finite log-likelihood"
             )
-        x: FloatArray = np.asarray(chosen.x, dtype=np.float64)
-        return x
+        return chosen
 
     def _standard_errors(
         self, params: FloatArray, prepared: Any, weights: FloatArray
@@ -373,6 +407,22 @@ class BaseFitter(ABC):
             f"{type(self).__name__}({settings}) fitted on {self.n_customers_:,.0f} rows "
             f"({self.n_profiles_:,} distinct): {params}, log-likelihood={self.log_likelihood_:.2f}"
         )
+
+
+def _positive_definite(matrix: Any, size: int) -> FloatArray | None:
+    """``matrix`` symmetrised if it is a finite positive-definite ``size`` x ``size`` matrix
+    (what BFGS accepts as an initial inverse Hessian), else None."""
+    if matrix is None:
+        return None
+    array = np.asarray(matrix, dtype=np.float64)
+    if array.shape != (size, size) or not np.all(np.isfinite(array)):
+        return None
+    symmetric: FloatArray = (array + array.T) / 2
+    try:
+        np.linalg.cholesky(symmetric)
+    except np.linalg.LinAlgError:
+        return None
+    return symmetric
 
 
 def _is_stationary(result: Any) -> bool:

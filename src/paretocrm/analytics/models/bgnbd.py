@@ -24,6 +24,7 @@ from paretocrm.analytics.models.base import (
     as_horizon,
     check_rfm,
 )
+from paretocrm.analytics.models.profiles import distinct_values
 
 
 class BGNBDModel(TransactionModel):
@@ -42,7 +43,7 @@ class BGNBDModel(TransactionModel):
         """Factorise each of x, t_x and T: every special function and logarithm of the
         likelihood depends on one of them only, so it is evaluated once per distinct value
         (a few hundred) instead of once per distinct (x, t_x, T) profile."""
-        return tuple(np.unique(column, return_inverse=True) for column in data)
+        return tuple(distinct_values(column) for column in data)
 
     def _log_likelihood_prepared(self, params: FloatArray, prepared: Any) -> FloatArray:
         """Equation (6) on factorised data; see :meth:`_prepare`."""

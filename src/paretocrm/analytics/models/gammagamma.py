@@ -28,6 +28,7 @@ from paretocrm.analytics.models.base import (
     as_float_array,
     require,
 )
+from paretocrm.analytics.models.profiles import distinct_values
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ class GammaGammaModel(BaseFitter):
     ``v``-scale parameter)."""
 
     param_names: ClassVar[tuple[str, ...]] = ("p", "q", "gamma")
+    # Measured on 1M generated customers: from a sample's optimum BFGS ends in long
+    # precision-loss line searches along the nearly collinear (q, gamma) direction (29
+    # likelihood evaluations instead of 21), so the sample start does not pay off here.
+    warm_start: ClassVar[bool] = False
 
     def _initial_params(self) -> FloatArray:
         return np.array([2.0, 2.0, 10.0])
@@ -99,7 +104,7 @@ class GammaGammaModel(BaseFitter):
         per evaluation.
         """
         x, m = data
-        xs, x_at = np.unique(x, return_inverse=True)
+        xs, x_at = distinct_values(x)
         log_m = np.log(m)
         return _SpendStatistics(
             xs=xs,
