@@ -56,6 +56,11 @@ def is_portal_user(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.role == Role.PORTAL_CUSTOMER
 
 
+def has_portal_access(user: Any) -> bool:
+    """A portal user whose account is active (so linked to exactly one customer)."""
+    return is_portal_user(user) and PortalAccount.objects.filter(user=user, is_active=True).exists()
+
+
 # --- invitations and accounts -------------------------------------------------------------
 
 

@@ -122,5 +122,8 @@ def test_a_portal_complaint_is_on_the_timeline_and_counts_as_an_open_complaint(w
     case = Case.objects.get()
     timeline = customer_360(world["customer"], world["kam"])["timeline"]
     assert any(case.number in entry.text for entry in timeline)
+    client_for(world["user"]).post(reverse("portal:case", args=[case.pk]), {"body": "Any news?"})
+    timeline = customer_360(world["customer"], world["kam"])["timeline"]
+    assert any(e.text == case.number and e.detail == "Any news?" for e in timeline)
     attributes = read_attributes(dt.date.today()).set_index("customer_id")
     assert attributes.loc[str(world["customer"].pk), "open_complaints"] == 1

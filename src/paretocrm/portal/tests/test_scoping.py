@@ -240,3 +240,11 @@ def test_new_contacts_are_linked_only_through_portal_accounts(world):
     # A second contact of the same customer without an account gives the user nothing more.
     make_contact(world["theirs"], email=world["user"].username)
     assert list(Customer.objects.visible_to(world["user"])) == [world["mine"]]
+
+
+def test_a_portal_login_without_an_account_gets_no_portal_page(world):
+    orphan = make_user(Role.PORTAL_CUSTOMER)
+    client = client_for(orphan)
+    assert client.get(reverse("portal:overview")).status_code == 403
+    assert client.get("/customers/").status_code == 302  # and no staff page either
+    assert not Customer.objects.visible_to(orphan).exists()
