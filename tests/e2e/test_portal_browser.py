@@ -100,6 +100,9 @@ def test_portal_complaint_reaches_the_key_account_manager(live_server, tmp_path:
         office.screenshot(path=str(shots / "kam-tasks.png"), full_page=True)
         office.goto(f"{live_server.url}/service/")
         expect(office.locator("main")).to_contain_text(case.number)
+        office.click("nav.nav a[href='/portal-access/']")
+        expect(office.locator("main")).to_contain_text("li.wei@example.com")
+        office.screenshot(path=str(shots / "kam-portal-access.png"), full_page=True)
         browser.close()
 
     assert case.case_type == "complaint" and case.customer == customer
