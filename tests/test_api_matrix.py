@@ -146,3 +146,32 @@ for _row in MATRIX.values():
     _cls = endpoint_test_class(_row)
     globals()[_cls.__name__] = _cls
 del _row, _cls
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("basename", sorted(MATRIX))
+def test_portal_users_are_refused_on_every_api_route(basename: str) -> None:
+    """Issue 8: a customer's portal login gets 403 on every staff API route and method,
+    even for records of its own customer (the portal has its own pages); nothing changes."""
+    from rest_framework.test import APIClient
+
+    from paretocrm.customers.tests.factories import make_customer
+    from paretocrm.portal.tests.factories import make_portal_user
+
+    cache.clear()
+    row = MATRIX[basename]
+    owner = new_user(SALES)
+    record = row.make(owner)
+    customer = record if isinstance(record, Customer) else getattr(record, "customer", None)
+    portal_user = make_portal_user(customer or make_customer(owner=owner))
+    client = APIClient()
+    client.force_login(portal_user)
+    before = row.model._default_manager.filter(pk=record.pk).values().first()
+    list_url = reverse(f"{basename}-list")
+    detail_url = reverse(f"{basename}-detail", kwargs={"pk": record.pk})
+    calls = [("get", list_url), ("post", list_url)]
+    calls += [(method, detail_url) for method in ("get", "put", "patch", "delete")]
+    for method, url in calls:
+        response = getattr(client, method)(url, {}, format="json")
+        assert response.status_code == 403, (basename, method, response.status_code)
+    assert row.model._default_manager.filter(pk=record.pk).values().first() == before

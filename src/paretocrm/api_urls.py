@@ -7,10 +7,11 @@ Swagger UI; the only open route is the token endpoint itself (it checks the pass
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
-from rest_framework.permissions import IsAuthenticated
 
-#: drf-spectacular serves the schema to anyone by default; here it needs a login.
-SIGNED_IN = [IsAuthenticated]
+from paretocrm.core.api.permissions import StaffPermission
+
+#: drf-spectacular serves the schema to anyone by default; here it needs a staff login.
+SIGNED_IN = [StaffPermission]
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

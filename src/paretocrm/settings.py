@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "paretocrm.audit",
     "paretocrm.work",
     "paretocrm.demo",
+    "paretocrm.portal",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "paretocrm.audit.middleware.AuditContextMiddleware",
+    # Portal users (customers) never reach staff pages or the staff API (issue 8).
+    "paretocrm.portal.middleware.PortalBoundaryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -238,6 +241,17 @@ EMAIL_HOST_USER = os.environ.get("PARETOCRM_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("PARETOCRM_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("PARETOCRM_EMAIL_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("PARETOCRM_EMAIL_FROM", "Pareto CRM <crm@localhost>")
+
+# Customer portal (issue 8): invitation lifetime, upload limits, inbound e-mail (off by default).
+PORTAL_COMPANY_NAME = os.environ.get("PARETOCRM_COMPANY_NAME", "Pareto CRM")
+PORTAL_INVITATION_HOURS = int(os.environ.get("PARETOCRM_PORTAL_INVITATION_HOURS", "72"))
+PORTAL_ATTACHMENT_MAX_BYTES = int(os.environ.get("PARETOCRM_PORTAL_MAX_UPLOAD", str(5 * 2**20)))
+PORTAL_ATTACHMENT_MAX_FILES = 5
+PORTAL_INBOUND_EMAIL = _env_bool("PARETOCRM_INBOUND_EMAIL")
+PORTAL_INBOUND_IMAP_HOST = os.environ.get("PARETOCRM_INBOUND_IMAP_HOST", "")
+PORTAL_INBOUND_IMAP_USER = os.environ.get("PARETOCRM_INBOUND_IMAP_USER", "")
+PORTAL_INBOUND_IMAP_PASSWORD = os.environ.get("PARETOCRM_INBOUND_IMAP_PASSWORD", "")
+PORTAL_INBOUND_IMAP_FOLDER = os.environ.get("PARETOCRM_INBOUND_IMAP_FOLDER", "INBOX")
 
 LOGGING = {
     "version": 1,

@@ -18,5 +18,8 @@ urlpatterns = [
     path("knowledge/", include("paretocrm.knowledge.urls")),
     path("work/", include("paretocrm.work.urls")),
     path("imports/", include("paretocrm.imports.urls")),
+    # The customer self-service portal and its staff side (issue 8).
+    path("portal/", include("paretocrm.portal.urls")),
+    path("portal-access/", include("paretocrm.portal.staff_urls")),
     path("vendor/plotly.min.js", plotly_js, name="plotly_js"),
 ]

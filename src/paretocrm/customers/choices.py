@@ -126,6 +126,9 @@ class ChangeChannel(models.TextChoices):
     IMPORT = "import", _("import")
     TRANSFER = "transfer", _("transfer")
     SYSTEM = "system", _("system")
+    # The customer self-service portal and inbound e-mail (portal app, issue 8).
+    PORTAL = "portal", _("customer portal")
+    EMAIL = "email", _("e-mail")
 
 
 class AccountPlanStatus(models.TextChoices):

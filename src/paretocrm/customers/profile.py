@@ -69,8 +69,26 @@ def _timeline(customer: Customer) -> list[TimelineEntry]:
         TimelineEntry(r.occurred_at, _("care"), r.get_kind_display(), r.notes[:120])
         for r in customer.care_records.order_by("-occurred_at")[:n]
     ]
+    entries += _customer_channel_entries(customer)
     entries.sort(key=lambda entry: entry.sort_key, reverse=True)
     return entries[:TIMELINE_LENGTH]
+
+
+def _customer_channel_entries(customer: Customer) -> list[TimelineEntry]:
+    """What the customer sent through the portal or by e-mail: case messages, survey answers."""
+    from paretocrm.portal.models import CaseReply  # the portal app builds on this one
+
+    n = TIMELINE_PER_KIND
+    replies = CaseReply.objects.filter(case__customer=customer).exclude(channel="staff")
+    entries = [
+        TimelineEntry(r.created_at, _("customer message"), r.case.number, r.body[:120])
+        for r in replies.select_related("case").order_by("-created_at")[:n]
+    ]
+    entries += [
+        TimelineEntry(s.answered_at, _("survey"), f"{s.get_kind_display()}: {s.score}", s.comment)
+        for s in customer.survey_responses.order_by("-answered_at")[:n]
+    ]
+    return entries
 
 
 def _value_panel(customer: Customer) -> dict[str, Any]:

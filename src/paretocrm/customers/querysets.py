@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from paretocrm.core.models import AppendOnlyQuerySet
 from paretocrm.core.querysets import ScopedQuerySet
+from paretocrm.users.choices import PORTAL_ROLES
 
 
 class CustomerScopedQuerySet(ScopedQuerySet):
@@ -25,6 +26,9 @@ class CustomerScopedQuerySet(ScopedQuerySet):
         # Imported here: the model module imports this one.
         from paretocrm.customers.models import AccountTeamMember
 
+        if getattr(user, "role", "") in PORTAL_ROLES:
+            return self.portal_filter(user)
+
         owner_ids = user.scope_user_ids() if hasattr(user, "scope_user_ids") else {user.pk}
         account_customer_ids = AccountTeamMember.objects.filter(user_id=user.pk).values(
             "customer_id"
@@ -32,6 +36,19 @@ class CustomerScopedQuerySet(ScopedQuerySet):
         return Q(**{f"{self.customer_lookup('owner_id')}__in": sorted(owner_ids)}) | Q(
             **{f"{self.customer_lookup('id')}__in": account_customer_ids}
         )
+
+    def portal_filter(self, user: Any) -> Q:
+        """A portal user sees exactly one customer: the one of their contact (issue 8).
+
+        The link is ``portal.PortalAccount`` (user <-> contact), reached by its reverse name
+        so this app does not import the portal app; a deactivated account sees nothing.
+        """
+        from paretocrm.customers.models import Contact
+
+        customer_ids = Contact.objects.filter(
+            portal_account__user_id=user.pk, portal_account__is_active=True
+        ).values("customer_id")
+        return Q(**{f"{self.customer_lookup('id')}__in": customer_ids})
 
 
 class CustomerQuerySet(CustomerScopedQuerySet):

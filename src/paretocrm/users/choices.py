@@ -17,7 +17,12 @@ class Role(models.TextChoices):
     SALES_REP = "sales_rep", _("sales rep")
     SERVICE_AGENT = "service_agent", _("service agent")
     MARKETING = "marketing", _("marketing")
+    # Not staff: a customer's contact signed in to the self-service portal (portal app).
+    PORTAL_CUSTOMER = "portal_customer", _("customer portal user")
 
 
 #: Roles that see every record (the basic scope rule; the full matrix comes later).
 FULL_SCOPE_ROLES: frozenset[str] = frozenset({Role.ADMINISTRATOR, Role.GENERAL_MANAGER})
+
+#: Roles of people outside the company: they reach only the portal, never staff pages or API.
+PORTAL_ROLES: frozenset[str] = frozenset({Role.PORTAL_CUSTOMER})

@@ -51,6 +51,8 @@ ROLE_FUNCTIONS: MappingProxyType[str, frozenset[Function]] = MappingProxyType(
         Role.SERVICE_AGENT: frozenset({F.EXPORT}),
         # Campaign lists: exports (consent-filtered elsewhere), contacts stay masked.
         Role.MARKETING: frozenset({F.EXPORT}),
+        # Customers on the portal use no staff function at all.
+        Role.PORTAL_CUSTOMER: frozenset(),
     }
 )
 

@@ -37,10 +37,17 @@ class TeamQuerySet(models.QuerySet):
 class UserQuerySet(models.QuerySet):
     """Users, with the staff directory."""
 
+    def staff(self) -> Self:
+        """Members of staff: every user but the customers' portal logins."""
+        from paretocrm.users.choices import PORTAL_ROLES
+
+        return self.exclude(role__in=sorted(PORTAL_ROLES))
+
     def active_staff(self) -> Self:
         """Active users, ordered for a directory (team, then name)."""
         return (
-            self.filter(is_active=True)
+            self.staff()
+            .filter(is_active=True)
             .select_related("team")
             .order_by("team__name", "last_name", "first_name", "username")
         )

@@ -18,11 +18,31 @@ ACCOUNT_WRITERS: frozenset[str] = frozenset(
 )
 #: Company-wide reference data (catalogue, price lists) is maintained by administrators.
 ADMINISTRATORS: frozenset[str] = frozenset({"administrator"})
+#: Customers signed in to the portal (users.choices.PORTAL_ROLES): the staff API is closed to
+#: them whatever the method or record, even with a token (the portal app has its own pages).
+PORTAL_ROLES: frozenset[str] = frozenset({"portal_customer"})
 
 
 def user_role(user: Any) -> str:
     """The role value of ``user`` ("" when it has none)."""
     return str(getattr(user, "role", "") or "")
+
+
+def is_staff_member(user: Any) -> bool:
+    """True for an active, signed-in user who is not a portal customer."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user_role(user) not in PORTAL_ROLES or bool(getattr(user, "is_superuser", False))
+
+
+class StaffPermission(BasePermission):
+    """Any active, signed-in member of staff (the schema and Swagger UI use it)."""
+
+    message = "The API is for staff; customers use the portal."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        """Allow active staff users only."""
+        return is_staff_member(request.user)
 
 
 class RoleWritePermission(BasePermission):
@@ -37,7 +57,7 @@ class RoleWritePermission(BasePermission):
     def has_permission(self, request: Any, view: Any) -> bool:
         """Allow reads to active users; writes by role."""
         user = request.user
-        if not (user and user.is_authenticated and user.is_active):
+        if not is_staff_member(user):
             return False
         if request.method in SAFE_METHODS:
             return True

@@ -25,11 +25,19 @@ from django.core.management.base import CommandError
 
 from paretocrm.customers.models.accounts import Customer
 from paretocrm.demo.console import confirm_reset, console_for
+from paretocrm.demo.portal import portal_password
 from paretocrm.demo.services import demo_logins, load_demo_company
 from paretocrm.sales.models.orders import Order
 
 ANCHOR = "2025-06-30"
-TABLES = ("customers_customer", "sales_order", "sales_orderline", "sales_payment", "users_user")
+TABLES = (
+    "customers_customer",
+    "sales_order",
+    "sales_orderline",
+    "sales_payment",
+    "users_user",
+    "portal_portalaccount",
+)
 
 
 def cli_env(data_dir: Path) -> dict[str, str]:
@@ -89,8 +97,18 @@ def test_demo_no_serve_creates_the_database_and_prints_every_login(
     assert "paretocrm serve" in result.stdout
     counts = table_counts(data_dir / "paretocrm.sqlite3")
     assert counts["customers_customer"] == 40
-    assert counts["users_user"] == 8
+    # The eight staff logins plus one portal login per core customer, each printed.
+    assert counts["portal_portalaccount"] >= 1
+    assert counts["users_user"] == 8 + counts["portal_portalaccount"]
     assert counts["sales_orderline"] > counts["sales_order"] > 100
+    with sqlite3.connect(data_dir / "paretocrm.sqlite3") as db:
+        portal_users = [
+            r[0]
+            for r in db.execute("select username from users_user where role = 'portal_customer'")
+        ]
+    for username in portal_users:
+        assert username in result.stdout
+        assert portal_password(42, username) in result.stdout
 
 
 @pytest.mark.slow

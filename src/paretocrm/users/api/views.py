@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from paretocrm.core.api.views import ScopedReadOnlyViewSet
 from paretocrm.users import filtersets
 from paretocrm.users.api.serializers import TeamSerializer, UserSerializer
@@ -17,6 +19,10 @@ class UserViewSet(ScopedReadOnlyViewSet):
     filterset_class = filtersets.UserFilterSet
     search_fields = ("username", "first_name", "last_name", "title")
     ordering_fields = ("username", "last_name", "role")
+
+    def decorate_queryset(self, queryset: QuerySet[User]) -> QuerySet[User]:
+        """Staff only: customers' portal logins are not part of the directory."""
+        return queryset.staff()
 
 
 class TeamViewSet(ScopedReadOnlyViewSet):

@@ -17,6 +17,7 @@ from paretocrm.demo.console import (
     print_logins,
     run_analysis,
 )
+from paretocrm.demo.portal import grant_portal_access, print_portal_logins
 from paretocrm.demo.services import demo_logins
 
 
@@ -67,7 +68,10 @@ class Command(BaseCommand):
         )
         if report.created:
             run_analysis(console)
+        # Customer portal (issue 8): a login for one contact of each core customer.
+        portal_logins = grant_portal_access(options["seed"])
         url = None if options["no_serve"] else f"http://{options['host']}:{options['port']}/"
+        print_portal_logins(console, portal_logins)
         print_logins(console, report.logins or demo_logins(options["seed"]), url)
         if options["no_serve"]:
             console.print("Serve it later with `paretocrm serve`.")

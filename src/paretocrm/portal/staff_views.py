@@ -1,0 +1,134 @@
+"""Staff pages of the portal (/portal-access/): who has access, invitations, customer
+messages and files, and the triage queue of inbound e-mail from unknown senders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from paretocrm.portal import services
+from paretocrm.portal.choices import InboundStatus
+from paretocrm.portal.forms import InviteForm
+from paretocrm.portal.models import CaseReply, InboundMessage, PortalAccount, PortalInvitation
+from paretocrm.portal.views import AttachmentDownloadView
+from paretocrm.users.choices import Role
+
+#: Roles that may invite a contact of a customer in their scope to the portal.
+INVITING_ROLES = frozenset(
+    {
+        Role.ADMINISTRATOR,
+        Role.KEY_ACCOUNT_MANAGER,
+        Role.KEY_ACCOUNT_SPECIALIST,
+        Role.SALES_REP,
+        Role.SERVICE_AGENT,
+    }
+)
+
+
+def may_invite(user: Any) -> bool:
+    """True for active staff whose role may give customers portal access."""
+    return bool(user.is_active and (user.is_superuser or user.role in INVITING_ROLES))
+
+
+class StaffMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Staff only (the boundary middleware already keeps portal users out)."""
+
+    request: HttpRequest
+
+    def test_func(self) -> bool:
+        return not services.is_portal_user(self.request.user)
+
+
+class PortalAccessView(StaffMixin, TemplateView):
+    """Portal accounts and invitations of the customers in the user's scope; invite."""
+
+    template_name = "portal/staff/access.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.setdefault("form", InviteForm(user=user))
+        context.update(
+            may_invite=may_invite(user),
+            accounts=PortalAccount.objects.visible_to(user).select_related(
+                "user", "contact__customer"
+            )[:200],
+            invitations=PortalInvitation.objects.visible_to(user).select_related(
+                "contact__customer"
+            )[:50],
+            replies=CaseReply.objects.visible_to(user)
+            .select_related("case__customer", "contact")
+            .prefetch_related("attachments")
+            .order_by("-created_at", "-id")[:30],
+        )
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not may_invite(request.user):
+            return HttpResponse(status=403)
+        form = InviteForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                invitation, _link = services.invite_contact(
+                    form.cleaned_data["contact"],
+                    by=request.user,
+                    base_url=request.build_absolute_uri("/"),
+                )
+            except ValidationError as error:
+                form.add_error("contact", error)
+            else:
+                messages.success(
+                    request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+                )
+                return redirect("portal_access:list")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class DeactivateView(StaffMixin, View):
+    """Close one portal login in scope (POST)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not may_invite(request.user):
+            return HttpResponse(status=403)
+        account = get_object_or_404(PortalAccount.objects.visible_to(request.user), pk=pk)
+        services.deactivate_portal_account(account, by=request.user)
+        messages.success(
+            request, _("Portal access closed for %(name)s.") % {"name": account.contact}
+        )
+        return redirect("portal_access:list")
+
+
+class StaffAttachmentView(StaffMixin, AttachmentDownloadView):
+    """Staff route to a customer's file (same scope rule: 404 outside it)."""
+
+
+class TriageView(StaffMixin, TemplateView):
+    """Inbound e-mail from unknown senders (full-scope users see the unmatched ones)."""
+
+    template_name = "portal/staff/triage.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["inbound"] = (
+            InboundMessage.objects.visible_to(self.request.user)
+            .filter(status=InboundStatus.TRIAGE)
+            .select_related("customer")[:200]
+        )
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        message = get_object_or_404(
+            InboundMessage.objects.visible_to(request.user).filter(status=InboundStatus.TRIAGE),
+            pk=request.POST.get("pk") or 0,
+        )
+        services.dismiss_inbound(message)
+        messages.success(request, _("E-mail dismissed."))
+        return redirect("portal_access:triage")
