@@ -17,5 +17,6 @@ urlpatterns = [
     path("campaigns/", include("paretocrm.marketing.urls")),
     path("knowledge/", include("paretocrm.knowledge.urls")),
     path("work/", include("paretocrm.work.urls")),
+    path("audit/", include("paretocrm.audit.urls")),
     path("vendor/plotly.min.js", plotly_js, name="plotly_js"),
 ]

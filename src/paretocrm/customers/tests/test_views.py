@@ -149,8 +149,8 @@ def test_detail_shows_value_panel_timeline_and_reasons(world):
 
 def test_contact_details_masked_for_roles_without_the_right(world):
     make_contact(world["mine"], mobile="13812345678", email="zhang@example.com")
-    sales = make_user(Role.SALES_REP, team=world["kam"].team)
-    masked = client_for(sales).get(reverse("customers:detail", args=[world["mine"].pk]))
+    assistant = make_user(Role.KEY_ACCOUNT_ASSISTANT, team=world["kam"].team)
+    masked = client_for(assistant).get(reverse("customers:detail", args=[world["mine"].pk]))
     assert "138****5678" in masked.content.decode()
     assert "13812345678" not in masked.content.decode()
     full = client_for(world["kam"]).get(reverse("customers:detail", args=[world["mine"].pk]))
