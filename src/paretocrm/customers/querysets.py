@@ -71,6 +71,21 @@ class CustomerQuerySet(CustomerScopedQuerySet):
 class ContactQuerySet(CustomerScopedQuerySet):
     """Contacts (scope of their customer)."""
 
+    def reachable_by(self, channel: str) -> Self:
+        """Contacts whose consent in force for ``channel`` is granted (QUALITY.md PRIV-2).
+
+        The one rule for campaign audiences and marketing exports: no consent record, or a
+        newest record that withdraws consent, leaves the contact out.
+        """
+        from django.db.models import Exists, OuterRef
+
+        from paretocrm.customers.models import ContactConsent
+
+        granted = ContactConsent.objects.latest_per_channel().filter(
+            contact_id=OuterRef("pk"), channel=channel, granted=True
+        )
+        return self.filter(Exists(granted))
+
 
 class InteractionQuerySet(CustomerScopedQuerySet):
     """Interactions (scope of their customer)."""

@@ -287,3 +287,21 @@ def test_priv4_erase_button_on_the_360_page_for_administrators(person: dict) -> 
     response = admin.post(url)
     assert response.status_code == 302
     assert Contact.objects.get(pk=person["contact"].pk).name == privacy.ERASED_NAME
+
+
+# PRIV-2 -------------------------------------------------------------------------------
+
+
+def test_priv2_only_contacts_whose_consent_in_force_is_granted_are_reachable() -> None:
+    """Audiences and marketing exports select through ``Contact.objects.reachable_by``."""
+    from paretocrm.customers.services import record_consent
+
+    customer = make_customer(owner=make_user())
+    yes, withdrawn, never, other = (make_contact(customer) for _ in range(4))
+    record_consent(yes, "email", granted=True, source="web form")
+    record_consent(withdrawn, "email", granted=True, source="web form")
+    record_consent(withdrawn, "email", granted=False, source="call")
+    record_consent(other, "sms", granted=True, source="form")
+    assert list(Contact.objects.reachable_by("email")) == [yes]
+    assert list(Contact.objects.reachable_by("sms")) == [other]
+    assert never not in Contact.objects.reachable_by("email")

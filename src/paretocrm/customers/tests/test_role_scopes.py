@@ -198,3 +198,34 @@ def test_roles_service_agent_sees_customers_with_their_cases(org_tree: dict) -> 
 def test_roles_marketing_reads_every_customer(org_tree: dict) -> None:
     """Roles: marketing reads all customers (contacts stay masked, see test_unmask)."""
     assert _names(org_tree["people"]["marketer"], org_tree) == set(org_tree["customers"])
+
+
+def test_roles_assistant_reads_the_team_but_writes_nothing_through_pages_or_api(
+    org_tree: dict,
+) -> None:
+    """Roles: assistant = team, read-only: 403 on the edit page and the API, nothing changed."""
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    cache.clear()
+    assistant = org_tree["people"]["assistant_east"]
+    target = org_tree["customers"]["kam_east"]
+    before = Customer.objects.filter(pk=target.pk).values().get()
+    page = Client()
+    page.force_login(assistant)
+    assert page.get(reverse("customers:detail", args=[target.pk])).status_code == 200
+    assert page.get(reverse("customers:edit", args=[target.pk])).status_code == 403
+    edit = page.post(reverse("customers:edit", args=[target.pk]), {"name": "Changed"})
+    assert edit.status_code == 403
+    api = APIClient()
+    api.force_authenticate(user=assistant)
+    url = reverse("customer-detail", args=[target.pk])
+    assert api.get(url).status_code == 200
+    assert api.patch(url, {"name": "Changed"}, format="json").status_code == 403
+    assert (
+        api.post(reverse("contact-list"), {"customer": target.pk, "name": "X"}).status_code == 403
+    )
+    assert Customer.objects.filter(pk=target.pk).values().get() == before
+    assert not Contact.objects.filter(name="X").exists()
