@@ -95,11 +95,30 @@ MATRIX: dict[str, EndpointSpec] = {
 }
 
 #: Extra actions, each tested in its app's tests/test_api.py.
-EXTRA_ACTIONS = {"opportunity-stage", "payment-reverse"}
+EXTRA_ACTIONS = {
+    "opportunity-stage",
+    "payment-reverse",
+    # customers/tests/test_privacy.py (PRIV-3/4/5)
+    "contact-unmask",
+    "contact-personal-data",
+    "contact-erase",
+}
+#: Read-only routes guarded by a function of the role table, each tested in its app's tests
+#: (audit/tests/test_audit_read.py: readers see the log, others 403 and the refusal logged).
+FUNCTION_GUARDED = {
+    "auditevent-list",
+    "auditevent-detail",
+    "fieldchange-list",
+    "fieldchange-detail",
+}
 #: Routes that are not object endpoints.
 NON_OBJECT_ROUTES = {"api-token", "api-schema", "api-docs"}
 #: Routes an anonymous client may call (the token endpoint checks the password itself).
 ANONYMOUS_ALLOWED = {"api-token"}
+
+
+#: Route names taking a record id.
+DETAIL_SUFFIXES = ("-detail", "-stage", "-reverse", "-unmask", "-personal-data", "-erase")
 
 
 def api_route_names() -> set[str]:
@@ -119,7 +138,7 @@ def api_route_names() -> set[str]:
 
 
 def test_every_api_route_is_classified() -> None:
-    classified = NON_OBJECT_ROUTES | EXTRA_ACTIONS
+    classified = NON_OBJECT_ROUTES | EXTRA_ACTIONS | FUNCTION_GUARDED
     for basename in MATRIX:
         classified |= {f"{basename}-list", f"{basename}-detail"}
     unclassified = api_route_names() - classified
@@ -135,7 +154,7 @@ def test_anonymous_is_denied_on_every_api_route_except_the_allow_list() -> None:
 
     client = APIClient()
     for name in sorted(api_route_names() - ANONYMOUS_ALLOWED):
-        kwargs = {"pk": 1} if name.endswith(("-detail", "-stage", "-reverse")) else {}
+        kwargs = {"pk": 1} if name.endswith(DETAIL_SUFFIXES) else {}
         response = client.get(reverse(name, kwargs=kwargs))
         assert response.status_code in DENIED, (name, response.status_code)
         response = client.post(reverse(name, kwargs=kwargs), {}, format="json")

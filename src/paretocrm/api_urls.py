@@ -29,4 +29,5 @@ urlpatterns = [
     path("insights/", include("paretocrm.insights.api.urls")),
     path("directory/", include("paretocrm.users.api.urls")),
     path("work/", include("paretocrm.work.api.urls")),
+    path("audit/", include("paretocrm.audit.api.urls")),
 ]

@@ -228,6 +228,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The audit log's "channel" (web/API/import/...) must not collide with sales channels.
+    "ENUM_NAME_OVERRIDES": {"ChangeChannelEnum": "paretocrm.customers.choices.ChangeChannel"},
 }
 
 # Notifications (task digests, survey invitations). The console backend prints mails

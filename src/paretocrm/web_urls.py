@@ -21,5 +21,6 @@ urlpatterns = [
     # The customer self-service portal and its staff side (issue 8).
     path("portal/", include("paretocrm.portal.urls")),
     path("portal-access/", include("paretocrm.portal.staff_urls")),
+    path("audit/", include("paretocrm.audit.urls")),
     path("vendor/plotly.min.js", plotly_js, name="plotly_js"),
 ]

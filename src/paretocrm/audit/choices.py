@@ -25,3 +25,4 @@ class SecurityEventKind(models.TextChoices):
     EXPORT = "export", _("export")
     UNMASK = "unmask", _("unmasked personal data")
     ACCESS_DENIED = "access_denied", _("access denied")
+    ERASURE = "erasure", _("personal data erased")

@@ -157,6 +157,24 @@ def record_event(
     )
 
 
+#: What an erased value becomes in the history.
+REDACTED = "[erased]"
+
+
+def redact_history(instance: models.Model, fields: list[str]) -> int:
+    """Blank the stored values of ``fields`` in ``instance``'s history (PRIV-4 erasure).
+
+    The one sanctioned write into the append-only history: the law requires personal data
+    to go, and the history keeps every row (who changed which field, when) without the
+    values. Goes around the append-only manager on purpose; only erasure calls it.
+    """
+    ct = ContentType.objects.get_for_model(type(instance))
+    rows = models.QuerySet(FieldChange).filter(
+        content_type=ct, object_id=instance.pk, field__in=fields
+    )
+    return rows.update(old_value=REDACTED, new_value=REDACTED)
+
+
 def may_read_history(user: Any, customer: Any) -> bool:
     """Who may read a customer's history: audit readers, and whoever sees the customer."""
     from paretocrm.customers.models import Customer

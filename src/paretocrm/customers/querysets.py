@@ -12,30 +12,29 @@ from paretocrm.users.choices import PORTAL_ROLES
 
 
 class CustomerScopedQuerySet(ScopedQuerySet):
-    """Scope inherited from the customer: the basic rule (QUALITY.md, record scope).
+    """Scope inherited from the customer: the per-role record scope (QUALITY.md Roles).
 
-    A user without full scope sees a customer (and everything that belongs to it) when the
-    customer's owner is the user or a member of the user's team or its sub-teams, or when
-    the user is in the customer's account team. The per-role matrix (own / team / all,
-    service agents by their cases, ...) replaces this rule in a later issue; callers only
-    ever use ``visible_to(user)``, so they will not change.
+    A user without full scope sees a customer (and everything that belongs to it) when:
+
+    * the customer's owner is among ``user.scope_user_ids()`` - the user alone (own), the
+      members of the user's team (team) or of its team and sub-teams (team tree), as the
+      role's :class:`~paretocrm.users.choices.ScopeLevel` says;
+    * the user is in the customer's account team (every level);
+    * for the "cases" level (service agents), a service case of the customer is assigned
+      to the user.
+
+    Callers only ever use ``visible_to(user)``; this method is the one place the rule lives.
     """
 
     def scope_filter(self, user: Any) -> Q:
-        """Owner within the user's team tree, or user in the account team."""
-        # Imported here: the model module imports this one.
-        from paretocrm.customers.models import AccountTeamMember
-
+        """The ``Q`` over this model for the customers ``user`` may see."""
         if getattr(user, "role", "") in PORTAL_ROLES:
             return self.portal_filter(user)
-
-        owner_ids = user.scope_user_ids() if hasattr(user, "scope_user_ids") else {user.pk}
-        account_customer_ids = AccountTeamMember.objects.filter(user_id=user.pk).values(
-            "customer_id"
-        )
-        return Q(**{f"{self.customer_lookup('owner_id')}__in": sorted(owner_ids)}) | Q(
-            **{f"{self.customer_lookup('id')}__in": account_customer_ids}
-        )
+        rule = Q(**{f"{self.customer_lookup('owner_id')}__in": sorted(_owner_ids(user))})
+        rule |= Q(**{f"{self.customer_lookup('id')}__in": _account_team_customers(user)})
+        if getattr(user, "scope_level", None) == "cases":
+            rule |= Q(**{f"{self.customer_lookup('id')}__in": _case_customers(user)})
+        return rule
 
     def portal_filter(self, user: Any) -> Q:
         """A portal user sees exactly one customer: the one of their contact (issue 8).
@@ -51,6 +50,30 @@ class CustomerScopedQuerySet(ScopedQuerySet):
         return Q(**{f"{self.customer_lookup('id')}__in": customer_ids})
 
 
+def _owner_ids(user: Any) -> set[int]:
+    """The owners whose customers ``user`` sees (own, team or team tree by scope level)."""
+    return user.scope_user_ids() if hasattr(user, "scope_user_ids") else {user.pk}
+
+
+def _account_team_customers(user: Any) -> Any:
+    """Subquery: the customers whose account team ``user`` is in."""
+    # Imported here: the model module imports this one.
+    from paretocrm.customers.models import AccountTeamMember
+
+    return AccountTeamMember.objects.filter(user_id=user.pk).values("customer_id")
+
+
+def _case_customers(user: Any) -> Any:
+    """Subquery: the customers with a service case assigned to ``user``.
+
+    Read through the reverse relation of ``service.Case`` (``cases``) so this app does not
+    import the service app.
+    """
+    from paretocrm.customers.models import Customer
+
+    return Customer.objects.filter(cases__assigned_to_id=user.pk).values("id")
+
+
 class CustomerQuerySet(CustomerScopedQuerySet):
     """Customers."""
 
@@ -63,6 +86,21 @@ class CustomerQuerySet(CustomerScopedQuerySet):
 
 class ContactQuerySet(CustomerScopedQuerySet):
     """Contacts (scope of their customer)."""
+
+    def reachable_by(self, channel: str) -> Self:
+        """Contacts whose consent in force for ``channel`` is granted (QUALITY.md PRIV-2).
+
+        The one rule for campaign audiences and marketing exports: no consent record, or a
+        newest record that withdraws consent, leaves the contact out.
+        """
+        from django.db.models import Exists, OuterRef
+
+        from paretocrm.customers.models import ContactConsent
+
+        granted = ContactConsent.objects.latest_per_channel().filter(
+            contact_id=OuterRef("pk"), channel=channel, granted=True
+        )
+        return self.filter(Exists(granted))
 
 
 class InteractionQuerySet(CustomerScopedQuerySet):

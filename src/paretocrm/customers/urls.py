@@ -13,4 +13,11 @@ urlpatterns = [
     path("export/<str:file_format>/", views.CustomerExportView.as_view(), name="export"),
     path("<int:pk>/", views.CustomerDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.CustomerEditView.as_view(), name="edit"),
+    path("contacts/<int:pk>/unmask/", views.ContactUnmaskView.as_view(), name="contact_unmask"),
+    path(
+        "contacts/<int:pk>/personal-data.<str:file_format>",
+        views.ContactPersonalDataView.as_view(),
+        name="contact_personal_data",
+    ),
+    path("contacts/<int:pk>/erase/", views.ContactEraseView.as_view(), name="contact_erase"),
 ]

@@ -15,8 +15,16 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -24,12 +32,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, UpdateView
 
-from paretocrm.audit.choices import SecurityEventKind
+from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
+from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
-from paretocrm.customers import profile
+from paretocrm.customers import privacy, profile
 from paretocrm.customers.filtersets import CustomerFilterSet, current_scores
 from paretocrm.customers.forms import CustomerForm, InteractionForm
-from paretocrm.customers.models import Customer, SavedView
+from paretocrm.customers.models import Contact, Customer, SavedView
 from paretocrm.customers.services import log_interaction, save_view
 from paretocrm.imports.exports import csv_lines, export_rows, write_xlsx
 from paretocrm.users.choices import Role
@@ -37,6 +46,7 @@ from paretocrm.users.models import User
 from paretocrm.users.permissions import Function, has_function
 
 PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Sort keys the list accepts (anything else falls back to the name).
 SORTS = {
     "name": ("name", "code"),
@@ -201,7 +211,7 @@ def xlsx_response(headers: list[str], rows: Any, filename: str) -> FileResponse:
         handle,
         as_attachment=True,
         filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX,
     )
 
 
@@ -221,6 +231,7 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
         context.update(profile.customer_360(self.object, self.request.user))
         context["may_edit"] = may_edit_customers(self.request.user)
         context.setdefault("interaction_form", InteractionForm(initial={"kind": "call"}))
+        context.update(contact_permissions(self.request.user))
         return context
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -269,3 +280,67 @@ class CustomerEditView(LoginRequiredMixin, UpdateView):
             form.save()
         messages.success(self.request, _("The customer was saved."))
         return redirect("customers:detail", pk=self.object.pk)
+
+
+def _contact_in_scope(request: HttpRequest, pk: int) -> Contact:
+    """The contact ``pk`` if the user may see its customer, else 404 (no leak)."""
+    contact = Contact.objects.visible_to(request.user).filter(pk=pk).first()
+    if contact is None:
+        raise Http404(_("No such contact."))
+    return contact
+
+
+def contact_permissions(user: Any) -> dict[str, bool]:
+    """Which personal-data actions the 360 page offers ``user`` (the role table decides)."""
+    return {
+        "may_unmask": has_function(user, Function.VIEW_UNMASKED),
+        "may_export_person": has_function(user, Function.EXPORT_ALL),
+        "may_erase": has_function(user, Function.ERASE),
+    }
+
+
+class ContactUnmaskView(LoginRequiredMixin, View):
+    """Show one contact's full phone and e-mail: an explicit, logged action (PRIV-5)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contact = _contact_in_scope(request, pk)
+        contact.visible = privacy.unmask_contact(contact, request.user)
+        context = {"c": contact, "unmasked": True, **contact_permissions(request.user)}
+        return render(request, "customers/_contact_row.html", context)
+
+
+class ContactPersonalDataView(LoginRequiredMixin, View):
+    """Everything held on one person as JSON or XLSX (PRIV-3); an audited export."""
+
+    def get(self, request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+        contact = _contact_in_scope(request, pk)
+        privacy.require_personal_data_export(request.user)
+        if file_format not in ("json", "xlsx"):
+            return HttpResponse(_("Unknown export format; use json or xlsx."), status=400)
+        record_event(
+            SecurityEventKind.EXPORT,
+            actor=request.user,
+            target=contact,
+            detail={"kind": "personal_data", "format": file_format},
+        )
+        data = privacy.personal_data(contact)
+        filename = f"{_('personal data')}-{contact.pk}.{file_format}"
+        if file_format == "json":
+            response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+            response["Content-Disposition"] = content_disposition_header(True, filename)
+            return response
+        handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by the response
+        privacy.write_personal_data_xlsx(data, Path(handle.name))
+        handle.seek(0)
+        return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+class ContactEraseView(LoginRequiredMixin, View):
+    """Erase one person by anonymisation (PRIV-4), then back to the customer."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contact = _contact_in_scope(request, pk)
+        with audit_context(ChangeChannel.WEB, request.user):
+            privacy.erase_contact(contact, by=request.user)
+        messages.success(request, _("The contact's personal data was erased."))
+        return redirect("customers:detail", pk=contact.customer_id)

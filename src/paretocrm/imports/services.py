@@ -22,6 +22,7 @@ from paretocrm.imports import validation as check
 from paretocrm.imports.kinds import KINDS, ImportKind, WriteCounts
 from paretocrm.imports.models import ImportBatch, ImportStatus
 from paretocrm.imports.parsing import ImportFileError, Limits
+from paretocrm.imports.permissions import check_permissions
 
 
 class ImportError_(Exception):  # trailing _: the builtin ImportError means something else
@@ -93,6 +94,8 @@ def run_import(
     result = ImportResult(kind_name, path.name, ImportStatus.RUNNING, report, batch_id=batch.pk)
     try:
         rows = _validate(kind, path, report, encoding=encoding, sheet=sheet, limits=limits)
+        if not report.file_error:
+            check_permissions(kind_name, rows, report, user)
     except ImportFileError as exc:
         report.add(0, "", str(exc))
         return _finish(batch, result, ImportStatus.REJECTED)

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from paretocrm.core.models import TimeStampedModel
-from paretocrm.users.choices import FULL_SCOPE_ROLES, Role
+from paretocrm.users.choices import FULL_SCOPE_ROLES, Role, ScopeLevel, scope_level_of
 from paretocrm.users.querysets import TeamQuerySet, UserQuerySet
 
 
@@ -109,17 +109,31 @@ class User(AbstractUser):
 
     @property
     def has_full_scope(self) -> bool:
-        """True when the user sees every record (superuser, administrator, general manager)."""
+        """True when the user sees every record (superuser, or a role whose scope is all)."""
         return bool(self.is_superuser or self.role in FULL_SCOPE_ROLES)
 
+    @property
+    def scope_level(self) -> ScopeLevel:
+        """The record scope of the user's role (all for a superuser)."""
+        return ScopeLevel.ALL if self.is_superuser else scope_level_of(self.role)
+
     def scope_team_ids(self) -> set[int]:
-        """The user's team and all its sub-teams (empty when the user has no team)."""
+        """The teams whose members' customers this user sees, by scope level.
+
+        Team tree: the user's team and all its sub-teams; team: the user's team only;
+        other levels: none.
+        """
         if self.team_id is None:
             return set()
-        return Team.objects.descendant_ids([self.team_id])
+        level = self.scope_level
+        if level == ScopeLevel.TEAM_TREE:
+            return Team.objects.descendant_ids([self.team_id])
+        if level == ScopeLevel.TEAM:
+            return {self.team_id}
+        return set()
 
     def scope_user_ids(self) -> set[int]:
-        """Ids of the users whose customers this user sees: self + team and sub-team members."""
+        """Ids of the users whose customers this user sees: self + members of the scope teams."""
         ids = {self.pk}
         team_ids = self.scope_team_ids()
         if team_ids:

@@ -29,6 +29,7 @@ class Function(models.TextChoices):
     SETTINGS = "settings", _("change settings")
     RUN_ANALYSIS = "run_analysis", _("run the analysis")
     VIEW_UNMASKED = "view_unmasked", _("view personal data unmasked")
+    ERASE = "erase", _("erase a person's data")
 
 
 F = Function

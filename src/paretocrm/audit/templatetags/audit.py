@@ -21,3 +21,11 @@ def customer_history(context: dict[str, Any], customer: Any, limit: int = 50) ->
         "allowed": allowed,
         "changes": history_for_customer(user, customer, limit) if allowed else [],
     }
+
+
+@register.filter
+def may_read_audit(user: Any) -> bool:
+    """True when ``user``'s role may open the audit log page (the nav link)."""
+    from paretocrm.users.permissions import Function, has_function
+
+    return has_function(user, Function.AUDIT_READ)

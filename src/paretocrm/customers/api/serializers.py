@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from paretocrm.core.api.serializers import ScopedModelSerializer
-from paretocrm.core.masking import mask_email, mask_phone, mask_text, may_see_personal_data
+from paretocrm.customers.masking import CONTACT_MASKS
 from paretocrm.customers.models import (
     AccountPlan,
     AccountPlanAction,
@@ -59,17 +59,17 @@ class CustomerSerializer(ScopedModelSerializer):
         brief_fields = ("id", "display", "code", "name", "version")
 
 
-#: Personal contact fields and how each is masked for roles without the right.
-MASKED_CONTACT_FIELDS = {
-    "phone": mask_phone,
-    "mobile": mask_phone,
-    "email": mask_email,
-    "wechat": mask_text,
-}
+#: Personal contact fields and how each is masked (on every channel, PRIV-5).
+MASKED_CONTACT_FIELDS = CONTACT_MASKS
 
 
 class ContactSerializer(ScopedModelSerializer):
-    """A person at a customer; phone, mobile, e-mail and WeChat masked by role (PRIV-5)."""
+    """A person at a customer; phone, mobile, e-mail and WeChat always masked (PRIV-5).
+
+    The full values come only from the logged ``unmask`` action. A client that sends a
+    masked value back unchanged (read, edit another field, PUT) keeps the stored value
+    instead of overwriting it with stars.
+    """
 
     class Meta:
         model = Contact
@@ -97,14 +97,32 @@ class ContactSerializer(ScopedModelSerializer):
         brief_fields = ("id", "display", "customer", "name", "version")
 
     def to_representation(self, instance: Contact) -> dict[str, Any]:
-        """The contact, its personal fields masked unless the user's role may see them."""
+        """The contact with its personal fields masked."""
         data = super().to_representation(instance)
-        request = self.context.get("request")
-        if not may_see_personal_data(getattr(request, "user", None)):
-            for name, mask in MASKED_CONTACT_FIELDS.items():
-                if name in data:
-                    data[name] = mask(data[name])
+        for name, mask in MASKED_CONTACT_FIELDS.items():
+            if name in data:
+                data[name] = mask(data[name])
         return data
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        """Drop personal values that are just the masked form of the stored ones."""
+        attrs = super().to_internal_value(data)
+        if self.instance is not None:
+            for name, mask in MASKED_CONTACT_FIELDS.items():
+                stored = getattr(self.instance, name)
+                if name in attrs and stored and attrs[name] == mask(stored):
+                    del attrs[name]
+        return attrs
+
+
+class UnmaskedContactSerializer(serializers.Serializer):
+    """The full personal values of one contact (answer of the logged unmask action)."""
+
+    id = serializers.IntegerField()
+    phone = serializers.CharField(allow_blank=True)
+    mobile = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
+    wechat = serializers.CharField(allow_blank=True)
 
 
 class InteractionSerializer(ScopedModelSerializer):

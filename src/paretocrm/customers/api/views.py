@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
+from paretocrm.audit.context import audit_context
+from paretocrm.audit.services import record_event
 from paretocrm.core.api.views import ScopedModelViewSet
+from paretocrm.customers import privacy
 from paretocrm.customers.api.serializers import (
     AccountPlanSerializer,
     ContactSerializer,
     CustomerSerializer,
     InteractionSerializer,
+    UnmaskedContactSerializer,
 )
 from paretocrm.customers.filtersets import CustomerFilterSet
 from paretocrm.customers.models import AccountPlan, Contact, Customer, Interaction
@@ -37,6 +51,45 @@ class ContactViewSet(ScopedModelViewSet):
     filterset_fields = ("customer", "buying_role", "is_active")
     search_fields = ("name", "title", "department")
     ordering_fields = ("name", "influence", "relationship_strength", "created_at")
+
+    # The personal-data actions check their own function (view unmasked, export all,
+    # erase) after the scoped lookup: out of scope is 404, in scope without the right 403.
+    @extend_schema(request=None, responses=UnmaskedContactSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def unmask(self, request: Request, pk: Any = None) -> Response:
+        """The full phone, mobile, e-mail and WeChat id: a logged action (PRIV-5)."""
+        contact = self.get_object()
+        values = privacy.unmask_contact(contact, request.user)
+        return Response(UnmaskedContactSerializer({"id": contact.pk, **values}).data)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="personal-data",
+        url_name="personal-data",
+        permission_classes=[IsAuthenticated],
+    )
+    def personal_data(self, request: Request, pk: Any = None) -> Response:
+        """Everything held on this person, table by table (PRIV-3); an audited export."""
+        contact = self.get_object()
+        privacy.require_personal_data_export(request.user)
+        record_event(
+            SecurityEventKind.EXPORT,
+            actor=request.user,
+            target=contact,
+            detail={"kind": "personal_data", "format": "json"},
+        )
+        return Response(privacy.personal_data(contact))
+
+    @extend_schema(request=None, responses=ContactSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def erase(self, request: Request, pk: Any = None) -> Response:
+        """Erase this person by anonymisation (PRIV-4); orders and totals stay."""
+        contact = self.get_object()
+        with audit_context(ChangeChannel.API, request.user):
+            privacy.erase_contact(contact, by=request.user)
+        return Response(self.get_serializer(contact).data)
 
 
 class InteractionViewSet(ScopedModelViewSet):

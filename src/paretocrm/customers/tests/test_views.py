@@ -147,14 +147,14 @@ def test_detail_shows_value_panel_timeline_and_reasons(world):
     assert "contribution-data" in text
 
 
-def test_contact_details_masked_for_roles_without_the_right(world):
+def test_contact_details_masked_on_the_360_page_for_every_role(world):
+    """PRIV-5: masked everywhere; the full values only through the logged unmask action."""
     make_contact(world["mine"], mobile="13812345678", email="zhang@example.com")
-    sales = make_user(Role.SALES_REP, team=world["kam"].team)
-    masked = client_for(sales).get(reverse("customers:detail", args=[world["mine"].pk]))
-    assert "138****5678" in masked.content.decode()
-    assert "13812345678" not in masked.content.decode()
-    full = client_for(world["kam"]).get(reverse("customers:detail", args=[world["mine"].pk]))
-    assert "13812345678" in full.content.decode()
+    assistant = make_user(Role.KEY_ACCOUNT_ASSISTANT, team=world["kam"].team)
+    for user in (assistant, world["kam"]):
+        body = client_for(user).get(reverse("customers:detail", args=[world["mine"].pk]))
+        assert "138****5678" in body.content.decode()
+        assert "13812345678" not in body.content.decode()
 
 
 def test_mask_helpers():

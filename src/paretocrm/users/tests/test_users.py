@@ -31,12 +31,14 @@ def test_there_are_the_eight_roles_of_the_quality_brief() -> None:
     }
 
 
-@pytest.mark.parametrize(
-    ("role", "full"),
-    [(Role.ADMINISTRATOR, True), (Role.GENERAL_MANAGER, True)]
-    + [(r, False) for r in Role if r not in (Role.ADMINISTRATOR, Role.GENERAL_MANAGER)],
-)
-def test_only_administrator_and_general_manager_have_full_scope(role: str, full: bool) -> None:
+FULL = (Role.ADMINISTRATOR, Role.GENERAL_MANAGER, Role.MARKETING)
+
+
+@pytest.mark.parametrize(("role", "full"), [(r, r in FULL) for r in Role])
+def test_full_scope_roles_are_administrator_general_manager_and_marketing(
+    role: str, full: bool
+) -> None:
+    """Roles: administrator and GM see all; marketing reads all customers; others scoped."""
     assert make_user(role=role).has_full_scope is full
 
 

@@ -1,0 +1,108 @@
+"""IMP-5: an import obeys the importing user's scope and field permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from paretocrm.audit.models import AuditEvent
+from paretocrm.customers.models import Contact, Customer
+from paretocrm.customers.tests.factories import make_customer, make_user
+from paretocrm.imports.models import ImportStatus
+from paretocrm.imports.services import run_import
+from paretocrm.users.choices import Role
+
+pytestmark = pytest.mark.django_db
+Writer = Callable[..., Path]
+
+
+@pytest.fixture
+def world() -> dict:
+    rep, colleague = make_user(Role.SALES_REP), make_user(Role.SALES_REP)
+    kam = make_user(Role.KEY_ACCOUNT_MANAGER)
+    return {
+        "rep": rep,
+        "kam": kam,
+        "colleague": colleague,
+        "mine": make_customer(owner=kam, code="MINE", name="Mine"),
+        "theirs": make_customer(owner=colleague, code="THEIRS", name="Theirs"),
+    }
+
+
+def issues(result) -> list[tuple[int, str, str]]:  # type: ignore[no-untyped-def]
+    return [(i.row, i.column, i.message) for i in result.report.sorted_issues()]
+
+
+def test_imp5_contacts_for_a_customer_outside_scope_are_refused_and_nothing_written(
+    world: dict, write_csv: Writer
+) -> None:
+    path = write_csv(
+        "contacts.csv",
+        [
+            ["external_id", "customer_code", "name"],
+            ["P1", "MINE", "Li Lei"],
+            ["P2", "THEIRS", "Han Meimei"],
+        ],
+    )
+    result = run_import("contacts", path, user=world["kam"])
+    assert result.status == ImportStatus.REJECTED
+    assert issues(result) == [(3, "customer_code", "this customer is not in your scope")]
+    assert not Contact.objects.exists()
+    # Skipping invalid rows writes only the row in scope.
+    skipped = run_import("contacts", path, user=world["kam"], skip_invalid=True)
+    assert skipped.status == ImportStatus.COMMITTED
+    assert list(Contact.objects.values_list("name", flat=True)) == ["Li Lei"]
+
+
+def test_imp5_updating_a_customer_outside_scope_is_refused(world: dict, write_csv: Writer) -> None:
+    path = write_csv(
+        "customers.csv", [["code", "name"], ["MINE", "Mine renamed"], ["THEIRS", "Hijacked"]]
+    )
+    result = run_import("customers", path, user=world["kam"])
+    assert result.status == ImportStatus.REJECTED
+    assert issues(result) == [(3, "code", "this customer is not in your scope")]
+    assert Customer.objects.get(code="THEIRS").name == "Theirs"
+    assert Customer.objects.get(code="MINE").name == "Mine"
+
+
+def test_imp5_owner_outside_the_assignable_users_and_protected_columns_are_refused(
+    world: dict, write_csv: Writer
+) -> None:
+    path = write_csv(
+        "customers.csv",
+        [
+            ["code", "name", "owner", "credit_limit"],
+            ["NEW1", "New one", world["colleague"].username, ""],
+            ["NEW2", "New two", world["kam"].username, "500000"],
+        ],
+    )
+    result = run_import("customers", path, user=world["kam"], dry_run=True)
+    assert issues(result) == [
+        (2, "owner", "you may not assign customers to this user"),
+        (3, "credit_limit", "only administrators set this"),
+    ]
+    admin = make_user(Role.ADMINISTRATOR)
+    assert run_import("customers", path, user=admin).status == ImportStatus.COMMITTED
+    assert Customer.objects.get(code="NEW2").credit_limit == 500000
+
+
+@pytest.mark.parametrize("role", [Role.KEY_ACCOUNT_ASSISTANT, Role.SALES_REP, Role.MARKETING])
+def test_imp5_roles_without_the_import_function_are_refused_and_logged(
+    world: dict, write_csv: Writer, role: str
+) -> None:
+    user = make_user(role)
+    path = write_csv("customers.csv", [["code", "name"], ["NEW", "New"]])
+    result = run_import("customers", path, user=user)
+    assert result.status == ImportStatus.REJECTED
+    assert "may not import" in issues(result)[0][2]
+    assert not Customer.objects.filter(code="NEW").exists()
+    assert AuditEvent.objects.filter(kind="access_denied", actor=user).exists()
+
+
+def test_imp5_catalogue_imports_are_for_administrators_only(write_csv: Writer) -> None:
+    path = write_csv("products.csv", [["sku", "name"], ["P1", "Widget"]])
+    result = run_import("products", path, user=make_user(Role.KEY_ACCOUNT_MANAGER))
+    assert result.status == ImportStatus.REJECTED
+    assert "may not import products" in issues(result)[0][2]
