@@ -90,7 +90,7 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
     "service.carerecord": {
         **_BOOKKEEPING,
         **dict.fromkeys(
-            ("customer", "kind", "occurred_at", "user", "cost", "currency"), NOT_PERSONAL
+            ("customer", "case", "kind", "occurred_at", "user", "cost", "currency"), NOT_PERSONAL
         ),
         "contact": PERSONAL,
         "notes": PERSONAL,
@@ -115,6 +115,39 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "contact": PERSONAL,
         "outcome": PERSONAL,
         "called_at": PERSONAL,
+    },
+    "service.surveyinvitation": {
+        **_BOOKKEEPING,
+        **dict.fromkeys(("case", "customer", "token", "sent_at", "response"), NOT_PERSONAL),
+        "contact": PERSONAL,
+        "email": SENSITIVE,
+    },
+    "marketing.conceptsurveyinvitation": {
+        **_BOOKKEEPING,
+        **dict.fromkeys(("survey", "customer", "token", "sent_at"), NOT_PERSONAL),
+        "contact": PERSONAL,
+        "email": SENSITIVE,
+        "interest": PERSONAL,
+        "would_buy": PERSONAL,
+        "comment": PERSONAL,
+        "answered_at": PERSONAL,
+    },
+    "portal.portalaccount": {
+        **_BOOKKEEPING,
+        **dict.fromkeys(("user", "is_active", "invited_by"), NOT_PERSONAL),
+        "contact": PERSONAL,
+    },
+    "portal.portalinvitation": {
+        **_BOOKKEEPING,
+        **dict.fromkeys(("token_hash", "expires_at", "used_at", "invited_by"), NOT_PERSONAL),
+        "contact": PERSONAL,
+        "email": SENSITIVE,
+    },
+    "portal.casereply": {
+        **_BOOKKEEPING,
+        **dict.fromkeys(("case", "author", "channel"), NOT_PERSONAL),
+        "contact": PERSONAL,
+        "body": PERSONAL,
     },
 }
 
@@ -252,7 +285,10 @@ def _erase(contact: Contact, by: Any) -> None:
     for label, fields in CLASSIFICATION.items():
         if label == "customers.contact":
             continue
-        _scrub_text(_linked(label, contact), fields, name)
+        rows = _linked(label, contact)
+        _scrub_text(rows, fields, name)
+        _blank_sensitive(rows, fields)
+    _close_portal_login(contact, by)
     blank = {
         n: (
             ""
@@ -267,6 +303,39 @@ def _erase(contact: Contact, by: Any) -> None:
     redact_history(contact, [n for n in blank if n != "name"] + ["name"])
     record_event("erasure", actor=by, target=contact, detail={"customer": contact.customer_id})
     contact.refresh_from_db()
+
+
+def _blank_sensitive(rows: models.QuerySet[Any], fields: dict[str, str]) -> None:
+    """Blank the sensitive text fields (e-mail addresses copied onto invitations, ...)."""
+    model = rows.model
+    texts = [
+        n
+        for n, cls in fields.items()
+        if cls == SENSITIVE
+        and isinstance(model._meta.get_field(n), models.CharField | models.TextField)
+    ]
+    if texts:
+        model._default_manager.filter(pk__in=rows.values("pk")).update(**dict.fromkeys(texts, ""))
+
+
+def _close_portal_login(contact: Contact, by: Any) -> None:
+    """An erased person keeps no portal login: deactivated (sessions and tokens end) and
+    stripped of the name and e-mail address it was created with.
+
+    Reached through the reverse name of ``portal.PortalAccount`` so this app does not import
+    the portal app.
+    """
+    from paretocrm.users.services import deactivate_user
+
+    account = getattr(contact, "portal_account", None)
+    if account is None:
+        return
+    type(account)._default_manager.filter(pk=account.pk).update(is_active=False)
+    user = account.user
+    deactivate_user(user, by)
+    type(user)._default_manager.filter(pk=user.pk).update(
+        username=f"erased-{user.pk}", email="", first_name="", last_name=""
+    )
 
 
 def _scrub_text(rows: models.QuerySet[Any], fields: dict[str, str], name: str) -> None:

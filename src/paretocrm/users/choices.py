@@ -66,3 +66,6 @@ def scope_level_of(role: str) -> ScopeLevel:
 
 #: Roles of people outside the company: they reach only the portal, never staff pages or API.
 PORTAL_ROLES: frozenset[str] = frozenset({Role.PORTAL_CUSTOMER})
+
+#: The company's own people: every role but the portal's.
+STAFF_ROLES: tuple[str, ...] = tuple(role for role in Role if role not in PORTAL_ROLES)

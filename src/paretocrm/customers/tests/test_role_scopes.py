@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 from paretocrm.customers.models import AccountTeamMember, Contact, Customer
 from paretocrm.customers.tests.factories import make_contact, make_customer, make_user
 from paretocrm.service.models import Case
-from paretocrm.users.choices import PORTAL_ROLES, ROLE_SCOPES, Role, ScopeLevel
+from paretocrm.users.choices import ROLE_SCOPES, STAFF_ROLES, Role, ScopeLevel
 from paretocrm.users.models import Team
 
 pytestmark = pytest.mark.django_db
 
 # Staff roles only: the portal role has its own one-customer rule (portal tests).
-ROLES = [role for role in Role if role not in PORTAL_ROLES]
+ROLES = list(STAFF_ROLES)
 
 
 @dataclass

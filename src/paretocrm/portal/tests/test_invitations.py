@@ -139,3 +139,23 @@ def test_closing_access_ends_the_session_at_once(invited):
     account = PortalAccount.objects.get()
     assert staff.post(reverse("portal_access:deactivate", args=[account.pk])).status_code == 302
     assert portal_client.get("/portal/").status_code == 302  # back to sign-in
+
+
+def test_priv4_erasing_a_contact_closes_the_portal_login_and_blanks_the_invitations(invited):
+    """Erasure (customers.privacy) reaches the portal: no login and no copied e-mail remain."""
+    from paretocrm.customers import privacy
+
+    client = Client()
+    client.post(invited["link"], {"password1": PASSWORD, "password2": PASSWORD})
+    assert client.get("/portal/").status_code == 200
+    account = PortalAccount.objects.select_related("user").get(contact=invited["contact"])
+
+    privacy.erase_contact(invited["contact"], by=make_user(Role.ADMINISTRATOR))
+
+    account.refresh_from_db()
+    account.user.refresh_from_db()
+    assert account.is_active is False and account.user.is_active is False
+    assert "example.com" not in account.user.email + account.user.username
+    assert "li wei" not in (account.user.first_name + account.user.last_name).lower()
+    assert list(PortalInvitation.objects.values_list("email", flat=True)) == [""]
+    assert client.get("/portal/").status_code != 200  # the open session ended at once

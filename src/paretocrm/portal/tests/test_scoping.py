@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -209,15 +209,15 @@ def test_the_staff_api_refuses_portal_users_by_session_and_by_token(world):
     token = Token.objects.create(user=world["user"])
     by_token = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
     for name in sorted(api_route_names() - {"api-token"}):
-        kwargs = (
-            {"pk": world["own"]["case"].pk}
-            if name.endswith(("-detail", "-stage", "-reverse"))
-            else {}
-        )
-        url = reverse(name, kwargs=kwargs)
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # a detail route or a detail action (erase, unmask, ...)
+            url = reverse(name, kwargs={"pk": world["own"]["case"].pk})
         for client in (session, by_token):
-            assert client.get(url).status_code == 403, (name, client)
-            assert client.post(url, {}, format="json").status_code == 403, (name, client)
+            answers = {client.get(url).status_code, client.post(url, {}, format="json").status_code}
+            # 405 for the method a route does not offer (GET on a POST-only action such as
+            # erase); the method it offers must be refused by the permission layer.
+            assert 403 in answers and answers <= {403, 405}, (name, client, answers)
 
 
 def test_staff_keep_their_scope_and_do_not_get_portal_pages(world):
