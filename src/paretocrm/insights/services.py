@@ -44,10 +44,17 @@ def run_scoring(
     source: str = RunSource.CLI,
     triggered_by: Any = None,
     progress: ProgressCallback | None = None,
+    run: ScoreRun | None = None,
 ) -> ScoreRun:
-    """Score every customer with orders up to ``as_of`` (default today) and store a snapshot."""
-    as_of = as_of or timezone.localdate()
-    run = ScoreRun.objects.create(as_of=as_of, source=source, triggered_by=triggered_by)
+    """Score every customer with orders up to ``as_of`` (default today) and store a snapshot.
+
+    ``run`` is a run record created beforehand (a queued run from the settings page);
+    without it a new one is created.
+    """
+    if run is None:
+        as_of = as_of or timezone.localdate()
+        run = ScoreRun.objects.create(as_of=as_of, source=source, triggered_by=triggered_by)
+    as_of = run.as_of
     report = _progress_reporter(run, progress)
     try:
         report("reading the database", 0)
@@ -71,6 +78,29 @@ def run_scoring(
         raise
     report("done", 100)
     return run
+
+
+def run_scheduled_scoring() -> None:
+    """The daily run of ``paretocrm worker`` (job "scoring")."""
+    run_scoring(source=RunSource.SCHEDULE)
+
+
+def run_requested_scoring(run_id: int) -> None:
+    """Run the queued run ``run_id`` (job "scoring-requested", from the settings page).
+
+    A retry finds that run FAILED (or left RUNNING by a worker that died) and records its
+    attempt as a new run, so every attempt and its error stay in the run history.
+    """
+    queued = ScoreRun.objects.get(pk=run_id)
+    if queued.status == RunStatus.RUNNING and queued.progress == 0:
+        run_scoring(run=queued)
+        return
+    if queued.status == RunStatus.RUNNING:
+        _fail(queued, "the worker stopped during this run")
+    retry = ScoreRun.objects.create(
+        as_of=timezone.localdate(), source=queued.source, triggered_by=queued.triggered_by
+    )
+    run_scoring(run=retry)
 
 
 def _progress_reporter(run: ScoreRun, progress: ProgressCallback | None) -> ProgressCallback:
@@ -104,12 +134,22 @@ def _save(run: ScoreRun, result: pipeline.AnalysisResult, *, n_transactions: int
             progress=100,
             customers_scored=len(rows),
             transactions_read=n_transactions,
-            models_info=result.models_info(),
+            models_info=_finite(result.models_info()),
             overview=overview(result),
         )
         # Receivers (work queues) see the committed snapshot, never a half-written one.
         transaction.on_commit(lambda: score_run_succeeded.send(sender=ScoreRun, run=run))
     run.refresh_from_db()
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with NaN/inf floats as None: a singular fit has NaN standard errors, and
+    NaN is not JSON (SQLite's JSON_VALID check and PostgreSQL's jsonb both refuse it)."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 def _money(value: float) -> Decimal:
