@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 
 def load() -> str:
-    return "{:.1f}".format(os.getloadavg()[0])
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def spread(values: list[float]) -> str:
@@ -55,7 +55,7 @@ def spread(values: list[float]) -> str:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def bench_b6(runs: int) -> list[str]:
@@ -67,7 +67,7 @@ def bench_b6(runs: int) -> list[str]:
         reads: list[tuple[float, int | None]] = []
         stop = threading.Event()
 
-        def reader() -> None:
+        def reader(reads: list[tuple[float, int | None]], stop: threading.Event) -> None:
             from django.db import connection
 
             while not stop.is_set():
@@ -78,7 +78,7 @@ def bench_b6(runs: int) -> list[str]:
                 time.sleep(0.2)
             connection.close()
 
-        thread = threading.Thread(target=reader)
+        thread = threading.Thread(target=reader, args=(reads, stop))
         start_load = load()
         thread.start()
         started = time.perf_counter()
@@ -199,7 +199,9 @@ def _wrk(url: str, ids: list[int], token: str | None, seconds: int) -> tuple[flo
     header = f'wrk.headers["Authorization"] = "Token {token}"\n' if token else ""
     script.write(
         header
-        + "ids = {" + ",".join(map(str, ids)) + "}\n"
+        + "ids = {"
+        + ",".join(map(str, ids))
+        + "}\n"
         + "request = function()\n"
         + f'  return wrk.format("GET", "{url}" .. ids[math.random(#ids)] .. "/")\n'
         + "end\n"
@@ -240,8 +242,16 @@ def bench_b8(runs: int, seconds: int) -> list[str]:
     )
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "paretocrm.wsgi",
-            "--workers", "2", "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "paretocrm.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
         ],
         env=env,
     )
@@ -334,7 +344,8 @@ def main() -> None:
     if "b8" in cases:
         lines += [*bench_b8(args.runs, args.seconds), ""]
     print("\n".join(lines))
-    print(f"bench process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"bench process peak RSS {peak:.0f} MiB")
     if not args.no_readme:
         write_readme(lines)
 
