@@ -195,19 +195,16 @@ def bench_b7(runs: int) -> list[str]:
 
 
 def _wrk(url: str, ids: list[int], token: str | None, seconds: int) -> tuple[float, int, int]:
-    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     header = f'wrk.headers["Authorization"] = "Token {token}"\n' if token else ""
-    script.write(
-        header
-        + "ids = {"
-        + ",".join(map(str, ids))
-        + "}\n"
-        + "request = function()\n"
-        + f'  return wrk.format("GET", "{url}" .. ids[math.random(#ids)] .. "/")\n'
-        + "end\n"
-        + "response = function(status)\n  if status ~= 200 then errors = (errors or 0) + 1 end\nend\n"
+    ids_lua = ",".join(map(str, ids))
+    lua = (
+        f"{header}ids = {{{ids_lua}}}\n"
+        "request = function()\n"
+        f'  return wrk.format("GET", "{url}" .. ids[math.random(#ids)] .. "/")\n'
+        "end\n"
     )
-    script.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
     out = subprocess.run(
         ["wrk", "-t2", "-c32", f"-d{seconds}s", "-s", script.name, f"http://127.0.0.1:{PORT}"],
         capture_output=True,
