@@ -25,8 +25,8 @@ import pandas as pd
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from paretocrm.core.bulk import next_id
 from paretocrm.customers.models import Customer
-from paretocrm.demo.bulk import next_id
 from paretocrm.sales.models import Order, OrderLine, Product
 
 BulkProgress = Callable[[str], None]

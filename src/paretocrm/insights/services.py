@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from paretocrm.analytics import pipeline
 from paretocrm.analytics.exceptions import AnalyticsError
+from paretocrm.core.bulk import fast_insert
 from paretocrm.insights.attributes import read_attributes
 from paretocrm.insights.choices import RunSource, RunStatus
 from paretocrm.insights.models import CustomerScore, ScoreRun
@@ -30,7 +31,7 @@ from paretocrm.insights.signals import score_run_succeeded
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, int], None]
-BATCH_SIZE = 2000
+BATCH_SIZE = 20000
 CENT = Decimal("0.01")
 
 
@@ -121,13 +122,15 @@ def _fail(run: ScoreRun, message: str) -> None:
 
 def _save(run: ScoreRun, result: pipeline.AnalysisResult, *, n_transactions: int) -> None:
     scores = result.scores
-    contributions = result.rating.contributions.round(2)
+    # One dict per customer up front: a .loc lookup per row cost seconds at 100k customers.
+    breakdowns = result.rating.contributions.round(2).to_dict("index")
     rows = [
-        _score_row(run, int(customer_id), row, contributions.loc[customer_id])
+        _score_row(run, int(customer_id), row, breakdowns[customer_id])
         for customer_id, row in zip(scores.index, scores.itertuples(index=False), strict=True)
     ]
     with transaction.atomic():
-        CustomerScore.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        # COPY (PostgreSQL): bulk_create spent most of a 100k-customer save preparing values.
+        fast_insert(CustomerScore, rows, assign_ids=False, batch_size=BATCH_SIZE)
         ScoreRun.objects.filter(pk=run.pk).update(
             status=RunStatus.SUCCEEDED,
             finished_at=timezone.now(),
@@ -156,7 +159,9 @@ def _money(value: float) -> Decimal:
     return Decimal(str(round(float(value), 2))).quantize(CENT) if np.isfinite(value) else Decimal(0)
 
 
-def _score_row(run: ScoreRun, customer_id: int, row: Any, contribution: pd.Series) -> CustomerScore:
+def _score_row(
+    run: ScoreRun, customer_id: int, row: Any, contribution: dict[str, float]
+) -> CustomerScore:
     reasons = [code for code in str(row.churn_reasons).split(";") if code]
     return CustomerScore(
         run=run,
