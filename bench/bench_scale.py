@@ -206,7 +206,17 @@ def _wrk(url: str, ids: list[int], token: str | None, seconds: int) -> tuple[flo
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua)
     out = subprocess.run(
-        ["wrk", "-t2", "-c32", f"-d{seconds}s", "-s", script.name, f"http://127.0.0.1:{PORT}"],
+        [
+            "wrk",
+            "-t2",
+            "-c32",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            script.name,
+            f"http://127.0.0.1:{PORT}",
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -220,6 +230,21 @@ def _wrk(url: str, ids: list[int], token: str | None, seconds: int) -> tuple[flo
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
     return rate, total, errors
+
+
+def _wait_until_ready(timeout: float = 120) -> None:
+    """Poll /healthz: on a loaded machine gunicorn's workers take a while to boot."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("the benchmark server did not answer /healthz")
 
 
 def bench_b8(runs: int, seconds: int) -> list[str]:
@@ -253,7 +278,7 @@ def bench_b8(runs: int, seconds: int) -> list[str]:
         env=env,
     )
     try:
-        time.sleep(4)
+        _wait_until_ready()
         cases = {
             "API detail (token, scope, masking)": ("/api/customers/", token),
             "plain DRF detail (no auth)": ("/bench/drf/", None),
@@ -274,8 +299,9 @@ def bench_b8(runs: int, seconds: int) -> list[str]:
     medians = {name: statistics.median(r for r, _, _ in rows) for name, rows in results.items()}
     api, drf, bare = medians.values()
     lines = [
-        f"B8 - gunicorn 2 sync workers, `wrk -t2 -c32 -d{seconds}s` on 127.0.0.1, random ids "
-        f"among {len(ids):,} customers the key-account manager may see; {runs} rounds, the "
+        f"B8 - gunicorn 2 sync workers, `wrk -t2 -c32 -d{seconds}s --timeout 10s` on 127.0.0.1, "
+        f"random ids among {len(ids):,} customers the key-account manager may see; {runs} "
+        "rounds, the "
         f"three endpoints alternating; load {start_load} / {end_load}.",
         "",
         "| endpoint | req/s median (min-max) | requests | errors (non-2xx + socket) |",
