@@ -8,10 +8,12 @@ Environment variables:
     PARETOCRM_LANGUAGE    default interface language: zh-hans, zh-hant or en
     PARETOCRM_ENV         "production" turns on the hardened profile
     PARETOCRM_ALLOWED_HOSTS comma-separated host names
+    PARETOCRM_SCORING_AT  daily time of the scheduled scoring run (HH:MM, local) or "off"
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "paretocrm.core",
     "paretocrm.users",
     "paretocrm.customers",
@@ -76,6 +80,7 @@ INSTALLED_APPS = [
     "paretocrm.work",
     "paretocrm.demo",
     "paretocrm.portal",
+    "paretocrm.jobs",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +146,24 @@ def database_config(url: str | None) -> dict[str, object]:
 
 
 DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"))}
+
+# Background jobs: a queue table in the same database, run by `paretocrm worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _daily_time(value: str) -> dt.time | None:
+    """PARETOCRM_SCORING_AT: "HH:MM" local time, or "off" for no scheduled scoring."""
+    if value.strip().lower() in {"", "off", "none"}:
+        return None
+    try:
+        return dt.time.fromisoformat(value.strip())
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"PARETOCRM_SCORING_AT must be HH:MM or off, not {value!r}"
+        ) from error
+
+
+SCORING_AT = _daily_time(os.environ.get("PARETOCRM_SCORING_AT", "02:00"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"

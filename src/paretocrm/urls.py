@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
+from paretocrm.core.views import healthz
+
 
 def health(_request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
@@ -11,6 +13,7 @@ def health(_request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("health/", health, name="health"),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("paretocrm.api_urls")),

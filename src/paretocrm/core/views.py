@@ -7,8 +7,9 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView
@@ -89,3 +90,18 @@ class ScopedListView(LoginRequiredMixin, ListView):
         context["q"] = self.request.GET.get("q", "")
         context["page_title"] = self.page_title
         return context
+
+
+def healthz(_request: HttpRequest) -> JsonResponse:
+    """Readiness for a load balancer or systemd: 200 when the database answers, else 503.
+
+    Open to anonymous callers and cheap (one ``SELECT 1``); it says nothing about the data.
+    ``/health/`` stays the liveness check that needs no database.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except (OperationalError, InterfaceError):
+        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

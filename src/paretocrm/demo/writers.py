@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import models
 
+from paretocrm.core.bulk import fast_insert
 from paretocrm.core.models import Currency, ExchangeRate
 from paretocrm.customers.models.accounts import (
     AccountTeamMember,
@@ -27,7 +28,6 @@ from paretocrm.customers.models.accounts import (
 from paretocrm.customers.models.contacts import Contact, ContactConsent, Interaction
 from paretocrm.customers.models.plans import AccountPlan, AccountPlanAction, AccountPlanGoal
 from paretocrm.demo.activity import ActivityBlock
-from paretocrm.demo.bulk import fast_insert
 from paretocrm.demo.generator import DemoCompany
 from paretocrm.knowledge.models import Article, ArticleCategory
 from paretocrm.marketing.models import Campaign, CampaignAttribution, CampaignMember

@@ -120,3 +120,67 @@ def test_money_is_rounded_to_cents_and_non_finite_becomes_zero():
     assert services._money(12.3456) == Decimal("12.35")
     assert services._money(-0.004) == Decimal("0.00")
     assert services._money(float("nan")) == Decimal(0)
+
+
+@pytest.fixture
+def company_today(db):
+    """A company whose history ends today: queued runs score as of today."""
+    return load_demo_company(seed=11, customers=60)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_scoring_button_queues_a_run_that_the_worker_completes(company_today):
+    from django_tasks_db.models import DBTaskResult
+
+    from paretocrm.customers.tests.factories import make_user
+    from paretocrm.insights.background import WAITING_STEP, start_scoring
+    from paretocrm.users.choices import Role
+
+    admin = make_user(Role.ADMINISTRATOR)
+    assert start_scoring(admin)
+    queued = ScoreRun.objects.get()
+    assert (queued.status, queued.step, queued.progress) == (RunStatus.RUNNING, WAITING_STEP, 0)
+    assert not start_scoring(admin), "a second click while one is queued is refused"
+    assert DBTaskResult.objects.ready().count() == 1
+
+    call_command("worker", "--batch", "--no-startup-delay", "--no-schedule", stdout=StringIO())
+    queued.refresh_from_db()
+    assert queued.status == RunStatus.SUCCEEDED and queued.triggered_by == admin
+    assert ScoreRun.objects.current() == queued
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_queued_run_is_retried_as_a_new_run(company_today, monkeypatch):
+    from paretocrm.jobs import registry
+    from paretocrm.jobs.registry import Job
+
+    jobs = (
+        Job(
+            "scoring-requested",
+            "paretocrm.insights.services.run_requested_scoring",
+            retry_after=dt.timedelta(0),
+        ),
+    )
+    monkeypatch.setattr(registry, "registered_jobs", lambda: jobs)
+    real_save, calls = services._save, []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("disk full while writing scores")
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_save", fails_once)
+    queued = ScoreRun.objects.create(as_of=dt.date.today(), step="waiting for the worker")
+    from paretocrm.jobs.services import enqueue
+
+    enqueue("scoring-requested", run_id=queued.pk)
+    call_command("worker", "--batch", "--no-startup-delay", "--no-schedule", stdout=StringIO())
+    first, second = ScoreRun.objects.order_by("id")
+    assert first.status == RunStatus.FAILED and "disk full" in first.error
+    assert second.status == RunStatus.SUCCEEDED
+    assert ScoreRun.objects.current() == second
+    assert CustomerScore.objects.filter(run=first).count() == 0

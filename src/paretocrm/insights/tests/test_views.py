@@ -18,7 +18,7 @@ from paretocrm.users.models import Team
 pytestmark = pytest.mark.django_db
 
 # Sign-out answers GET with 405 (POST only); it signs nobody in or out for anonymous users.
-OPEN_ROUTES = {"/login/", "/health/", "/logout/"}
+OPEN_ROUTES = {"/login/", "/health/", "/healthz", "/logout/"}
 
 
 def client_for(user, language: str = "en") -> Client:

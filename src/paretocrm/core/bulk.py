@@ -1,18 +1,21 @@
-"""Fast inserts for the big demo tables: COPY on PostgreSQL, executemany on SQLite.
+"""Fast inserts for big tables (demo load, score snapshots): COPY on PostgreSQL, executemany
+on SQLite.
 
 Django's ``bulk_create`` spends most of its time preparing each value through the field
 machinery (about 90% of a 2,000-customer load in a profile). Here model instances are still
 built normally (so Python defaults apply), but their column values are read once and sent
 with ``COPY ... FROM STDIN`` (PostgreSQL) or ``executemany`` (SQLite).
 
-Primary keys are assigned by us (current maximum + 1, then the PostgreSQL identity sequence
-is moved past them), so callers get ids back without a RETURNING round trip. This assumes
-nobody else inserts into the same tables during the load, which holds for a demo or
-benchmark database being seeded.
+With ``assign_ids=True`` primary keys are assigned by us (current maximum + 1, then the
+PostgreSQL identity sequence is moved past them), so callers get ids back without a RETURNING
+round trip. This assumes nobody else inserts into the same tables during the load, which holds
+for a demo or benchmark database being seeded; with ``assign_ids=False`` the database assigns
+them (safe alongside other writers; the objects' ``pk`` stays unset).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -27,10 +30,13 @@ Converter = Callable[[Any], Any]
 def _converter(field: models.Field[Any, Any]) -> Converter | None:
     """How a Python value becomes a database value for this backend (None = unchanged)."""
     ops = connection.ops
+    if isinstance(field, models.JSONField):
+        # COPY and executemany take JSON as text; the column parses it (jsonb / JSON_VALID).
+        return lambda v: None if v is None else json.dumps(v, cls=field.encoder)
     if isinstance(field, models.DateTimeField):
-        return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
+        return lambda v: ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v
     if isinstance(field, models.DateField):
-        return lambda v: None if v is None else ops.adapt_datefield_value(v)
+        return lambda v: ops.adapt_datefield_value(v) if isinstance(v, date) else v
     return None
 
 
@@ -96,7 +102,7 @@ def _row(
     values = []
     for name, convert in zip(attnames, converters, strict=True):
         value = getattr(obj, name)
-        if convert is not None and isinstance(value, datetime | date):
+        if convert is not None:
             value = convert(value)
         values.append(value)
     return tuple(values)

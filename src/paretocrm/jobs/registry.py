@@ -1,0 +1,52 @@
+"""Every job the worker knows: what to call, when, and how often to retry a failure.
+
+A job is a plain service function called with keyword arguments, named by its dotted path so
+this module imports no app. Adding a periodic job is one line in :func:`registered_jobs`, e.g.
+``Job("sla-escalation", "paretocrm.service.services.escalate_overdue_cases", every=MINUTES_15)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+class UnknownJobError(LookupError):
+    """A job name that is not in the registry (a typo, or a job removed since it was queued)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """A unit of background work; periodic when ``daily_at`` or ``every`` is set."""
+
+    name: str
+    function: str  # dotted path of a function taking keyword arguments
+    daily_at: dt.time | None = None  # local time (TIME_ZONE) of a daily run
+    every: dt.timedelta | None = None  # or a fixed interval
+    max_attempts: int = 3  # the first try plus two retries
+    retry_after: dt.timedelta = dt.timedelta(minutes=5)  # doubled at each further retry
+
+    @property
+    def periodic(self) -> bool:
+        return self.daily_at is not None or self.every is not None
+
+
+def registered_jobs() -> tuple[Job, ...]:
+    """The registry; read at call time so settings (and tests overriding them) apply."""
+    return (
+        Job(
+            "scoring",
+            "paretocrm.insights.services.run_scheduled_scoring",
+            daily_at=settings.SCORING_AT,
+        ),
+        Job("scoring-requested", "paretocrm.insights.services.run_requested_scoring"),
+    )
+
+
+def get_job(name: str) -> Job:
+    for job in registered_jobs():
+        if job.name == name:
+            return job
+    raise UnknownJobError(f"no background job named {name!r}")
