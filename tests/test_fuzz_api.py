@@ -83,3 +83,23 @@ def test_fuzz_every_api_operation(case: Any, fuzz_headers: dict[str, str]) -> No
     # Fresh throttle budget: the fuzzer is not what the rate limit is tested with.
     cache.clear()
     case.call_and_validate(headers=fuzz_headers, checks=CHECKS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/contacts/?customer=12296298809060453699813376",
+        "/api/audit/events/?object_id=12296298809060453699813376",
+        "/api/surveys/?min_score=1e30",
+        "/api/contacts/12296298809060453699813376/",
+    ],
+)
+def test_fuzz_regression_huge_numbers_are_a_client_error_not_a_crash(
+    path: str, fuzz_headers: dict[str, str]
+) -> None:
+    """Found by schemathesis: an id beyond 64 bits crashed SQLite with OverflowError (500)."""
+    from rest_framework.test import APIClient
+
+    response = APIClient().get(path, HTTP_AUTHORIZATION=fuzz_headers["Authorization"])
+    assert response.status_code in {400, 404}, (path, response.status_code)
