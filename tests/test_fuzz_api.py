@@ -9,8 +9,9 @@ schema, so schemathesis' "undocumented status code" check is not run. The number
 is printed at the end of the session (tests/conftest.py).
 
 Bounded: ``PARETOCRM_FUZZ_EXAMPLES`` examples per operation (default 6), schemathesis'
-coverage phase off. Measured 2026-11-29: 114 operations in 405 s on the shared 2-core
-machine at load average ~8 (mostly other sessions' work); the CPU time was a fraction.
+coverage phase off. Measured 2026-11-29 on the shared 2-core machine (load average 8-13,
+mostly other sessions' work): 702 cases over 117 operations, 0 failures, 154 s for the
+module including collection and the regression tests below.
 """
 
 from __future__ import annotations
