@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
 from paretocrm.audit.models import AuditEvent, FieldChange
-from paretocrm.core.api.filters import IdFilterSet
+from paretocrm.core.api.filters import IdFilterSet, IdNumberFilter
 
 
 def _by_object_type(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
@@ -30,8 +30,8 @@ class _AuditFilterSet(IdFilterSet):
     object_type = django_filters.CharFilter(
         method=_by_object_type, label="record type", help_text="e.g. customers.customer"
     )
-    object_id = django_filters.NumberFilter(field_name="object_id", label="record id")
-    user = django_filters.NumberFilter(field_name="actor_id", label="user id")
+    object_id = IdNumberFilter(field_name="object_id", label="record id")
+    user = IdNumberFilter(field_name="actor_id", label="user id")
     channel = django_filters.ChoiceFilter(choices=ChangeChannel.choices)
 
 
@@ -51,7 +51,7 @@ class FieldChangeFilterSet(_AuditFilterSet):
     """Field changes by record, user, field, customer, channel and date."""
 
     field = django_filters.CharFilter(field_name="field")
-    customer = django_filters.NumberFilter(field_name="customer_id")
+    customer = IdNumberFilter(field_name="customer_id")
     since = django_filters.DateFilter(field_name="changed_at", lookup_expr="date__gte")
     until = django_filters.DateFilter(field_name="changed_at", lookup_expr="date__lte")
 

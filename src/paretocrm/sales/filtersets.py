@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import django_filters
 
-from paretocrm.core.api.filters import IdFilterSet
+from paretocrm.core.api.filters import MAX_ID, IdFilterSet
 from paretocrm.sales.models import Contract, Invoice, Opportunity, Order, Payment, Product
 
 
 class ProductFilterSet(IdFilterSet):
     """Products by category, activity and price range."""
 
-    min_price = django_filters.NumberFilter(field_name="list_price", lookup_expr="gte")
-    max_price = django_filters.NumberFilter(field_name="list_price", lookup_expr="lte")
+    min_price = django_filters.NumberFilter(
+        field_name="list_price", lookup_expr="gte", min_value=-MAX_ID, max_value=MAX_ID
+    )
+    max_price = django_filters.NumberFilter(
+        field_name="list_price", lookup_expr="lte", min_value=-MAX_ID, max_value=MAX_ID
+    )
 
     class Meta:
         model = Product

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from paretocrm.core.api.filters import IdFilterSet
+from paretocrm.core.api.filters import MAX_ID, IdFilterSet
 from paretocrm.service.models import CareRecord, Case, SurveyResponse
 
 
@@ -30,8 +30,12 @@ class CareRecordFilterSet(IdFilterSet):
 class SurveyResponseFilterSet(IdFilterSet):
     """Survey answers by customer, kind, case and score range."""
 
-    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
-    max_score = django_filters.NumberFilter(field_name="score", lookup_expr="lte")
+    min_score = django_filters.NumberFilter(
+        field_name="score", lookup_expr="gte", min_value=-MAX_ID, max_value=MAX_ID
+    )
+    max_score = django_filters.NumberFilter(
+        field_name="score", lookup_expr="lte", min_value=-MAX_ID, max_value=MAX_ID
+    )
 
     class Meta:
         model = SurveyResponse
