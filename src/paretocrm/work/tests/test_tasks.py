@@ -222,7 +222,7 @@ def test_scoring_save_sends_the_signal_only_after_commit(
     # An empty analysis result: _save writes no scores but flips the run and sends the signal.
     empty = SimpleNamespace(
         scores=pd.DataFrame(),
-        rating=SimpleNamespace(contributions=pd.DataFrame()),
+        rating=SimpleNamespace(contributions=pd.DataFrame(), weights=pd.Series(dtype=float)),
         models_info=dict,
     )
     monkeypatch.setattr(insight_services, "overview", lambda result: {"dependency_alerts": []})
