@@ -87,6 +87,8 @@ def shoot(url: str, out: Path, password: dict[str, str], data_dir: Path) -> list
                 if login == "admin":
                     page.goto(url + "customers/?sort=-revenue")
                     page.locator("#results a[href^='/customers/']").first.click()
+                    page.wait_for_selector("#value-panel")
+                    page.wait_for_selector(".chart .main-svg", timeout=30000)
                     page.wait_for_timeout(800)
                     taken.append(out / f"customer-360-{code}.png")
                     page.screenshot(path=str(taken[-1]), full_page=False)
