@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.http import (
     FileResponse,
     Http404,
@@ -36,11 +36,12 @@ from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
 from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
 from paretocrm.customers import privacy, profile
-from paretocrm.customers.filtersets import CustomerFilterSet, current_scores
+from paretocrm.customers.filtersets import CustomerFilterSet
 from paretocrm.customers.forms import CustomerForm, InteractionForm
 from paretocrm.customers.models import Contact, Customer, SavedView
 from paretocrm.customers.services import log_interaction, save_view
 from paretocrm.imports.exports import csv_lines, export_rows, write_xlsx
+from paretocrm.insights.models import ScoreRun
 from paretocrm.users.choices import Role
 from paretocrm.users.models import User
 from paretocrm.users.permissions import Function, has_function
@@ -86,10 +87,13 @@ def record_export(request: HttpRequest, kind: str, file_format: str) -> None:
 
 def with_current_score(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     """Annotate each customer with its current tier, rating, revenue, P(alive) and stage."""
-    scores = current_scores().filter(customer_id=OuterRef("pk"))
+    # One LEFT JOIN on the (run, customer) unique key instead of a correlated subquery per
+    # field: PostgreSQL ran six subqueries for every row up to OFFSET + page (B7).
+    run = ScoreRun.objects.current()
+    current = FilteredRelation("scores", condition=Q(scores__run_id=run.pk if run else None))
     fields = ("tier", "rating", "revenue", "p_alive", "lifecycle_stage", "churn_risk")
-    return queryset.annotate(
-        **{f"score_{name}": Subquery(scores.values(name)[:1]) for name in fields}
+    return queryset.annotate(current_score=current).annotate(
+        **{f"score_{name}": F(f"current_score__{name}") for name in fields}
     )
 
 
