@@ -266,6 +266,9 @@ EMAIL_HOST_USER = os.environ.get("PARETOCRM_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("PARETOCRM_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("PARETOCRM_EMAIL_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("PARETOCRM_EMAIL_FROM", "Pareto CRM <crm@localhost>")
+# Absolute links in e-mails (survey and concept-survey answers), e.g. https://crm.example.com;
+# empty: the mails carry the path only.
+PUBLIC_BASE_URL = os.environ.get("PARETOCRM_PUBLIC_BASE_URL", "")
 
 # Customer portal (issue 8): invitation lifetime, upload limits, inbound e-mail (off by default).
 PORTAL_COMPANY_NAME = os.environ.get("PARETOCRM_COMPANY_NAME", "Pareto CRM")

@@ -42,6 +42,14 @@ def registered_jobs() -> tuple[Job, ...]:
             daily_at=settings.SCORING_AT,
         ),
         Job("scoring-requested", "paretocrm.insights.services.run_requested_scoring"),
+        # Also run after every scoring run; on their own they keep SLAs and surveys timely
+        # between the daily runs.
+        Job(
+            "sla-escalation",
+            "paretocrm.work.services.escalate_service_breaches",
+            every=dt.timedelta(minutes=15),
+        ),
+        Job("surveys", "paretocrm.service.services.send_due_surveys", every=dt.timedelta(hours=1)),
     )
 
 

@@ -136,3 +136,18 @@ def test_an_unknown_job_is_refused_when_queued():
         services.enqueue("no-such-job")
     assert not DBTaskResult.objects.exists()
     assert run_job.module_path == "paretocrm.jobs.tasks.run_job"
+
+
+@pytest.mark.django_db
+def test_every_registered_job_names_a_callable_and_the_service_jobs_run():
+    """The registry's dotted paths resolve; SLA escalation and surveys run as the worker
+    would call them (no keyword arguments) on a database with nothing to do."""
+    from django.utils.module_loading import import_string
+
+    jobs = {job.name: job for job in registry.registered_jobs()}
+    assert {"scoring", "scoring-requested", "sla-escalation", "surveys"} <= set(jobs)
+    for job in jobs.values():
+        assert callable(import_string(job.function)), job.name
+    assert jobs["sla-escalation"].every == dt.timedelta(minutes=15)
+    for name in ("sla-escalation", "surveys"):
+        services.execute(name, {}, attempt=1)
