@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from paretocrm.customers.tests.factories import make_customer, make_order, make_user
@@ -111,6 +113,10 @@ def test_key_account_workbench_and_weights_in_a_real_browser(live_server, tmp_pa
         expect(admin.locator("#snapshot-weights")).to_contain_text("Saved weights have changed")
         admin.goto(f"{base}/settings/scoring/")
         admin.click("#run-analysis")
+        # The button queues the run; the background worker (here one batch pass of
+        # `paretocrm worker`) performs it while the page polls the status.
+        expect(admin.locator("#scoring-status")).to_contain_text("waiting for the worker")
+        call_command("worker", "--batch", "--no-startup-delay", "--no-schedule", stdout=StringIO())
         expect(admin.locator("#scoring-status")).to_contain_text("Succeeded", timeout=240000)
         admin.goto(f"{base}/settings/rating/")
         weights = admin.locator("#snapshot-weights")
