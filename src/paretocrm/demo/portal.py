@@ -91,9 +91,11 @@ def print_portal_logins(console: Console, logins: list[DemoLogin]) -> None:
     if not logins:
         return
     table = Table(title="Customer portal logins (one contact per core customer)")
-    table.add_column("username")
+    # Usernames and passwords are typed in: never shortened with an ellipsis on a narrow
+    # terminal (the customer column wraps instead).
+    table.add_column("username", no_wrap=True, min_width=max(len(x.username) for x in logins))
     table.add_column("customer")
-    table.add_column("password")
+    table.add_column("password", no_wrap=True, min_width=max(len(x.password) for x in logins))
     for login in logins:
         table.add_row(login.username, login.role, login.password)
     console.print(table)

@@ -49,3 +49,22 @@ def test_granting_twice_adds_nothing_and_prints_the_same_logins(demo):
     assert PortalAccount.objects.count() == 3
     assert [(x.username, x.password) for x in first] == [(x.username, x.password) for x in second]
     assert demo_portal_logins(42) == second
+
+
+def test_portal_logins_print_whole_on_a_narrow_terminal():
+    """An 80-column console (a pipe, a small window) shows every username and password whole."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from paretocrm.demo.portal import print_portal_logins
+    from paretocrm.demo.services import DemoLogin
+
+    login = DemoLogin(
+        "demo-c000197-p1@customer.example.com",
+        "portal_customer · 恩悌网络有限公司 (a long customer name that has to wrap)",
+        "Quarry-Falcon-9608",
+    )
+    out = StringIO()
+    print_portal_logins(Console(file=out, width=80), [login])
+    assert login.username in out.getvalue() and login.password in out.getvalue()
