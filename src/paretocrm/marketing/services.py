@@ -22,7 +22,7 @@ from django.utils import timezone
 from paretocrm.core.money import quantize_money
 from paretocrm.core.services import convert
 from paretocrm.customers.choices import ConsentChannel
-from paretocrm.customers.models import Contact, ContactConsent
+from paretocrm.customers.models import Contact
 from paretocrm.marketing.choices import ResponseType
 from paretocrm.marketing.models import Campaign, CampaignAttribution, CampaignMember
 from paretocrm.sales.choices import OrderStatus
@@ -196,14 +196,10 @@ def audience_customers(campaign: Campaign) -> Any:
 
 def consenting_contacts(customer_ids: set[int], channel: str) -> dict[int, Contact]:
     """Per customer, the most influential active contact whose consent on ``channel`` is granted."""
-    granted = (
-        ContactConsent.objects.filter(contact__customer_id__in=customer_ids, channel=channel)
-        .latest_per_channel()
-        .filter(granted=True)
-        .values("contact_id")
-    )
-    contacts = Contact.objects.filter(id__in=granted, is_active=True).order_by(
-        "customer_id", "-influence", "id"
+    contacts = (
+        Contact.objects.filter(customer_id__in=customer_ids, is_active=True)
+        .reachable_by(channel)
+        .order_by("customer_id", "-influence", "id")
     )
     best: dict[int, Contact] = {}
     for contact in contacts:

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from paretocrm.customers.choices import ConsentChannel
-from paretocrm.customers.models import ContactConsent
+from paretocrm.customers.models import Contact
 from paretocrm.service.choices import (
     CASE_TRANSITIONS,
     CaseEventKind,
@@ -252,10 +252,8 @@ class SurveyRun:
 
 def _email_consent(contact_ids: set[int]) -> set[int]:
     """Contacts whose e-mail consent in force is granted (PRIV-2: no consent, no mail)."""
-    latest = ContactConsent.objects.filter(
-        contact_id__in=contact_ids, channel=ConsentChannel.EMAIL
-    ).latest_per_channel()
-    return set(latest.filter(granted=True).values_list("contact_id", flat=True))
+    reachable = Contact.objects.filter(id__in=contact_ids).reachable_by(ConsentChannel.EMAIL)
+    return set(reachable.values_list("id", flat=True))
 
 
 def send_due_surveys(
