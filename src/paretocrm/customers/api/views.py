@@ -7,13 +7,13 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
 from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
+from paretocrm.core.api.permissions import StaffPermission
 from paretocrm.core.api.views import ScopedModelViewSet
 from paretocrm.customers import privacy
 from paretocrm.customers.api.serializers import (
@@ -52,10 +52,11 @@ class ContactViewSet(ScopedModelViewSet):
     search_fields = ("name", "title", "department")
     ordering_fields = ("name", "influence", "relationship_strength", "created_at")
 
-    # The personal-data actions check their own function (view unmasked, export all,
-    # erase) after the scoped lookup: out of scope is 404, in scope without the right 403.
+    # The personal-data actions refuse portal users first (StaffPermission, as every staff
+    # route does), then check their own function (view unmasked, export all, erase) after the
+    # scoped lookup: out of scope is 404, in scope without the right 403.
     @extend_schema(request=None, responses=UnmaskedContactSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    @action(detail=True, methods=["post"], permission_classes=[StaffPermission])
     def unmask(self, request: Request, pk: Any = None) -> Response:
         """The full phone, mobile, e-mail and WeChat id: a logged action (PRIV-5)."""
         contact = self.get_object()
@@ -68,7 +69,7 @@ class ContactViewSet(ScopedModelViewSet):
         methods=["get"],
         url_path="personal-data",
         url_name="personal-data",
-        permission_classes=[IsAuthenticated],
+        permission_classes=[StaffPermission],
     )
     def personal_data(self, request: Request, pk: Any = None) -> Response:
         """Everything held on this person, table by table (PRIV-3); an audited export."""
@@ -83,7 +84,7 @@ class ContactViewSet(ScopedModelViewSet):
         return Response(privacy.personal_data(contact))
 
     @extend_schema(request=None, responses=ContactSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    @action(detail=True, methods=["post"], permission_classes=[StaffPermission])
     def erase(self, request: Request, pk: Any = None) -> Response:
         """Erase this person by anonymisation (PRIV-4); orders and totals stay."""
         contact = self.get_object()
