@@ -18,8 +18,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 
+from paretocrm.core.languages import language_of
 from paretocrm.customers.choices import ConsentChannel
 from paretocrm.marketing.models import ConceptSurvey, ConceptSurveyInvitation
 from paretocrm.marketing.services import CampaignError, consenting_contacts
@@ -72,18 +74,39 @@ def _invite(survey: ConceptSurvey, customer: Any, contact: Any, link: Any) -> No
         ConceptSurveyInvitation.objects.create(
             survey=survey, customer=customer, contact=contact, email=contact.email, token=token
         )
-    launch = f" (planned launch {survey.launch_date})" if survey.launch_date else ""
+    subject, body = _invitation_mail(survey, contact, url)
     send_mail(
-        subject=f"Your opinion on a new product: {survey.title}",
-        message=(
-            f"Dear {contact.name},\n\nbefore we launch {survey.title}{launch} we would like "
-            f"your opinion as one of our key partners.\n\n{survey.concept}\n\n"
-            f"{survey.question}\n\nAnswer here: {url}\n\nThank you."
-        ),
+        subject=subject,
+        message=body,
         from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None),
         recipient_list=[contact.email],
         fail_silently=False,
     )
+
+
+def _invitation_mail(survey: ConceptSurvey, contact: Any, url: str) -> tuple[str, str]:
+    """Subject and body in the contact's language (the survey's own text stays as written)."""
+    with translation.override(language_of(contact)):
+        subject = gettext("Your opinion on a new product: %(title)s") % {"title": survey.title}
+        if survey.launch_date:
+            launch = gettext(" (planned launch %(date)s)") % {
+                "date": formats.date_format(survey.launch_date, "SHORT_DATE_FORMAT")
+            }
+        else:
+            launch = ""
+        body = gettext(
+            "Dear %(name)s,\n\nbefore we launch %(title)s%(launch)s we would like your opinion "
+            "as one of our key partners.\n\n%(concept)s\n\n%(question)s\n\n"
+            "Answer here: %(link)s\n\nThank you."
+        ) % {
+            "name": contact.name,
+            "title": survey.title,
+            "launch": launch,
+            "concept": survey.concept,
+            "question": survey.question,
+            "link": url,
+        }
+    return subject, body
 
 
 def answer_concept(

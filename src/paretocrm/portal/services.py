@@ -19,10 +19,11 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from paretocrm.audit.context import audit_context
+from paretocrm.core.languages import language_of
 from paretocrm.customers.choices import ChangeChannel
 from paretocrm.customers.models import Contact, Customer
 from paretocrm.insights.models import CustomerScore
@@ -85,23 +86,21 @@ def invite_contact(contact: Contact, *, by: Any, base_url: str) -> tuple[PortalI
     )
     link = f"{base_url.rstrip('/')}/portal/invitation/{token}/"
     hours = int(invitation_lifetime().total_seconds() // 3600)
-    send_mail(
-        _("Your access to the %(company)s customer portal") % {"company": company_name()},
-        _(
+    # The mail is for the contact: their language, not the inviting colleague's page language.
+    with translation.override(language_of(contact)):
+        subject = _("Your access to the %(company)s customer portal") % {"company": company_name()}
+        body = _(
             "Hello %(name)s,\n\nyou are invited to the customer portal of %(customer)s. "
             "Open this link to choose your password (it works once, for %(hours)d hours):\n\n"
             "%(link)s\n\nYour user name will be %(username)s."
-        )
-        % {
+        ) % {
             "name": contact.name,
             "customer": contact.customer.name,
             "hours": hours,
             "link": link,
             "username": invitation.email,
-        },
-        None,
-        [invitation.email],
-    )
+        }
+    send_mail(subject, body, None, [invitation.email])
     return invitation, link
 
 

@@ -78,6 +78,13 @@ class CaseEventKind(models.TextChoices):
     SURVEY_ANSWERED = "survey_answered", _("survey answered")
 
 
+class CaseNoteCode(models.TextChoices):
+    """A note the system writes on a case event; worded per reader by service.events."""
+
+    ASSIGNED = "assigned", _("assigned to a colleague")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
+
+
 class SlaState(models.TextChoices):
     """Where a case stands against its SLA targets (the case list filter)."""
 

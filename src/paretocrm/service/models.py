@@ -16,6 +16,7 @@ from paretocrm.core.money import currency_field, money_field
 from paretocrm.service.choices import (
     CareKind,
     CaseEventKind,
+    CaseNoteCode,
     CasePriority,
     CaseStatus,
     CaseType,
@@ -340,7 +341,13 @@ class CaseEvent(AppendOnlyModel):
         blank=True,
         related_name="+",
     )
+    # A person's note as typed; notes the system writes are a code with parameters, worded
+    # for each reader at display time (service.events.render_note).
     note = models.TextField(_("note"), blank=True)
+    note_code = models.CharField(
+        _("note code"), max_length=16, choices=CaseNoteCode.choices, blank=True
+    )
+    note_params = models.JSONField(_("note parameters"), default=dict, blank=True)
 
     objects = CaseEventQuerySet.as_manager()
 
@@ -352,6 +359,13 @@ class CaseEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.to_status}"
+
+    @property
+    def note_text(self) -> str:
+        """The note in the active language (see service.events)."""
+        from paretocrm.service.events import render_note
+
+        return render_note(self)
 
 
 class SurveyInvitation(TimeStampedModel):

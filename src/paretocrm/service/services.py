@@ -18,17 +18,21 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from paretocrm.core.languages import language_of
 from paretocrm.customers.choices import ConsentChannel
 from paretocrm.customers.models import Contact
 from paretocrm.service.choices import (
     CASE_TRANSITIONS,
     CaseEventKind,
+    CaseNoteCode,
     CaseStatus,
     CaseType,
     SurveyKind,
 )
+from paretocrm.service.events import breach_params
 from paretocrm.service.models import (
     CareRecord,
     Case,
@@ -97,10 +101,28 @@ def open_case(*, tier: str | None = None, by: Any = None, **fields: Any) -> Case
 
 
 def _event(
-    case: Case, kind: str, before: str, after: str, at: dt.datetime, by: Any, note: str = ""
+    case: Case,
+    kind: str,
+    before: str,
+    after: str,
+    at: dt.datetime,
+    by: Any,
+    note: str = "",
+    *,
+    code: str = "",
+    params: dict[str, Any] | None = None,
 ) -> CaseEvent:
+    """Append one history row; system notes go in as ``code`` + ``params`` (service.events)."""
     return CaseEvent.objects.create(
-        case=case, kind=kind, from_status=before, to_status=after, at=at, by=by, note=note
+        case=case,
+        kind=kind,
+        from_status=before,
+        to_status=after,
+        at=at,
+        by=by,
+        note=note,
+        note_code=code,
+        note_params=params or {},
     )
 
 
@@ -158,8 +180,19 @@ def resolve_case(case: Case, at: dt.datetime | None = None, by: Any = None) -> C
     return transition_case(case, CaseStatus.RESOLVED, by=by, at=at)
 
 
-def escalate_case(case: Case, to: Any, at: dt.datetime | None = None, note: str = "") -> Case:
-    """Escalate a case to a colleague (e.g. the key-account manager), keeping the time."""
+def escalate_case(
+    case: Case,
+    to: Any,
+    at: dt.datetime | None = None,
+    note: str = "",
+    *,
+    breach: dict[str, str] | None = None,
+) -> Case:
+    """Escalate a case to a colleague (e.g. the key-account manager), keeping the time.
+
+    ``note`` is a person's text; ``breach`` (from :func:`service.events.breach_params`)
+    marks an escalation the SLA job made, worded for each reader.
+    """
     if to is None:
         raise CaseError("escalated_to: choose the person the case is escalated to")
     at = at or timezone.now()
@@ -169,7 +202,18 @@ def escalate_case(case: Case, to: Any, at: dt.datetime | None = None, note: str 
         case.escalated_at = at
         case.escalated_to = to
         case.save()
-        _event(case, CaseEventKind.ESCALATED, case.status, case.status, at, None, note)
+        code = CaseNoteCode.SLA_BREACHED if breach else ""
+        _event(
+            case,
+            CaseEventKind.ESCALATED,
+            case.status,
+            case.status,
+            at,
+            None,
+            note,
+            code=code,
+            params=breach,
+        )
     return case
 
 
@@ -181,8 +225,16 @@ def assign_case(case: Case, to: Any, *, by: Any = None) -> Case:
         case = _locked(case)
         case.assigned_to = to
         case.save()
-        note = f"assigned to {to.get_full_name() or to.username}"
-        _event(case, CaseEventKind.ASSIGNED, case.status, case.status, timezone.now(), by, note)
+        _event(
+            case,
+            CaseEventKind.ASSIGNED,
+            case.status,
+            case.status,
+            timezone.now(),
+            by,
+            code=CaseNoteCode.ASSIGNED,
+            params={"person": to.get_full_name() or to.username},
+        )
     return case
 
 
@@ -215,18 +267,9 @@ def escalate_sla_breaches(now: dt.datetime | None = None) -> list[Case]:
         if target is None:
             logger.warning("case %s breached its SLA but has nobody to escalate to", case.number)
             continue
-        reason = _breach_note(case, now)
-        escalated.append(escalate_case(case, target, at=now, note=reason))
+        breach = breach_params(case, now)
+        escalated.append(escalate_case(case, target, at=now, breach=breach))
     return escalated
-
-
-def _breach_note(case: Case, now: dt.datetime) -> str:
-    parts = []
-    if case.first_response_breached(now):
-        parts.append(f"first response due {case.first_response_due:%Y-%m-%d %H:%M}")
-    if case.resolution_breached(now):
-        parts.append(f"resolution due {case.resolution_due:%Y-%m-%d %H:%M}")
-    return "SLA breached: " + "; ".join(parts)
 
 
 @transaction.atomic
@@ -313,13 +356,16 @@ def _send_survey(case: Case, now: dt.datetime, link: Any) -> SurveyInvitation:
             sent_at=now,
         )
         _event(case, CaseEventKind.SURVEY_SENT, case.status, case.status, now, None)
+    # Written in the contact's language, not that of the worker or page that sends it.
+    with translation.override(language_of(case.contact)):
+        subject = gettext("How did we do? Case %(number)s") % {"number": case.number}
+        body = gettext(
+            "Dear %(name)s,\n\nyour case %(number)s (%(subject)s) was resolved. Please tell us "
+            "how satisfied you are, on a scale of 1 to 5:\n\n%(link)s\n\nThank you."
+        ) % {"name": case.contact.name, "number": case.number, "subject": case.subject, "link": url}
     send_mail(
-        subject=f"How did we do? Case {case.number}",
-        message=(
-            f"Dear {case.contact.name},\n\nyour case {case.number} ({case.subject}) was "
-            f"resolved. Please tell us how satisfied you are, on a scale of 1 to 5:\n\n{url}\n\n"
-            "Thank you."
-        ),
+        subject=subject,
+        message=body,
         from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None),
         recipient_list=[invitation.email],
         fail_silently=False,

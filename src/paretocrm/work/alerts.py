@@ -1,6 +1,7 @@
 """Signals a scoring run turns into tasks: each rule is one or two aggregate queries.
 
-Every rule returns :class:`Alert` rows (customer, kind, reason, due date). The rules read
+Every rule returns :class:`Alert` rows (customer, kind, reason code and parameters, due
+date); the reason is worded for each reader by :mod:`paretocrm.work.reasons`. The rules read
 the run's snapshot and the operational tables as of the run's ``as_of``; due dates count
 from ``today`` (the day the tasks are raised), because a task is work to do from now on.
 """
@@ -21,7 +22,7 @@ from paretocrm.sales.choices import ContractStatus
 from paretocrm.sales.models import Contract, Invoice
 from paretocrm.service.choices import OPEN_CASE_STATUSES, CaseType
 from paretocrm.service.models import Case
-from paretocrm.work.choices import TaskKind
+from paretocrm.work.choices import ReasonCode, TaskKind
 from paretocrm.work.plans import overdue_actions
 
 #: Tiers whose P(alive) and stage are watched run over run.
@@ -57,7 +58,9 @@ class Alert:
 
     customer_id: int
     kind: str
-    reason: str
+    #: A ReasonCode and the names, numbers and ISO dates its sentence needs (JSON-ready).
+    code: str
+    params: dict[str, Any]
     due_on: dt.date
     #: Who gets the task; None means the customer's owner.
     owner_id: int | None = None
@@ -112,8 +115,14 @@ def p_alive_drops(ctx: AlertContext) -> Iterator[Alert]:
             yield Alert(
                 customer_id,
                 TaskKind.P_ALIVE_DROP,
-                f"{Tier(tier).label}: P(alive) fell from {prev:.0%} to {p_alive:.0%} "
-                f"(runs of {ctx.previous.as_of} and {ctx.run.as_of}); call the customer.",
+                ReasonCode.P_ALIVE_DROP,
+                {
+                    "tier": tier,
+                    "before": prev,
+                    "after": p_alive,
+                    "previous_as_of": ctx.previous.as_of.isoformat(),
+                    "as_of": ctx.run.as_of.isoformat(),
+                },
                 ctx.due(TaskKind.P_ALIVE_DROP),
             )
 
@@ -123,16 +132,16 @@ def declines(ctx: AlertContext) -> Iterator[Alert]:
     rows = (
         _with_previous(ctx)
         .filter(tier__in=WATCHED_TIERS, lifecycle_stage=LifecycleStage.DECLINE)
-        .values_list("customer_id", "tier", "prev_stage", "lifecycle_reason")
+        .values_list("customer_id", "tier", "prev_stage", "lifecycle_reason", "lifecycle_reason_zh")
     )
-    for customer_id, tier, prev_stage, why in rows:
+    for customer_id, tier, prev_stage, why, why_zh in rows:
         if prev_stage == LifecycleStage.DECLINE:
             continue
-        before = LifecycleStage(prev_stage).label if prev_stage else "—"
         yield Alert(
             customer_id,
             TaskKind.DECLINE,
-            f"{Tier(tier).label} moved from {before} to the decline stage. {why}".strip(),
+            ReasonCode.DECLINE,
+            {"tier": tier, "before": prev_stage or "", "why": why, "why_zh": why_zh},
             ctx.due(TaskKind.DECLINE),
         )
 
@@ -151,7 +160,8 @@ def tier_downgrades(ctx: AlertContext) -> Iterator[Alert]:
             yield Alert(
                 customer_id,
                 TaskKind.TIER_DOWNGRADE,
-                f"Tier downgraded from {Tier(prev_tier).label} to {Tier(tier).label}.",
+                ReasonCode.TIER_DOWNGRADE,
+                {"before": prev_tier, "after": tier},
                 ctx.due(TaskKind.TIER_DOWNGRADE),
             )
 
@@ -171,8 +181,14 @@ def overdue_receivables(ctx: AlertContext) -> Iterator[Alert]:
         yield Alert(
             row["customer_id"],
             TaskKind.OVERDUE_RECEIVABLE,
-            f"{row['n']} invoice(s) overdue, {row['total']:,.2f} {row['currency']} outstanding; "
-            f"oldest due {row['oldest']} ({days} days).",
+            ReasonCode.OVERDUE_RECEIVABLE,
+            {
+                "count": row["n"],
+                "total": str(row["total"]),
+                "currency": row["currency"],
+                "oldest": row["oldest"].isoformat(),
+                "days": days,
+            },
             ctx.due(TaskKind.OVERDUE_RECEIVABLE),
         )
 
@@ -199,7 +215,8 @@ def complaints_past_sla(ctx: AlertContext) -> Iterator[Alert]:
         yield Alert(
             customer_id,
             TaskKind.COMPLAINT_PAST_SLA,
-            f"Open complaint(s) past SLA: {', '.join(sorted(numbers))}.",
+            ReasonCode.COMPLAINT_PAST_SLA,
+            {"cases": sorted(numbers)},
             ctx.due(TaskKind.COMPLAINT_PAST_SLA),
         )
 
@@ -219,7 +236,8 @@ def contract_renewals(ctx: AlertContext) -> Iterator[Alert]:
         yield Alert(
             customer_id,
             TaskKind.CONTRACT_RENEWAL,
-            f"Contract {number} ends on {end_date}: agree the renewal.",
+            ReasonCode.CONTRACT_RENEWAL,
+            {"contract": number, "end_date": end_date.isoformat()},
             max(due, ctx.today),
         )
 
@@ -234,8 +252,8 @@ def dependencies(ctx: AlertContext) -> Iterator[Alert]:
         yield Alert(
             customer_id,
             TaskKind.DEPENDENCY,
-            "Revenue depends on this customer above the concentration threshold: "
-            "review the account plan and the risk.",
+            ReasonCode.DEPENDENCY,
+            {},
             ctx.due(TaskKind.DEPENDENCY),
         )
 
@@ -249,7 +267,8 @@ def potentials_ready(ctx: AlertContext) -> Iterator[Alert]:
         yield Alert(
             customer_id,
             TaskKind.POTENTIAL_READY,
-            f"Potential customer with potential value {value:.0f}/100: ready to be developed.",
+            ReasonCode.POTENTIAL_READY,
+            {"value": value},
             ctx.due(TaskKind.POTENTIAL_READY),
         )
 
@@ -266,13 +285,15 @@ def plan_actions_overdue(ctx: AlertContext) -> Iterator[Alert]:
         by_customer.setdefault(action.plan.customer_id, []).append(action)
     for customer_id, actions in by_customer.items():
         oldest = actions[0]
-        listed = "; ".join(
-            f"{a.description} (due {a.due_date}, {_person(a.owner)})" for a in actions
-        )
+        listed = [
+            {"description": a.description, "due": a.due_date.isoformat(), "owner": _person(a.owner)}
+            for a in actions
+        ]
         yield Alert(
             customer_id,
             TaskKind.PLAN_ACTION_OVERDUE,
-            f"Account plan '{oldest.plan.title}': {len(actions)} action(s) overdue: {listed}.",
+            ReasonCode.PLAN_ACTION_OVERDUE,
+            {"plan": oldest.plan.title, "actions": listed},
             ctx.due(TaskKind.PLAN_ACTION_OVERDUE),
             owner_id=oldest.owner_id or oldest.plan.owner_id,
         )
@@ -280,7 +301,7 @@ def plan_actions_overdue(ctx: AlertContext) -> Iterator[Alert]:
 
 def _person(user: Any) -> str:
     if user is None:
-        return "no owner"
+        return ""  # worded "no owner" in the reader's language
     return str(user.get_full_name() or user.username)
 
 

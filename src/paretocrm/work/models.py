@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from paretocrm.core.models import TimeStampedModel, VersionedModel
 from paretocrm.core.money import currency_field, money_field
-from paretocrm.work.choices import ACTIVE_TASK_STATUSES, CallOutcome, TaskKind, TaskStatus
+from paretocrm.work.choices import (
+    ACTIVE_TASK_STATUSES,
+    CallOutcome,
+    ReasonCode,
+    TaskKind,
+    TaskStatus,
+)
 from paretocrm.work.querysets import CallListEntryQuerySet, CallListQuerySet, TaskQuerySet
 
 
@@ -36,7 +42,14 @@ class Task(VersionedModel):
         related_name="tasks",
     )
     kind = models.CharField(_("signal"), max_length=32, choices=TaskKind.choices)
+    # Raised tasks store a code and its parameters and are worded for each reader at display
+    # time (work.reasons.render); ``reason`` is a person's own text (manual tasks) or, on rows
+    # raised before the codes existed, the sentence as it was stored then.
     reason = models.TextField(_("reason"))
+    reason_code = models.CharField(
+        _("reason code"), max_length=32, choices=ReasonCode.choices, blank=True
+    )
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
     due_on = models.DateField(_("due on"))
     status = models.CharField(
         _("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN
@@ -91,6 +104,13 @@ class Task(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.customer_id}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the active language (see work.reasons)."""
+        from paretocrm.work.reasons import render
+
+        return render(self)
 
 
 class CallList(TimeStampedModel):

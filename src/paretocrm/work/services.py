@@ -16,14 +16,17 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, ngettext
 
+from paretocrm.core.languages import language_of
 from paretocrm.customers.models import Customer
 from paretocrm.insights.models import ScoreRun
 from paretocrm.service.services import escalate_sla_breaches
 from paretocrm.work.alerts import DUE_IN_DAYS, Alert, AlertContext, detect, previous_run
-from paretocrm.work.choices import TaskKind, TaskStatus
+from paretocrm.work.choices import ReasonCode, TaskKind, TaskStatus
 from paretocrm.work.models import ManagerTarget, Task
+from paretocrm.work.reasons import render as render_reason
 
 logger = logging.getLogger(__name__)
 
@@ -87,11 +90,19 @@ def escalate_service_breaches(
     alerts: dict[tuple[int, str], Alert] = {}
     for case in escalate_sla_breaches(now):
         key = (case.customer_id, TaskKind.CASE_ESCALATED)
-        text = f"Case {case.number} ({case.subject}) escalated to you: {case.events.last().note}."
-        if key in alerts:
-            text = f"{alerts[key].reason} {text}"
+        entry = {
+            "number": case.number,
+            "subject": case.subject,
+            "breach": case.events.last().note_params,
+        }
+        cases = [*alerts[key].params["cases"], entry] if key in alerts else [entry]
         alerts[key] = Alert(
-            case.customer_id, TaskKind.CASE_ESCALATED, text, due, case.escalated_to_id
+            case.customer_id,
+            TaskKind.CASE_ESCALATED,
+            ReasonCode.CASE_ESCALATED,
+            {"cases": cases},
+            due,
+            case.escalated_to_id,
         )
     return upsert_alerts(alerts, None)
 
@@ -109,13 +120,16 @@ def _update_existing(alerts: dict[tuple[int, str], Alert], run: ScoreRun | None)
         alert = alerts.pop((task.customer_id, task.kind), None)
         if alert is None:
             continue
-        task.reason = alert.reason
+        task.reason_code = alert.code
+        task.reason_params = alert.params
         task.due_on = min(task.due_on, alert.due_on)  # never push a promised date back
         task.last_run = run
         task.version = F("version") + 1
         task.updated_at = timezone.now()
         touched.append(task)
-    Task.objects.bulk_update(touched, ["reason", "due_on", "last_run", "version", "updated_at"])
+    Task.objects.bulk_update(
+        touched, ["reason_code", "reason_params", "due_on", "last_run", "version", "updated_at"]
+    )
     return len(touched)
 
 
@@ -129,7 +143,8 @@ def _create_new(alerts: dict[tuple[int, str], Alert], run: ScoreRun | None) -> l
             customer_id=alert.customer_id,
             owner_id=alert.owner_id or owners.get(alert.customer_id),
             kind=alert.kind,
-            reason=alert.reason,
+            reason_code=alert.code,
+            reason_params=alert.params,
             due_on=alert.due_on,
             created_by_run=run,
             last_run=run,
@@ -156,24 +171,47 @@ def send_digests(tasks: list[Task], run: ScoreRun | None) -> int:
     )
     sent = 0
     for user in users:
-        lines = [
-            f"- [{t.due_on}] {names.get(t.customer_id, t.customer_id)}: {t.reason}"
-            for t in sorted(by_owner[user.pk], key=lambda t: (t.due_on, t.customer_id))
-        ]
-        source = f"The scoring run of {run.as_of}" if run else "Service escalation"
-        body = (
-            f"{source} raised {len(lines)} new task(s) for you:\n\n"
-            + "\n".join(lines)
-            + "\n\nOpen 'My tasks' in Pareto CRM to work them."
-        )
+        # The digest is written in the recipient's language, not the language of whoever
+        # (or whichever worker) triggered the run.
+        with translation.override(language_of(user)):
+            subject, body = _digest(by_owner[user.pk], names, run)
         sent += send_mail(
-            subject=f"Pareto CRM: {len(lines)} new task(s)",
+            subject=subject,
             message=body,
             from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None),
             recipient_list=[user.email],
             fail_silently=False,
         )
     return sent
+
+
+def _digest(tasks: list[Task], names: dict[int, str], run: ScoreRun | None) -> tuple[str, str]:
+    """Subject and body of one owner's digest, in the active language."""
+    lines = [
+        f"- [{formats.date_format(t.due_on, 'SHORT_DATE_FORMAT')}] "
+        f"{names.get(t.customer_id, t.customer_id)}: {render_reason(t)}"
+        for t in sorted(tasks, key=lambda t: (t.due_on, t.customer_id))
+    ]
+    count = len(lines)
+    if run is not None:
+        intro = ngettext(
+            "The scoring run of %(as_of)s raised %(count)s new task for you:",
+            "The scoring run of %(as_of)s raised %(count)s new tasks for you:",
+            count,
+        ) % {"as_of": formats.date_format(run.as_of, "SHORT_DATE_FORMAT"), "count": count}
+    else:
+        intro = ngettext(
+            "Service escalation raised %(count)s new task for you:",
+            "Service escalation raised %(count)s new tasks for you:",
+            count,
+        ) % {"count": count}
+    body = "\n\n".join(
+        [intro, "\n".join(lines), gettext("Open “My tasks” in Pareto CRM to work them.")]
+    )
+    subject = ngettext(
+        "Pareto CRM: %(count)s new task", "Pareto CRM: %(count)s new tasks", count
+    ) % {"count": count}
+    return subject, body
 
 
 def _locked(task: Task) -> Task:

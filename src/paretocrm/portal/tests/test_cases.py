@@ -53,7 +53,7 @@ def test_a_complaint_with_files_opens_a_case_with_sla_and_a_task_for_the_owner(w
     files = sorted(CaseAttachment.objects.values_list("original_name", "content_type"))
     assert files == [("damage.png", "image/png"), ("photo-of-damage.pdf", "application/pdf")]
     task = Task.objects.get()
-    assert task.owner == world["kam"] and case.number in task.reason
+    assert task.owner == world["kam"] and case.number in task.reason_text
     # The key-account manager sees it in the case list and the task queue.
     kam = client_for(world["kam"])
     assert case.number in kam.get("/service/").content.decode()

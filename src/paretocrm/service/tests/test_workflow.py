@@ -146,7 +146,8 @@ def test_breaches_escalate_to_the_owners_manager_once_with_a_task(policies, kam,
     assert {c.escalated_to for c in escalated} == {boss}
     task = Task.objects.get(kind=TaskKind.CASE_ESCALATED)
     assert task.owner == boss and task.customer == customer
-    assert "CS-1" in task.reason and "CS-2" in task.reason and "first response due" in task.reason
+    text = task.reason_text
+    assert "CS-1" in text and "CS-2" in text and "first response due" in text
     assert task.due_on == T0.date() + dt.timedelta(days=1)
     assert len(result.created) == 1 and mail.outbox[0].to == ["boss@example.com"]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import serializers
+
 from paretocrm.core.api.serializers import ScopedModelSerializer
 from paretocrm.work.choices import TaskKind
 from paretocrm.work.models import Task
@@ -11,6 +13,13 @@ from paretocrm.work.models import Task
 
 class TaskSerializer(ScopedModelSerializer):
     """A task; status changes (done, snooze) go through the task services, not this body."""
+
+    reason_text = serializers.CharField(
+        source="reason_text",
+        read_only=True,
+        help_text="The reason worded in the request's language (from reason_code and "
+        "reason_params; the free-text reason when there is no code).",
+    )
 
     class Meta:
         model = Task
@@ -21,6 +30,9 @@ class TaskSerializer(ScopedModelSerializer):
             "owner",
             "kind",
             "reason",
+            "reason_code",
+            "reason_params",
+            "reason_text",
             "due_on",
             "status",
             "snoozed_until",
@@ -34,6 +46,8 @@ class TaskSerializer(ScopedModelSerializer):
         )
         read_only_fields = (
             "kind",
+            "reason_code",
+            "reason_params",
             "status",
             "snoozed_until",
             "completed_at",

@@ -99,9 +99,9 @@ def test_overdue_actions_raise_one_task_for_the_oldest_actions_owner_without_twi
 
     task = Task.objects.get(customer=core, kind=TaskKind.PLAN_ACTION_OVERDUE)
     assert task.owner == specialist  # the owner of the oldest overdue action moves first
-    assert "2 action(s) overdue" in task.reason
-    assert "Quarterly review" in task.reason and "Send samples" in task.reason
-    assert "Plan the visit" not in task.reason and "Old" not in task.reason
+    assert "2 actions overdue" in task.reason_text
+    assert "Quarterly review" in task.reason_text and "Send samples" in task.reason_text
+    assert "Plan the visit" not in task.reason_text and "Old" not in task.reason_text
     assert task.due_on == TODAY + dt.timedelta(days=3)
 
     result = services.raise_tasks_for_run(make_run(), today=TODAY, now=NOW)
