@@ -163,12 +163,12 @@ def _plan_action_overdue(p: Params) -> str:
         "Account plan “%(plan)s”: %(count)s action overdue: %(actions)s.",
         "Account plan “%(plan)s”: %(count)s actions overdue: %(actions)s.",
         len(actions),
-    ) % {"plan": p["plan"], "count": len(actions), "actions": _join(listed, "; ")}
+    ) % {"plan": p["plan"], "count": len(actions), "actions": _join(listed, gettext("; "))}
 
 
 def _case_escalated(p: Params) -> str:
     return " ".join(
-        gettext("Case %(number)s (%(subject)s) escalated to you: %(breach)s.")
+        gettext("Case %(number)s (%(subject)s) escalated to you (%(breach)s).")
         % {
             "number": case["number"],
             "subject": case["subject"],

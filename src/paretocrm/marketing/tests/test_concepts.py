@@ -92,3 +92,22 @@ def test_answer_page_without_login_and_marketing_pages(client, accounts):
     assert "Core A" in detail and "4.0" in detail
     client.force_login(make_user(role="sales_rep"))
     assert client.post(reverse("marketing:concept", args=[frozen.pk])).status_code == 403
+
+
+def test_the_concept_mail_is_in_the_recipients_language_not_the_senders(accounts, settings):
+    import datetime as dt
+
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "zh-hant"  # contacts have no language of their own: the default
+    frozen = survey()
+    frozen.launch_date = dt.date(2026, 6, 1)
+    frozen.save()
+
+    with translation.override("en"):  # the marketer's page is in English
+        concepts.send_concept_survey(frozen)
+
+    message = mail.outbox[0]
+    assert message.subject == "誠邀您評價新產品：Frozen durian"
+    assert "在推出Frozen durian（計畫於 2026年6月1日 上市）之前" in message.body
+    assert "Flash-frozen durian for export." in message.body  # the survey's own text as written

@@ -159,3 +159,27 @@ def test_priv4_erasing_a_contact_closes_the_portal_login_and_blanks_the_invitati
     assert "li wei" not in (account.user.first_name + account.user.last_name).lower()
     assert list(PortalInvitation.objects.values_list("email", flat=True)) == [""]
     assert client.get("/portal/").status_code != 200  # the open session ended at once
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [
+        ("zh-hans", "您的Pareto CRM客户门户账号"),
+        ("en", "Your access to the Pareto CRM customer portal"),
+    ],
+)
+def test_the_invitation_is_in_the_recipients_language_not_the_inviting_colleagues(
+    settings, language, subject
+):
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = language  # contacts have no language of their own: the default
+    contact = make_contact(
+        make_customer(name="华东果业集团"), name="Li Wei", email="lw@example.com"
+    )
+    other = "zh-hant" if language == "zh-hans" else "zh-hans"
+
+    with translation.override(other):
+        services.invite_contact(contact, by=None, base_url="http://testserver/")
+
+    assert mail.outbox[-1].subject == subject

@@ -15,7 +15,6 @@ class TaskSerializer(ScopedModelSerializer):
     """A task; status changes (done, snooze) go through the task services, not this body."""
 
     reason_text = serializers.CharField(
-        source="reason_text",
         read_only=True,
         help_text="The reason worded in the request's language (from reason_code and "
         "reason_params; the free-text reason when there is no code).",
