@@ -32,7 +32,7 @@ def check_permissions(kind_name: str, rows: pd.DataFrame, report: check.Report, 
         kind_name in ADMIN_KINDS and not is_administrator(user)
     ):
         _log_denied(user, kind_name)
-        report.add(0, "", f"your role may not import {kind_name}; nothing was written.")
+        report.add_coded(0, "", "role_may_not_import", {"kind": kind_name})
         return
     if rows.empty:
         return
@@ -41,7 +41,7 @@ def check_permissions(kind_name: str, rows: pd.DataFrame, report: check.Report, 
     if not is_administrator(user):
         for name in sorted(ADMIN_COLUMNS & set(rows.columns)):
             filled = rows[name].notna() & (rows[name].astype(str) != "")
-            _refuse(report, rows.index[filled.to_numpy()], name, "only administrators set this")
+            _refuse(report, rows.index[filled.to_numpy()], name, "administrators_only")
 
 
 def _check_customers(kind_name: str, rows: pd.DataFrame, report: check.Report, user: Any) -> None:
@@ -52,7 +52,7 @@ def _check_customers(kind_name: str, rows: pd.DataFrame, report: check.Report, u
         existing = set(Customer.objects.filter(code__in=list(codes)).values_list("code", flat=True))
         mine = set(visible.filter(code__in=list(existing)).values_list("code", flat=True))
         bad = codes.isin(list(existing - mine))
-        _refuse(report, rows.index[bad.to_numpy()], "code", "this customer is not in your scope")
+        _refuse(report, rows.index[bad.to_numpy()], "code", "customer_out_of_scope")
     elif "customer_id" in rows.columns:
         ids = {int(v) for v in rows["customer_id"].dropna()}
         mine = set(visible.filter(id__in=ids).values_list("id", flat=True))
@@ -61,7 +61,7 @@ def _check_customers(kind_name: str, rows: pd.DataFrame, report: check.Report, u
             report,
             rows.index[bad.to_numpy()],
             "customer_code",
-            "this customer is not in your scope",
+            "customer_out_of_scope",
         )
 
 
@@ -71,14 +71,13 @@ def _check_owner(rows: pd.DataFrame, report: check.Report, user: Any) -> None:
         return
     allowed = user.scope_user_ids()
     bad = rows["owner_id"].notna() & ~rows["owner_id"].isin(list(allowed))
-    _refuse(
-        report, rows.index[bad.to_numpy()], "owner", "you may not assign customers to this user"
-    )
+    _refuse(report, rows.index[bad.to_numpy()], "owner", "owner_not_allowed")
 
 
-def _refuse(report: check.Report, index: Any, column: str, message: str) -> None:
+def _refuse(report: check.Report, index: Any, column: str, code: str) -> None:
+    """Refuse each row of ``index`` with the message ``code`` (imports.messages)."""
     if len(index):
-        report.add_rows(index, column, [message] * len(index))
+        report.add_rows_coded(index, column, code)
 
 
 def _log_denied(user: Any, kind_name: str) -> None:

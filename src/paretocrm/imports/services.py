@@ -153,11 +153,9 @@ def _spread_group_errors(kind: ImportKind, rows: pd.DataFrame, report: check.Rep
     victims = keys.isin(list(bad_keys)) & ~bad_rows
     if bool(victims.any()):
         first_bad = pd.Series(rows.index[bad_rows], index=keys[bad_rows]).groupby(level=0).min()
-        messages = [
-            f"skipped with its {kind.key_label} {k!r}: row {first_bad[k]} of it is invalid"
-            for k in keys[victims]
-        ]
-        report.add_rows(rows.index[victims.to_numpy()], kind.group_column, messages)
+        for row, key in zip(rows.index[victims.to_numpy()], keys[victims], strict=True):
+            params = {"what": kind.key_label, "value": repr(key), "first": int(first_bad[key])}
+            report.add_coded(int(row), kind.group_column, "skipped_with_group", params)
 
 
 def _finish(batch: ImportBatch, result: ImportResult, status: str) -> ImportResult:

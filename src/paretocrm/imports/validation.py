@@ -3,7 +3,9 @@
 Checks work on whole columns (pandas Series of strings indexed by the spreadsheet row
 number), so a million-row file is validated in a few numpy passes, not a Python loop per
 cell. Each check records problems in a :class:`Report` as (row, column, message) and
-returns the parsed column; rows with an error are excluded by the caller.
+returns the parsed column; rows with an error are excluded by the caller. The checks here
+record a message code with named parameters (:mod:`paretocrm.imports.messages`), so the
+report can be read in the reader's language; the English text is kept beside them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from paretocrm.imports import messages as texts
 
 ERROR = "error"
 WARNING = "warning"
@@ -32,6 +36,9 @@ class Issue:
     column: str
     message: str
     severity: str = ERROR
+    #: Message code and parameters for rendering in the reader's language ("" = text only).
+    code: str = field(default="", compare=False)
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -45,7 +52,16 @@ class Report:
     warning_count: int = 0
     file_error: bool = False
 
-    def add(self, row: int, column: str, message: str, severity: str = ERROR) -> None:
+    def add(
+        self,
+        row: int,
+        column: str,
+        message: str,
+        severity: str = ERROR,
+        *,
+        code: str = "",
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
         """Record one problem; an error on a data row makes that row invalid."""
         if severity == ERROR:
             self.error_count += 1
@@ -56,7 +72,31 @@ class Report:
         else:
             self.warning_count += 1
         if len(self.issues) < MAX_STORED_ISSUES:
-            self.issues.append(Issue(row, column, message, severity))
+            self.issues.append(Issue(row, column, message, severity, code, dict(params or {})))
+
+    @property
+    def room(self) -> int:
+        """How many more issues are kept in full (the rest are only counted)."""
+        return MAX_STORED_ISSUES - len(self.issues)
+
+    def add_coded(
+        self,
+        row: int,
+        column: str,
+        code: str,
+        params: Mapping[str, Any] | None = None,
+        severity: str = ERROR,
+    ) -> None:
+        """Record one problem as a message code (worded per reader; English text kept)."""
+        params = dict(params or {})
+        self.add(row, column, texts.english(code, params), severity, code=code, params=params)
+
+    def add_rows_coded(
+        self, rows: Iterable[int], column: str, code: str, params: Mapping[str, Any] | None = None
+    ) -> None:
+        """Record the same coded error on each of ``rows``."""
+        for row in rows:
+            self.add_coded(int(row), column, code, params)
 
     def add_rows(self, rows: Iterable[int], column: str, messages: Iterable[str]) -> None:
         """Record one error per row (rows and messages aligned)."""
@@ -80,12 +120,22 @@ class Report:
             "errors": self.error_count,
             "warnings": self.warning_count,
             "invalid_rows": len(self.invalid_rows),
-            "issues": [
-                {"row": i.row, "column": i.column, "message": i.message, "severity": i.severity}
-                for i in issues[:limit]
-            ],
+            "issues": [_issue_dict(i) for i in issues[:limit]],
             "issues_not_listed": max(self.error_count + self.warning_count - limit, 0),
         }
+
+
+def _issue_dict(issue: Issue) -> dict[str, Any]:
+    """The stored form: English text, and code + parameters when the message has them."""
+    stored: dict[str, Any] = {
+        "row": issue.row,
+        "column": issue.column,
+        "message": issue.message,
+        "severity": issue.severity,
+    }
+    if issue.code:
+        stored.update(code=issue.code, params=dict(issue.params))
+    return stored
 
 
 def _quote(values: pd.Series) -> pd.Series:
@@ -104,10 +154,45 @@ def flag(report: Report, mask: pd.Series, column: str, messages: pd.Series | str
         report.add_rows(rows, column, messages.loc[rows].tolist())
 
 
-def flag_value(report: Report, mask: pd.Series, column: str, prefix: str, raw: pd.Series) -> None:
-    """Like :func:`flag`, quoting the offending value; messages are built for bad rows only."""
+def flag_code(
+    report: Report,
+    mask: pd.Series,
+    column: str,
+    code: str,
+    params: Mapping[str, Any] | None = None,
+    per_row: Mapping[str, pd.Series] | None = None,
+) -> None:
+    """Record message ``code`` on every row where ``mask`` is true.
+
+    ``params`` are the same for every row; ``per_row`` holds parameters that differ by row
+    (the offending value, the first row of a duplicate), indexed like ``mask``. Parameters
+    and the English text are built only for the issues the report keeps in full.
+    """
+    if not bool(mask.any()):
+        return
+    rows = mask.index[mask.to_numpy()]
+    kept = max(min(report.room, len(rows)), 0)
+    columns = {name: values.loc[rows[:kept]].tolist() for name, values in (per_row or {}).items()}
+    for i, row in enumerate(rows):
+        if i >= kept:
+            report.add(int(row), column, "")  # counted, not listed
+            continue
+        row_params = {**(params or {}), **{name: values[i] for name, values in columns.items()}}
+        message = texts.english(code, row_params)
+        report.add(int(row), column, message, code=code, params=row_params)
+
+
+def flag_value(
+    report: Report,
+    mask: pd.Series,
+    column: str,
+    code: str,
+    raw: pd.Series,
+    params: Mapping[str, Any] | None = None,
+) -> None:
+    """Like :func:`flag_code`, quoting the offending value as ``value``."""
     if bool(mask.any()):
-        flag(report, mask, column, prefix + _quote(raw[mask]))
+        flag_code(report, mask, column, code, params, {"value": _quote(raw[mask])})
 
 
 def _distinct(raw: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -135,10 +220,10 @@ def text(
     """Strip whitespace; check presence and length. Returns the stripped strings."""
     values = values.astype(str).str.strip()
     if required:
-        flag(report, values == "", column, "is required")
+        flag_code(report, values == "", column, "required")
     if max_length is not None:
         too_long = values.str.len() > max_length
-        flag(report, too_long, column, f"is longer than {max_length} characters")
+        flag_code(report, too_long, column, "too_long", {"max": max_length})
     return values
 
 
@@ -183,28 +268,22 @@ def decimal(
     well_formed = _back(well_formed_d, codes, raw.index)
     number = _back(number_d, codes, raw.index)
     if required:
-        flag(report, empty, column, "is required")
+        flag_code(report, empty, column, "required")
     bad = ~empty & ~well_formed
     if bool(bad.any()):
-        parsable = _back(parsable_d, codes, raw.index)[bad]
-        messages = pd.Series(
-            np.where(
-                parsable,
-                f"has more than {decimal_places} decimal places or {integer_digits} digits: ",
-                "is not a number: ",
-            ),
-            index=parsable.index,
-        ) + _quote(raw[bad])
-        flag(report, bad, column, messages)
+        parsable = _back(parsable_d, codes, raw.index).astype(bool)
+        digits = {"places": decimal_places, "digits": integer_digits}
+        flag_value(report, bad & parsable, column, "too_many_digits", raw, digits)
+        flag_value(report, bad & ~parsable, column, "not_number", raw)
     ok = ~empty & well_formed
     if min_value is not None:
         low = (number < min_value) if min_inclusive else (number <= min_value)
         low = low.fillna(False).astype(bool) & ok
-        relation = "at least" if min_inclusive else "greater than"
-        flag_value(report, low, column, f"must be {relation} {min_value:g}, got ", raw)
+        code = "below_min" if min_inclusive else "not_above_min"
+        flag_value(report, low, column, code, raw, {"min": f"{min_value:g}"})
     if max_value is not None:
         high = (number > max_value).fillna(False).astype(bool) & ok
-        flag_value(report, high, column, f"must be at most {max_value:g}, got ", raw)
+        flag_value(report, high, column, "above_max", raw, {"max": f"{max_value:g}"})
     return _back(cleaned, codes, raw.index).where(ok, "")
 
 
@@ -221,17 +300,17 @@ def integer(
     raw = values.astype(str).str.strip()
     empty = raw == ""
     if required:
-        flag(report, empty, column, "is required")
+        flag_code(report, empty, column, "required")
     # "3.0" comes out of spreadsheets for 3: accept a zero fraction.
     well_formed = raw.str.fullmatch(r"-?\d{1,15}(?:\.0*)?").fillna(False).astype(bool)
-    flag_value(report, ~empty & ~well_formed, column, "is not a whole number: ", raw)
+    flag_value(report, ~empty & ~well_formed, column, "not_whole_number", raw)
     number = pd.to_numeric(raw.where(well_formed), errors="coerce").astype("Int64")
     if min_value is not None:
         low = (number < min_value).fillna(False).astype(bool)
-        flag_value(report, low, column, f"must be at least {min_value}, got ", raw)
+        flag_value(report, low, column, "below_min", raw, {"min": str(min_value)})
     if max_value is not None:
         high = (number > max_value).fillna(False).astype(bool)
-        flag_value(report, high, column, f"must be at most {max_value}, got ", raw)
+        flag_value(report, high, column, "above_max", raw, {"max": str(max_value)})
     return number
 
 
@@ -250,7 +329,7 @@ def date(values: pd.Series, column: str, report: Report, *, required: bool = Fal
     raw = values.astype(str).str.strip()
     empty = raw == ""
     if required:
-        flag(report, empty, column, "is required")
+        flag_code(report, empty, column, "required")
     # Dates repeat (every line of an order carries the order date): parse each distinct
     # text once, then map back, which makes a 1M-line file cost as much as its distinct dates.
     distinct = pd.Series(raw.unique())
@@ -272,7 +351,7 @@ def date(values: pd.Series, column: str, report: Report, *, required: bool = Fal
     positions = pd.Index(distinct).get_indexer(raw)
     parsed = pd.Series(parsed_distinct.to_numpy()[positions], index=raw.index)
     bad = ~empty & parsed.isna()
-    flag_value(report, bad, column, "is not a valid date (use YYYY-MM-DD): ", raw)
+    flag_value(report, bad, column, "not_date", raw)
     return parsed
 
 
@@ -289,13 +368,13 @@ def choice(
     raw = values.astype(str).str.strip()
     empty = raw == ""
     if required and not default:
-        flag(report, empty, column, "is required")
+        flag_code(report, empty, column, "required")
     lookup = {key.strip().lower(): value for key, value in choices.items()}
     codes, distinct = _distinct(raw)
     mapped = _back(distinct.str.lower().map(lookup), codes, raw.index)
     bad = ~empty & mapped.isna()
     allowed = ", ".join(sorted(set(choices.values())))
-    flag_value(report, bad, column, "is not one of " + allowed + ": ", raw)
+    flag_value(report, bad, column, "not_choice", raw, {"allowed": allowed})
     return mapped.where(~empty, default).fillna("")
 
 
@@ -305,10 +384,8 @@ def unique(values: pd.Series, column: str, report: Report, *, what: str) -> pd.S
     repeated = values.duplicated(keep="first") & present
     if bool(repeated.any()):
         first_row = pd.Series(values.index, index=values.index).groupby(values).transform("min")
-        quoted = _quote(values[repeated])
-        messages = f"duplicate {what} " + quoted + " (first at row "
-        messages = messages + first_row[repeated].astype(str) + ")"
-        flag(report, repeated, column, messages)
+        per_row = {"value": _quote(values[repeated]), "first": first_row[repeated].astype(int)}
+        flag_code(report, repeated, column, "duplicate", {"what": what}, per_row)
     return ~repeated
 
 
@@ -321,6 +398,5 @@ def reference(
     found = values.isin(known_index)
     missing = present & ~found
     if bool(missing.any()):
-        suffix = " (not in the file nor in the database)"
-        flag(report, missing, column, f"unknown {what} " + _quote(values[missing]) + suffix)
+        flag_value(report, missing, column, "unknown_reference", values, {"what": what})
     return found | ~present

@@ -133,14 +133,14 @@ class ImportKind(ABC):
         for header in headers:
             name = aliases.get(normalise_header(header))
             if name is None:
-                report.add(1, header, "unknown column, ignored", check.WARNING)
+                report.add_coded(1, header, "unknown_column", severity=check.WARNING)
             elif name in mapping.values():
-                report.add(1, header, f"a second column for {name!r}")
+                report.add_coded(1, header, "second_column", {"name": repr(name)})
             else:
                 mapping[header] = name
         for name in sorted(self.required - set(mapping.values())):
             accepted = " / ".join((name, *self.columns[name][:2]))
-            report.add(1, name, f"required column is missing (header {accepted})")
+            report.add_coded(1, name, "missing_column", {"accepted": accepted})
         return mapping
 
     @abstractmethod

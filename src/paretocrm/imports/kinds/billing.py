@@ -75,7 +75,7 @@ class InvoiceKind(ImportKind):
         out["order_id"] = lookup(order, orders)
         issued = check.date(column(frame, "issued_on"), "issued_on", report, required=True)
         due = check.date(column(frame, "due_on"), "due_on", report)
-        check.flag(report, due < issued, "due_on", "is before the issue date")
+        check.flag_code(report, due < issued, "due_on", "before_issue_date")
         due = due.where(due.notna(), issued)
         out["issued_on"] = _dates(issued)
         out["due_on"] = _dates(due)
@@ -140,7 +140,7 @@ class PaymentKind(ImportKind):
         out["invoice_id"] = lookup(invoice, {k: v[0] for k, v in invoices.items()})
         other = lookup(invoice, {k: v[1] for k, v in invoices.items()})
         mismatch = other.notna() & out["customer_id"].notna() & (other != out["customer_id"])
-        check.flag(report, mismatch, "invoice_number", "belongs to another customer")
+        check.flag_code(report, mismatch, "invoice_number", "other_customers_invoice")
         received = check.date(column(frame, "received_on"), "received_on", report, required=True)
         out["received_on"] = _dates(received)
         amount = check.decimal(
@@ -174,11 +174,8 @@ class PaymentKind(ImportKind):
                     record = out.loc[row]
                     differs = [f for f in self.compared if getattr(payment, f) != record[f]]
                     if differs:
-                        report.add(
-                            int(row), "number",
-                            f"payment {payment.number!r} is already recorded with other "
-                            f"{', '.join(differs)}; payments are never edited - record a reversal",
-                        )  # fmt: skip
+                        params = {"value": repr(payment.number), "fields": ", ".join(differs)}
+                        report.add_coded(int(row), "number", "payment_differs", params)
 
     def write(self, rows: pd.DataFrame, progress: ProgressCallback | None = None) -> WriteCounts:
         """Append new payments; identical ones already recorded count as unchanged."""

@@ -45,11 +45,8 @@ def code_check(
     upper = values.astype(str).str.strip().str.upper()
     bad = (upper != "") & ~upper.isin(list(codes))
     if bool(bad.any()):
-        report.add_rows(
-            upper.index[bad.to_numpy()],
-            name,
-            [f"{v!r} is not an ISO {what} code" for v in upper[bad]],
-        )
+        per_row = {"value": upper[bad].map(repr)}
+        check.flag_code(report, bad, name, "not_iso_code", {"standard": what}, per_row)
     return upper.where(~bad, "")
 
 
@@ -143,11 +140,7 @@ class CustomerKind(ImportKind):
         check.reference(parent, "parent_code", report, known, what="parent customer code")
         own = (parent != "") & (parent == out["code"])
         if bool(own.any()):
-            report.add_rows(
-                parent.index[own.to_numpy()],
-                "parent_code",
-                ["is the customer itself"] * int(own.sum()),
-            )
+            report.add_rows_coded(parent.index[own.to_numpy()], "parent_code", "own_parent")
         out["parent_code"] = parent
         out["owner_id"] = self._owners(column(frame, "owner"), report)
         self.present = {c for c in out.columns if c in set(frame.columns) or c in self.required}
@@ -222,16 +215,13 @@ class ContactKind(ImportKind):
             False
         ).astype(bool)
         if bool(bad.any()):
-            report.add_rows(
-                email.index[bad.to_numpy()],
-                "email",
-                [f"{e!r} is not an e-mail address" for e in email[bad]],
+            check.flag_code(
+                report, bad, "email", "not_email", per_row={"value": email[bad].map(repr)}
             )
         out["email"] = email
         no_key = (out["external_id"] == "") & (email == "")
         if bool(no_key.any()):
-            message = "give an external id or an e-mail so the contact can be matched"
-            check.flag(report, no_key, "external_id", message)
+            check.flag_code(report, no_key, "external_id", "contact_key")
         pair = code + "\x1f" + email
         check.unique(
             pair.where((out["external_id"] == "") & (email != ""), ""),

@@ -146,11 +146,10 @@ class OrderKind(ImportKind):
         )
         amount = check.decimal(column(frame, "amount"), "amount", report, min_value=0)
         if "unit_price" not in frame.columns and "amount" not in frame.columns:
-            report.add(
-                1, "unit_price", "required column is missing (unit_price / 单价, or amount / 金额)"
-            )
+            accepted = "unit_price / 单价, or amount / 金额"
+            report.add_coded(1, "unit_price", "missing_column", {"accepted": accepted})
         missing = (price == "") & (amount == "") & (quantity != "")
-        check.flag(report, missing, "unit_price", "give a unit price or a line amount")
+        check.flag_code(report, missing, "unit_price", "price_or_amount")
         out["unit_price"] = price.where(price != "", self._price_from_amount(amount, quantity))
         cost = check.decimal(
             column(frame, "unit_cost"), "unit_cost", report, decimal_places=4, min_value=0
@@ -187,8 +186,8 @@ class OrderKind(ImportKind):
             if differs.any():
                 mask = pd.Series(differs, index=out.index)
                 first_rows = pd.Series(out.index.to_numpy()[first_of_row], index=out.index)[mask]
-                message = "differs from the first line of the same order (row "
-                check.flag(report, mask, name, message + first_rows.astype(str) + ")")
+                per_row = {"first": first_rows.astype(int)}
+                check.flag_code(report, mask, name, "differs_in_order", per_row=per_row)
 
     # --- writing -------------------------------------------------------------------------
 

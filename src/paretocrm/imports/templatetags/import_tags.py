@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from paretocrm.imports.messages import render_issue
 from paretocrm.users.permissions import Function, has_function
 
 register = template.Library()
@@ -15,3 +16,9 @@ register = template.Library()
 def may_import(user: Any) -> bool:
     """True when the user's role has the IMPORT function."""
     return has_function(user, Function.IMPORT)
+
+
+@register.filter
+def issue_text(issue: Any) -> str:
+    """A report issue in the reader's language (its stored text when it has no code)."""
+    return render_issue(issue)
