@@ -35,6 +35,7 @@ from paretocrm.service.models import Case, SurveyResponse
 from paretocrm.service.services import open_case
 from paretocrm.users.choices import Role
 from paretocrm.users.models import User
+from paretocrm.work.choices import ReasonCode
 from paretocrm.work.services import create_manual_task
 
 
@@ -277,8 +278,13 @@ def file_case(
         create_manual_task(
             customer=customer,
             owner=customer.owner,
-            reason=_("Complaint %(number)s from %(contact)s: %(subject)s")
-            % {"number": case.number, "contact": contact or "-", "subject": case.subject},
+            # Worded for the manager who reads it, not in the portal user's language.
+            reason_code=ReasonCode.PORTAL_COMPLAINT,
+            reason_params={
+                "number": case.number,
+                "contact": str(contact or ""),
+                "subject": case.subject,
+            },
             due_on=timezone.localdate(),
         )
     return case

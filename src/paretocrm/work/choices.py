@@ -39,6 +39,7 @@ class ReasonCode(models.TextChoices):
     POTENTIAL_READY = "potential_ready", _("potential customer ready to develop")
     PLAN_ACTION_OVERDUE = "plan_action_overdue", _("account plan action overdue")
     CASE_ESCALATED = "case_escalated", _("service case escalated (SLA breached)")
+    PORTAL_COMPLAINT = "portal_complaint", _("complaint from the customer portal")
 
 
 class TaskStatus(models.TextChoices):

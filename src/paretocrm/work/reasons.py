@@ -178,6 +178,14 @@ def _case_escalated(p: Params) -> str:
     )
 
 
+def _portal_complaint(p: Params) -> str:
+    return gettext("Complaint %(number)s from %(contact)s: %(subject)s") % {
+        "number": p["number"],
+        "contact": p.get("contact") or "-",
+        "subject": p["subject"],
+    }
+
+
 def _join(items: list[str], separator: str = "") -> str:
     """Items joined with the locale's list separator (、 in Chinese, ", " in English)."""
     return (separator or gettext(", ")).join(str(item) for item in items)
@@ -194,4 +202,5 @@ _WRITERS: dict[str, Callable[[Params], str]] = {
     ReasonCode.POTENTIAL_READY: _potential_ready,
     ReasonCode.PLAN_ACTION_OVERDUE: _plan_action_overdue,
     ReasonCode.CASE_ESCALATED: _case_escalated,
+    ReasonCode.PORTAL_COMPLAINT: _portal_complaint,
 }

@@ -265,10 +265,29 @@ def reassign_task(task: Task, *, to: Any) -> Task:
     return task
 
 
-def create_manual_task(*, customer: Customer, owner: Any, reason: str, due_on: dt.date) -> Task:
-    """A task a person adds by hand (no signal, so no de-duplication)."""
+def create_manual_task(
+    *,
+    customer: Customer,
+    owner: Any,
+    due_on: dt.date,
+    reason: str = "",
+    reason_code: str = "",
+    reason_params: dict[str, Any] | None = None,
+) -> Task:
+    """A task outside the scoring signals (no de-duplication).
+
+    A person's task carries their own ``reason`` text; a task another part of the product
+    adds for someone (a portal complaint) carries a ``reason_code`` and its parameters, so
+    it reads in the language of whoever opens it (work.reasons).
+    """
     return Task.objects.create(
-        customer=customer, owner=owner, kind=TaskKind.MANUAL, reason=reason, due_on=due_on
+        customer=customer,
+        owner=owner,
+        kind=TaskKind.MANUAL,
+        reason=reason,
+        reason_code=reason_code,
+        reason_params=reason_params or {},
+        due_on=due_on,
     )
 
 

@@ -127,3 +127,15 @@ def test_a_portal_complaint_is_on_the_timeline_and_counts_as_an_open_complaint(w
     assert any(e.text == case.number and e.detail == "Any news?" for e in timeline)
     attributes = read_attributes(dt.date.today()).set_index("customer_id")
     assert attributes.loc[str(world["customer"].pk), "open_complaints"] == 1
+
+
+def test_the_complaint_task_reads_in_the_managers_language_not_the_customers(world):
+    _raise(client_for(world["user"], "en"))  # the customer writes from an English page
+    case = Case.objects.get()
+    manager = client_for(world["kam"], "zh-hant")
+
+    page = manager.get("/work/tasks/").content.decode()
+
+    task = Task.objects.get()
+    assert (task.reason_code, task.reason_params["number"]) == ("portal_complaint", case.number)
+    assert f"的投訴 {case.number}：Broken pallets" in page
