@@ -33,6 +33,29 @@ MESSAGES: dict[str, str] = {
     "unknown_reference": gettext_noop(
         "unknown %(what)s %(value)s (not in the file nor in the database)"
     ),
+    # The file as a whole (row 0 of the report).
+    "unsupported_type": gettext_noop(
+        "%(file)s: unsupported file type %(suffix)s; use .csv or .xlsx."
+    ),
+    "too_large": gettext_noop(
+        "%(file)s: file is %(size)s bytes, more than the limit of %(limit)s."
+    ),
+    "file_empty": gettext_noop("%(file)s: file is empty."),
+    "not_csv": gettext_noop("%(file)s: this is %(what)s, not a CSV text file."),
+    "too_many_rows": gettext_noop("%(file)s: %(rows)s rows, more than the limit of %(limit)s."),
+    "nul_bytes": gettext_noop("%(file)s: contains NUL bytes; this is not a CSV text file."),
+    "bad_utf8_bytes": gettext_noop(
+        "%(file)s: row %(row)s: invalid %(codec)s bytes %(data)s at column offset %(offset)s "
+        "(try --encoding gb18030)."
+    ),
+    "bad_bytes": gettext_noop(
+        "%(file)s: row %(row)s: invalid %(codec)s bytes %(data)s at column offset %(offset)s."
+    ),
+    "no_header": gettext_noop("%(file)s: row 1: no header row (the first row is empty)."),
+    "blank_header": gettext_noop("%(file)s: row 1: column %(position)s has no header."),
+    "header_twice": gettext_noop("%(file)s: row 1: column header %(header)s appears twice."),
+    "sheet_empty": gettext_noop("%(file)s: the sheet is empty."),
+    "wrong_field_count": gettext_noop("expected %(expected)s fields, found %(found)s"),
     # Headers (row 1).
     "unknown_column": gettext_noop("unknown column, ignored"),
     "second_column": gettext_noop("a second column for %(name)s"),
@@ -62,8 +85,13 @@ MESSAGES: dict[str, str] = {
     "owner_not_allowed": gettext_noop("you may not assign customers to this user"),
 }
 
-#: Names of keys the kinds pass as ``what`` (translated when the message is worded).
+#: Names passed as ``what`` (keys of the kinds, kinds of files); translated when worded.
 KEY_NAMES = (
+    gettext_noop("a zip/xlsx file"),
+    gettext_noop("an old Excel (.xls) or other OLE file"),
+    gettext_noop("a PDF file"),
+    gettext_noop("a gzip file"),
+    gettext_noop("a PNG image"),
     gettext_noop("customer code"),
     gettext_noop("parent customer code"),
     gettext_noop("user name"),

@@ -24,6 +24,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from paretocrm.imports import messages as texts
+
 SUPPORTED_EXTENSIONS = (".csv", ".xlsx")
 ENCODINGS = ("utf-8", "gb18030")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -38,7 +40,22 @@ BINARY_MAGICS = {
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message says why and where."""
+    """The file as a whole cannot be read; the message says why and where.
+
+    Errors made by :func:`file_error` also carry a message code and its parameters
+    (:mod:`paretocrm.imports.messages`), so the report words them in the reader's language;
+    ``str(error)`` is the English text (the command line, the logs).
+    """
+
+    def __init__(self, message: str, *, code: str = "", params: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.params = dict(params or {})
+
+
+def file_error(code: str, **params: Any) -> ImportFileError:
+    """An :class:`ImportFileError` with a message code (see ``messages.MESSAGES``)."""
+    return ImportFileError(texts.english(code, params), code=code, params=params)
 
 
 @dataclass(frozen=True)
@@ -63,8 +80,8 @@ class RawTable:
     table: pa.Table
     # Spreadsheet row number of each record (header = 1), aligned with ``table``.
     row_numbers: list[int] = field(default_factory=list)
-    # Rows that could not be split into the right number of fields: (row, message).
-    malformed_rows: list[tuple[int, str]] = field(default_factory=list)
+    # Rows that could not be split into the header's number of fields: (row, fields found).
+    malformed_rows: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def num_rows(self) -> int:
@@ -84,18 +101,16 @@ def read_table(
     limits = limits or Limits()
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_EXTENSIONS:
-        raise ImportFileError(
-            f"{path.name}: unsupported file type {suffix or '(none)'!r}; use .csv or .xlsx."
-        )
+        raise file_error("unsupported_type", file=path.name, suffix=repr(suffix or "(none)"))
     if not path.is_file():
         raise ImportFileError(f"{path}: file not found.")
     size = path.stat().st_size
     if size > limits.max_bytes:
-        raise ImportFileError(
-            f"{path.name}: file is {size:,} bytes, more than the limit of {limits.max_bytes:,}."
+        raise file_error(
+            "too_large", file=path.name, size=f"{size:,}", limit=f"{limits.max_bytes:,}"
         )
     if size == 0:
-        raise ImportFileError(f"{path.name}: file is empty.")
+        raise file_error("file_empty", file=path.name)
     with path.open("rb") as handle:
         head = handle.read(8)
     if suffix == ".xlsx":
@@ -113,17 +128,16 @@ def read_table(
 def _read_csv(path: Path, head: bytes, *, encoding: str, limits: Limits) -> RawTable:
     for magic, what in BINARY_MAGICS.items():
         if head.startswith(magic):
-            raise ImportFileError(f"{path.name}: this is {what}, not a CSV text file.")
+            raise file_error("not_csv", file=path.name, what=what)
     if encoding.lower().replace("_", "-") not in ENCODINGS:
         raise ImportFileError(f"--encoding: {encoding!r} is not supported; use utf-8 or gb18030.")
     data = path.read_bytes()
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if lines - 1 > limits.max_rows:
-        raise ImportFileError(
-            f"{path.name}: {lines - 1:,} rows, more than the limit of {limits.max_rows:,}."
-        )
+        rows, limit = f"{lines - 1:,}", f"{limits.max_rows:,}"
+        raise file_error("too_many_rows", file=path.name, rows=rows, limit=limit)
     if b"\x00" in data[:65536]:
-        raise ImportFileError(f"{path.name}: contains NUL bytes; this is not a CSV text file.")
+        raise file_error("nul_bytes", file=path.name)
     text = _decode(path.name, data, encoding)
     del data
     header_line = text.split("\n", 1)[0]
@@ -148,10 +162,13 @@ def _decode(name: str, data: bytes, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         line_start = data.rfind(b"\n", 0, exc.start) + 1
-        hint = " (try --encoding gb18030)" if codec == "utf-8" else ""
-        raise ImportFileError(
-            f"{name}: row {line}: invalid {codec} bytes {data[exc.start : exc.end]!r} at "
-            f"column offset {exc.start - line_start + 1}{hint}."
+        raise file_error(
+            "bad_bytes" if codec == "gb18030" else "bad_utf8_bytes",
+            file=name,
+            row=line,
+            codec=codec,
+            data=repr(data[exc.start : exc.end]),
+            offset=exc.start - line_start + 1,
         ) from None
 
 
@@ -198,7 +215,7 @@ def _parse_csv_slow(name: str, text: str, headers: list[str]) -> RawTable:
         if not record or not any(record):
             continue
         if len(record) != width:
-            malformed.append((number, f"expected {width} fields, found {len(record)}"))
+            malformed.append((number, len(record)))
             continue
         numbers.append(number)
         for column, value in zip(columns, record, strict=True):
@@ -211,7 +228,7 @@ def _parse_csv_slow(name: str, text: str, headers: list[str]) -> RawTable:
 
 def _check_headers(name: str, headers: list[str], limits: Limits) -> None:
     if not any(headers):
-        raise ImportFileError(f"{name}: row 1: no header row (the first row is empty).")
+        raise file_error("no_header", file=name)
     if len(headers) > limits.max_columns:
         raise ImportFileError(
             f"{name}: row 1: {len(headers)} columns, more than the limit of {limits.max_columns}."
@@ -219,9 +236,9 @@ def _check_headers(name: str, headers: list[str], limits: Limits) -> None:
     seen: set[str] = set()
     for position, header in enumerate(headers, start=1):
         if not header:
-            raise ImportFileError(f"{name}: row 1: column {position} has no header.")
+            raise file_error("blank_header", file=name, position=position)
         if header in seen:
-            raise ImportFileError(f"{name}: row 1: column header {header!r} appears twice.")
+            raise file_error("header_twice", file=name, header=repr(header))
         seen.add(header)
 
 
@@ -287,7 +304,7 @@ def _sheet_to_table(name: str, worksheet: Any, limits: Limits) -> RawTable:
     rows = worksheet.iter_rows(values_only=True)
     first = next(rows, None)
     if first is None:
-        raise ImportFileError(f"{name}: the sheet is empty.")
+        raise file_error("sheet_empty", file=name)
     headers = [cell_text(value).strip() for value in first]
     while headers and not headers[-1]:
         headers.pop()  # trailing formatted-but-empty header cells

@@ -97,7 +97,7 @@ def run_import(
         if not report.file_error:
             check_permissions(kind_name, rows, report, user)
     except ImportFileError as exc:
-        report.add(0, "", str(exc))
+        report.add(0, "", str(exc), code=exc.code, params=exc.params)
         return _finish(batch, result, ImportStatus.REJECTED)
     result.rows = len(rows)
     if report.file_error:
@@ -131,8 +131,9 @@ def _validate(
 ) -> pd.DataFrame:
     """Read and check every row; returns the prepared rows (invalid ones still included)."""
     raw = kind.load(path, encoding=encoding, sheet=sheet, limits=limits or Limits())
-    for row, message in raw.malformed_rows:
-        report.add(row, "", message)
+    for row, found in raw.malformed_rows:
+        params = {"expected": len(raw.headers), "found": found}
+        report.add_coded(row, "", "wrong_field_count", params)
     mapping = kind.map_headers(raw.headers, report)
     if report.file_error:
         return pd.DataFrame()

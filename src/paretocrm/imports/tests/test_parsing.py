@@ -86,7 +86,7 @@ def test_row_numbers_survive_blank_and_malformed_lines(tmp_path: Path) -> None:
     raw = read_table(path)
     assert raw.row_numbers == [2, 5]
     assert raw.table.column("code").to_pylist() == ["C1", "C3"]
-    assert raw.malformed_rows == [(4, "expected 2 fields, found 3")]
+    assert raw.malformed_rows == [(4, 3)]  # row 4 has 3 fields where the header has 2
 
 
 def test_duplicate_header_is_refused(tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def test_one_issue_reads_in_english_simplified_and_traditional_chinese(batch):
 
     assert worded["en"] == "duplicate customer code 'K1' (first at row 2)"
     assert worded["zh-hans"] == "客户编号 'K1' 重复（首次出现在第 2 行）"
-    assert worded["zh-hant"] == "客戶編號 'K1' 重複（首次出現在第 2 行）"
+    assert worded["zh-hant"] == "客戶編號 'K1' 重複（首次出現在第 2 列）"
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,21 @@ def test_reports_stored_before_the_codes_show_their_text():
     with translation.override("zh-hans"):
         assert render_issue(old) == "is required"
         assert render_issue(broken) == "kept"  # parameters that do not fit: no traceback
+
+
+def test_file_level_errors_and_malformed_rows_are_coded_too(tmp_path):
+    pdf = tmp_path / "customers.csv"
+    pdf.write_bytes(b"%PDF-1.7 not a table")
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("code,name\nK1,One\nK2,Two,extra\n", encoding="utf-8")
+
+    refused = services.run_import("customers", pdf, dry_run=True).report.as_dict()["issues"][0]
+    short = services.run_import("customers", ragged, dry_run=True).report.as_dict()["issues"]
+
+    assert refused["message"] == "customers.csv: this is a PDF file, not a CSV text file."
+    with translation.override("zh-hans"):
+        assert render_issue(refused) == "customers.csv：这是PDF文件，不是 CSV 文本文件。"
+    malformed = next(i for i in short if i["row"] == 3)
+    assert malformed["message"] == "expected 2 fields, found 3"
+    with translation.override("zh-hant"):
+        assert render_issue(malformed) == "應有 2 個欄位，實際為 3 個"
