@@ -121,15 +121,17 @@ def answer_concept(
     try:
         score = int(interest)
     except (TypeError, ValueError):
-        raise CampaignError("interest: choose a value from 1 to 5") from None
+        raise CampaignError("interest: " + gettext("choose a value from 1 to 5")) from None
     if not 1 <= score <= 5:
-        raise CampaignError(f"interest: {score} is not between 1 and 5")
+        text = gettext("%(value)s is not between 1 and 5")
+        raise CampaignError("interest: " + text % {"value": score})
     if would_buy not in ("yes", "no"):
-        raise CampaignError("would_buy: answer yes or no")
+        raise CampaignError("would_buy: " + gettext("answer yes or no"))
     with transaction.atomic():
         invitation = ConceptSurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.answered_at is not None:
-            raise CampaignError("survey: this survey has already been answered, thank you")
+            text = gettext("this survey has already been answered, thank you")
+            raise CampaignError("survey: " + text)
         invitation.interest = score
         invitation.would_buy = would_buy == "yes"
         invitation.comment = comment.strip()[:2000]

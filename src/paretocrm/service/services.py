@@ -85,9 +85,10 @@ def open_case(*, tier: str | None = None, by: Any = None, **fields: Any) -> Case
     case = Case(**fields)
     if case.case_type in ORDER_CASE_TYPES:
         if case.order_id is None:
-            raise CaseError(f"order: a {case.case_type} case must name the order it concerns")
+            text = gettext("a %(type)s case must name the order it concerns")
+            raise CaseError("order: " + text % {"type": case.get_case_type_display()})
         if case.order.customer_id != case.customer_id:
-            raise CaseError("order: the order belongs to another customer")
+            raise CaseError("order: " + gettext("the order belongs to another customer"))
     if tier is None:
         tier = customer_tier(case.customer_id)
     policy = sla_policy_for(case.priority, tier)
@@ -144,10 +145,18 @@ def transition_case(
         case = _locked(case)
         before = case.status
         if to not in CASE_TRANSITIONS.get(before, frozenset()):
-            allowed = ", ".join(sorted(CASE_TRANSITIONS.get(before, ()))) or "none"
-            raise CaseError(f"status: a {before} case cannot move to {to!r} (allowed: {allowed})")
+            allowed = gettext(", ").join(
+                str(CaseStatus(s).label) for s in sorted(CASE_TRANSITIONS.get(before, ()))
+            )
+            text = gettext("a %(before)s case cannot move to %(to)s (allowed: %(allowed)s)") % {
+                "before": CaseStatus(before).label,
+                "to": CaseStatus(to).label if to in CaseStatus.values else repr(str(to)),
+                "allowed": allowed or gettext("none"),
+            }
+            raise CaseError(f"status: {text}")
         if at < case.opened_at:
-            raise CaseError(f"at: {at} is before the case was opened ({case.opened_at})")
+            text = gettext("%(at)s is before the case was opened (%(opened)s)")
+            raise CaseError("at: " + text % {"at": at, "opened": case.opened_at})
         if before == CaseStatus.NEW and case.first_response_at is None:
             case.first_response_at = at
         if to == CaseStatus.RESOLVED:
@@ -194,7 +203,7 @@ def escalate_case(
     marks an escalation the SLA job made, worded for each reader.
     """
     if to is None:
-        raise CaseError("escalated_to: choose the person the case is escalated to")
+        raise CaseError("escalated_to: " + gettext("choose the person the case is escalated to"))
     at = at or timezone.now()
     with transaction.atomic():
         case = _locked(case)
@@ -220,7 +229,7 @@ def escalate_case(
 def assign_case(case: Case, to: Any, *, by: Any = None) -> Case:
     """Give the case to an active colleague."""
     if to is None or not getattr(to, "is_active", False):
-        raise CaseError("assigned_to: choose an active user to assign the case to")
+        raise CaseError("assigned_to: " + gettext("choose an active user to assign the case to"))
     with transaction.atomic():
         case = _locked(case)
         case.assigned_to = to
@@ -278,7 +287,7 @@ def add_care_record(
 ) -> CareRecord:
     """A care touch (visit, greeting, gift, follow-up) on a customer, optionally for a case."""
     if case is not None and case.customer_id != customer.pk:
-        raise CaseError("case: the case belongs to another customer")
+        raise CaseError("case: " + gettext("the case belongs to another customer"))
     record = CareRecord(customer=customer, user=user, case=case, **fields)
     record.full_clean()
     record.save()
@@ -378,13 +387,15 @@ def answer_survey(invitation: SurveyInvitation, *, score: Any, comment: str = ""
     try:
         value = int(score)
     except (TypeError, ValueError):
-        raise CaseError("score: choose a score from 1 to 5") from None
+        raise CaseError("score: " + gettext("choose a score from 1 to 5")) from None
     if not 1 <= value <= 5:
-        raise CaseError(f"score: {value} is not between 1 and 5")
+        text = gettext("%(value)s is not between 1 and 5")
+        raise CaseError("score: " + text % {"value": value})
     with transaction.atomic():
         invitation = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.response_id is not None:
-            raise CaseError("survey: this survey has already been answered, thank you")
+            text = gettext("this survey has already been answered, thank you")
+            raise CaseError("survey: " + text)
         response = SurveyResponse.objects.create(
             customer_id=invitation.customer_id,
             contact_id=invitation.contact_id,

@@ -127,7 +127,8 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 cost=request.POST.get("cost") or None,
             )
         else:
-            raise services.CaseError(f"action: unknown action {action!r}")
+            text = _("unknown action %(action)s") % {"action": repr(action)}
+            raise services.CaseError(f"action: {text}")
     except services.CaseError as error:
         messages.error(request, str(error))
     except ValidationError as error:
@@ -153,11 +154,14 @@ def new_case(request: HttpRequest) -> HttpResponse:
             order = Order.objects.filter(customer=customer, number=data["order_number"]).first()
         try:
             if customer is None:
-                raise services.CaseError(f"customer_code: no customer {data['customer_code']!r}")
+                text = _("no customer %(code)s") % {"code": repr(data["customer_code"])}
+                raise services.CaseError(f"customer_code: {text}")
             if data["order_number"] and order is None:
-                raise services.CaseError(
-                    f"order_number: {customer.name} has no order {data['order_number']!r}"
-                )
+                text = _("%(customer)s has no order %(number)s") % {
+                    "customer": customer.name,
+                    "number": repr(data["order_number"]),
+                }
+                raise services.CaseError(f"order_number: {text}")
             case = services.open_case(
                 by=request.user,
                 number=f"CS{timezone.localdate():%Y%m%d}-{secrets.token_hex(3).upper()}",

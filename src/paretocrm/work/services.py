@@ -223,11 +223,12 @@ def complete_task(task: Task, *, outcome: str, by: Any = None) -> Task:
     """Mark a task done with its outcome (required: what was agreed or found)."""
     outcome = (outcome or "").strip()
     if not outcome:
-        raise TaskError("outcome: say what came of the task before marking it done")
+        text = gettext("say what came of the task before marking it done")
+        raise TaskError("outcome: " + text)
     with transaction.atomic():
         task = _locked(task)
         if task.status == TaskStatus.DONE:
-            raise TaskError(f"task {task.pk} is already done")
+            raise TaskError(gettext("task %(id)s is already done") % {"id": task.pk})
         task.status = TaskStatus.DONE
         task.outcome = outcome
         task.snoozed_until = None
@@ -240,11 +241,13 @@ def snooze_task(task: Task, *, until: dt.date, today: dt.date | None = None) -> 
     """Put a task aside until ``until`` (a future date); it returns to the queue then."""
     today = today or timezone.localdate()
     if until <= today:
-        raise TaskError(f"snoozed_until: {until} is not after today ({today})")
+        text = gettext("%(until)s is not after today (%(today)s)")
+        raise TaskError("snoozed_until: " + text % {"until": until, "today": today})
     with transaction.atomic():
         task = _locked(task)
         if task.status == TaskStatus.DONE:
-            raise TaskError(f"task {task.pk} is done and cannot be snoozed")
+            text = gettext("task %(id)s is done and cannot be snoozed")
+            raise TaskError(text % {"id": task.pk})
         task.status = TaskStatus.SNOOZED
         task.snoozed_until = until
         task.due_on = max(task.due_on, until)
@@ -255,11 +258,12 @@ def snooze_task(task: Task, *, until: dt.date, today: dt.date | None = None) -> 
 def reassign_task(task: Task, *, to: Any) -> Task:
     """Give the task to another active user."""
     if to is None or not getattr(to, "is_active", False):
-        raise TaskError("owner: choose an active user to reassign the task to")
+        raise TaskError("owner: " + gettext("choose an active user to reassign the task to"))
     with transaction.atomic():
         task = _locked(task)
         if task.status == TaskStatus.DONE:
-            raise TaskError(f"task {task.pk} is done and cannot be reassigned")
+            text = gettext("task %(id)s is done and cannot be reassigned")
+            raise TaskError(text % {"id": task.pk})
         task.owner = to
         task.save()
     return task
@@ -303,15 +307,18 @@ def set_target(
     from decimal import Decimal, InvalidOperation
 
     if manager is None or not getattr(manager, "is_active", False):
-        raise TaskError("manager: choose an active manager")
+        raise TaskError("manager: " + gettext("choose an active manager"))
     if period_end < period_start:
-        raise TaskError(f"period_end: {period_end} is before the period start {period_start}")
+        text = gettext("%(end)s is before the period start %(start)s")
+        raise TaskError("period_end: " + text % {"end": period_end, "start": period_start})
     try:
         amount = Decimal(str(revenue_target))
     except InvalidOperation:
-        raise TaskError(f"revenue_target: {revenue_target!r} is not an amount") from None
+        text = gettext("%(value)s is not an amount")
+        raise TaskError("revenue_target: " + text % {"value": repr(revenue_target)}) from None
     if not amount.is_finite() or amount <= 0:
-        raise TaskError(f"revenue_target: {revenue_target} must be above zero")
+        text = gettext("%(value)s must be above zero")
+        raise TaskError("revenue_target: " + text % {"value": revenue_target})
     with transaction.atomic():
         target, _created = ManagerTarget.objects.select_for_update().get_or_create(
             manager=manager,

@@ -68,7 +68,8 @@ def _parse_date(value: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise services.TaskError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+        text = _("%(value)s is not a date (YYYY-MM-DD)") % {"value": repr(value)}
+        raise services.TaskError(f"{name}: {text}") from None
 
 
 @login_required
@@ -87,7 +88,7 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             target = users.filter(pk=request.POST.get("owner") or 0).first()
             services.reassign_task(task, to=target)
         else:
-            raise services.TaskError(f"unknown action {action!r}")
+            raise services.TaskError(_("unknown action %(action)s") % {"action": repr(action)})
     except services.TaskError as error:
         messages.error(request, str(error))
     else:

@@ -16,7 +16,7 @@ from paretocrm.customers.services import record_consent
 from paretocrm.customers.tests.factories import make_contact, make_customer, make_user
 from paretocrm.service import services
 from paretocrm.service.choices import CaseEventKind, CaseNoteCode, CaseStatus
-from paretocrm.service.models import Case, CaseEvent, SlaPolicy
+from paretocrm.service.models import Case, CaseEvent, SlaPolicy, SurveyInvitation
 from paretocrm.work.choices import TaskKind
 from paretocrm.work.models import Task
 from paretocrm.work.services import escalate_service_breaches
@@ -160,3 +160,14 @@ def test_search_and_sla_filter_are_one_form_so_they_combine(kam):
     assert cases == ["CS-1"]
     body = found.content.decode()
     assert 'value="Broken"' in body and 'value="breached" selected' in body
+
+
+def test_refusals_name_the_field_and_explain_in_the_readers_language(kam):
+    case = new_case(make_customer(owner=kam))
+    with translation.override("zh-hant"), pytest.raises(services.CaseError) as refused:
+        services.transition_case(case, CaseStatus.CLOSED, at=T0 + H)
+    with translation.override("zh-hans"), pytest.raises(services.CaseError) as unscored:
+        services.answer_survey(SurveyInvitation(pk=1), score=9)
+
+    assert str(refused.value).startswith("status: 狀態為新建立的工單不能變更為已關閉（可選：")
+    assert str(unscored.value) == "score: 9 不在 1 至 5 之间"
