@@ -81,7 +81,7 @@ def run_import(
         raise ImportError_(f"unknown kind {kind_name!r}; choose from {', '.join(sorted(KINDS))}.")
     path = Path(path)
     hooks = hooks or ProgressHooks()
-    kind = KINDS[kind_name]()
+    kind = KINDS[kind_name](importer=user if getattr(user, "pk", None) else None)
     report = check.Report(path.name)
     if batch is None:
         batch = ImportBatch.objects.create(

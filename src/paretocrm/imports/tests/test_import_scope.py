@@ -106,3 +106,44 @@ def test_imp5_catalogue_imports_are_for_administrators_only(write_csv: Writer) -
     result = run_import("products", path, user=make_user(Role.KEY_ACCOUNT_MANAGER))
     assert result.status == ImportStatus.REJECTED
     assert "may not import products" in issues(result)[0][2]
+
+
+def test_imp5_new_customers_without_an_owner_belong_to_the_importer(
+    world: dict, write_csv: Writer
+) -> None:
+    """A non-administrator's new rows stay in their scope; existing rows keep their owner."""
+    from paretocrm.users.models import Team
+
+    team = Team.objects.create(name="East")
+    kam, rep = world["kam"], world["rep"]
+    kam.team = rep.team = team
+    kam.save()
+    rep.save()
+    mine = world["mine"]
+    mine.owner = rep  # in the manager's team scope, owned by someone else
+    mine.save()
+    assert Customer.objects.visible_to(kam).filter(pk=mine.pk).exists()
+    path = write_csv(
+        "customers.csv", [["code", "name"], ["NEW1", "New one"], ["MINE", "Mine renamed"]]
+    )
+    result = run_import("customers", path, user=kam)
+    assert result.status == ImportStatus.COMMITTED, issues(result)
+    new = Customer.objects.get(code="NEW1")
+    assert (new.owner_id, new.team_id) == (kam.pk, kam.team_id)
+    assert Customer.objects.visible_to(kam).filter(code="NEW1").exists()
+    assert Customer.objects.get(code="MINE").owner_id == rep.pk
+    # A blank owner cell is "not given" too: it neither clears an existing owner nor
+    # leaves a new customer unowned.
+    path = write_csv(
+        "customers.csv",
+        [["code", "name", "owner"], ["NEW2", "New two", ""], ["MINE", "Mine", ""]],
+    )
+    assert run_import("customers", path, user=kam).status == ImportStatus.COMMITTED
+    assert Customer.objects.get(code="NEW2").owner_id == kam.pk
+    assert Customer.objects.get(code="MINE").owner_id == rep.pk
+
+
+def test_imp5_a_system_import_leaves_new_customers_unowned(write_csv: Writer) -> None:
+    path = write_csv("customers.csv", [["code", "name"], ["SYS1", "System load"]])
+    assert run_import("customers", path).status == ImportStatus.COMMITTED
+    assert Customer.objects.get(code="SYS1").owner_id is None
