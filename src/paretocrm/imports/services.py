@@ -74,6 +74,10 @@ def run_import(
 ) -> ImportResult:
     """Import ``path`` as ``kind_name``; see the module docstring for the guarantees.
 
+    ``user`` is whom the import runs as: their scope, field permissions and audit trail
+    (IMP-5). None is an unrestricted system import, audited as such; the command line
+    only makes one when the operator says ``--as-system``.
+
     ``batch`` is an audit row created beforehand (the web page creates it at upload so its
     progress can be watched); without it a new one is written.
     """
@@ -180,7 +184,13 @@ def _finish(batch: ImportBatch, result: ImportResult, status: str) -> ImportResu
             actor=batch.user,
             target=batch,
             channel=ChangeChannel.IMPORT,
-            detail={"kind": batch.kind, "file": batch.file_name, "status": status},
+            detail={
+                "kind": batch.kind,
+                "file": batch.file_name,
+                "status": status,
+                # No user: an unrestricted system import (the operator's --as-system).
+                "system": batch.user_id is None,
+            },
         )
     return result
 
