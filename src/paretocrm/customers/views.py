@@ -304,11 +304,18 @@ def contact_permissions(user: Any) -> dict[str, bool]:
 
 
 class ContactUnmaskView(LoginRequiredMixin, View):
-    """Show one contact's full phone and e-mail: an explicit, logged action (PRIV-5)."""
+    """Show one contact's full phone and e-mail: an explicit, logged action (PRIV-5).
+
+    The one unmask action of the web pages: the 360 page swaps in the contact's row,
+    ``show=phone`` answers only the phone cell (for lists such as the call lists).
+    """
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         contact = _contact_in_scope(request, pk)
         contact.visible = privacy.unmask_contact(contact, request.user)
+        if request.POST.get("show") == "phone":
+            # Pages listing many people (call lists) swap in just the phone cell.
+            return render(request, "customers/_contact_phone.html", {"c": contact})
         context = {"c": contact, "unmasked": True, **contact_permissions(request.user)}
         return render(request, "customers/_contact_row.html", context)
 

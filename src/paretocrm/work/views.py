@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from paretocrm.core.querysets import has_full_scope
 from paretocrm.customers.views import may_export, record_export, xlsx_response
 from paretocrm.imports.exports import csv_lines, neutralise, write_xlsx
+from paretocrm.users.permissions import Function, has_function
 from paretocrm.work import calllists, scorecards, services
 from paretocrm.work.choices import CallOutcome
 from paretocrm.work.models import CallList, Task
@@ -141,15 +142,17 @@ def call_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except calllists.CallListError as error:
             messages.error(request, str(error))
         return redirect("work:call_list", pk=pk)
-    headers, rows = calllists.export_rows(call_list, request.user)
-    entries = list(call_list.entries.order_by("id").values_list("id", flat=True))
+    headers, rows = calllists.export_rows(call_list)
+    entries = call_list.entries.order_by("id").values_list("id", "contact_id")
     return render(
         request,
         "work/call_list_detail.html",
         {
             "call_list": call_list,
-            "rows": list(zip(entries, rows, strict=True)),
+            "rows": [(e, c, row) for (e, c), row in zip(entries, rows, strict=True)],
             "headers": headers,
+            "phone_column": headers.index("phone"),
+            "may_unmask": has_function(request.user, Function.VIEW_UNMASKED),
             "outcomes": CallOutcome.choices,
         },
     )
@@ -158,9 +161,9 @@ def call_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def call_list_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """Download the list as CSV (default) or XLSX, masked for the requesting user's role."""
+    """Download the list as CSV (default) or XLSX; phone numbers masked (see calllists)."""
     call_list = get_object_or_404(CallList.objects.visible_to(request.user), pk=pk)
-    headers, rows = calllists.export_rows(call_list, request.user)
+    headers, rows = calllists.export_rows(call_list)
     filename = f"call-list-{call_list.pk}"
     if request.GET.get("format") == "xlsx":
         buffer = io.BytesIO()
