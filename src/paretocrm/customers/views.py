@@ -76,11 +76,12 @@ def may_export(user: Any) -> bool:
     return has_function(user, Function.EXPORT)
 
 
-def record_export(request: HttpRequest, kind: str, file_format: str) -> None:
+def record_export(request: HttpRequest, kind: str, file_format: str, target: Any = None) -> None:
     """Every export is a security event (QUALITY.md EXP-2, AUD-3): who, what, which filter."""
     record_event(
         SecurityEventKind.EXPORT,
         actor=request.user,
+        target=target,
         detail={"kind": kind, "format": file_format, "filter": request.GET.urlencode()[:500]},
     )
 
