@@ -80,6 +80,38 @@ def reverse_payment(
     )
 
 
+class AllocationError(ValueError):
+    """A payment would allocate more to an invoice than is still open on it."""
+
+
+@transaction.atomic
+def record_payment(**fields: Any) -> Payment:
+    """Append a payment to the ledger; on an invoice, never more than is still open (DUR-2).
+
+    ``fields`` are the payment's own (customer, invoice, number, received_on, amount, ...).
+    The invoice row is locked first (``SELECT ... FOR UPDATE``), so concurrent allocations
+    to one invoice queue up and each one sees the payments committed before it: the sum of
+    the payments on an invoice never exceeds its amount, and receivable = invoiced - paid
+    holds at every moment. Raises ``AllocationError`` naming the amount otherwise.
+    """
+    invoice = fields.get("invoice")
+    if invoice is not None:
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        still_open = open_amount(locked)
+        if Decimal(fields["amount"]) > still_open:
+            raise AllocationError(
+                f"amount: {fields['amount']} is more than the {still_open} still open on "
+                f"invoice {locked.number}"
+            )
+    return Payment.objects.create(**fields)
+
+
+def open_amount(invoice: Invoice) -> Decimal:
+    """What is still open on ``invoice``: its amount minus its payments (reversals count)."""
+    paid = Payment.objects.filter(invoice=invoice).aggregate(t=Sum("amount"))["t"]
+    return invoice.amount - (paid or Decimal("0"))
+
+
 @dataclass(frozen=True)
 class CustomerReceivable:
     """What one customer owes on a date: invoiced minus paid (payments on account included)."""
