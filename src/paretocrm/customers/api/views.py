@@ -52,6 +52,7 @@ class ContactViewSet(ScopedModelViewSet):
     filterset_fields = ("customer", "buying_role", "is_active")
     search_fields = ("name", "title", "department")
     ordering_fields = ("name", "influence", "relationship_strength", "created_at")
+    if_match_actions = ("erase",)
 
     # The personal-data actions refuse portal users first (StaffPermission, as every staff
     # route does), then check their own function (view unmasked, export all, erase) after the
