@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from paretocrm.sales.choices import CLOSED_STAGES, InvoiceStatus, OpportunityStage
@@ -108,8 +109,30 @@ def record_payment(**fields: Any) -> Payment:
 
 def open_amount(invoice: Invoice) -> Decimal:
     """What is still open on ``invoice``: its amount minus its payments (reversals count)."""
-    paid = Payment.objects.filter(invoice=invoice).aggregate(t=Sum("amount"))["t"]
-    return invoice.amount - (paid or Decimal("0"))
+    return open_amounts([invoice.pk])[invoice.pk]
+
+
+def open_amounts(invoice_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Per invoice id, its amount minus every payment allocated to it (one query)."""
+    paid = (
+        Payment.objects.filter(invoice_id=OuterRef("pk"))
+        .order_by()
+        .values("invoice_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    rows = Invoice.objects.filter(pk__in=list(invoice_ids)).annotate(
+        paid=Coalesce(Subquery(paid), Value(Decimal("0")), output_field=DecimalField())
+    )
+    return {pk: amount - paid for pk, amount, paid in rows.values_list("pk", "amount", "paid")}
+
+
+def lock_open_amounts(invoice_ids: Iterable[int]) -> dict[int, Decimal]:
+    """``open_amounts`` after locking the invoices (inside the caller's transaction), so
+    that no concurrent allocation can change them before the caller's payments are written."""
+    ids = sorted(set(invoice_ids))  # one lock order for everyone: no deadlock between imports
+    list(Invoice.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    return open_amounts(ids)
 
 
 @dataclass(frozen=True)
