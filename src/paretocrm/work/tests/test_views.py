@@ -70,7 +70,9 @@ def test_task_of_another_scope_answers_404(client, manager):
     assert Task.objects.get(pk=stranger_task.pk).status == TaskStatus.OPEN
 
 
-def test_call_list_created_from_the_page_and_exported_masked_for_everyone(client, manager):
+def test_call_list_created_from_the_page_exported_masked_audited_and_refused_without_export(
+    client, manager
+):
     customer = make_customer(owner=manager, name="甲公司")
     contact = make_contact(customer, mobile="13812345678")
     record_consent(contact, "phone", granted=True, source="form")
@@ -82,13 +84,24 @@ def test_call_list_created_from_the_page_and_exported_masked_for_everyone(client
     call_list = CallList.objects.get()
     assert response.status_code == 302 and call_list.entries.count() == 1
 
-    for user in (manager, assistant):
-        client.force_login(user)
-        masked = client.get(reverse("work:call_list_export", args=[call_list.pk]))
-        text = b"".join(masked.streaming_content).decode()
-        assert "13812345678" not in text and "138****5678" in text
-    xlsx = client.get(reverse("work:call_list_export", args=[call_list.pk]) + "?format=xlsx")
+    from paretocrm.audit.models import AuditEvent
+
+    export = reverse("work:call_list_export", args=[call_list.pk])
+    masked = client.get(export)  # the manager (full numbers only through the unmask action)
+    text = b"".join(masked.streaming_content).decode()
+    assert "13812345678" not in text and "138****5678" in text
+    xlsx = client.get(export + "?format=xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    events = AuditEvent.objects.filter(kind="export", actor=manager, object_id=call_list.pk)
+    assert sorted(e.detail["format"] for e in events) == ["csv", "xlsx"]
+    assert {e.detail["kind"] for e in events} == {"call_list"}
+    # The assistant it is assigned to sees the list but may not export it (EXP-2), logged.
+    client.force_login(assistant)
+    page = client.get(reverse("work:call_list", args=[call_list.pk])).content.decode()
+    assert export not in page
+    assert client.get(export).status_code == 403
+    assert AuditEvent.objects.filter(kind="access_denied", actor=assistant).exists()
+    assert not AuditEvent.objects.filter(kind="export", actor=assistant).exists()
 
 
 def test_priv5_call_list_page_masks_phones_and_unmasks_one_by_the_logged_action(client, manager):
