@@ -81,7 +81,7 @@ def workspace(tmp_path: Path) -> tuple[dict[str, str], Path, Path]:
 
 def _import(env: dict[str, str], orders: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "paretocrm.cli", "import", "orders", str(orders)],
+        [sys.executable, "-m", "paretocrm.cli", "import", "orders", str(orders), "--as-system"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -60,3 +60,43 @@ def test_schema_documents_every_business_endpoint() -> None:
         "/api/articles/",
     ):
         assert f"  {path}:" in text, path
+
+
+def _operations() -> dict[tuple[str, str], dict]:
+    import yaml
+
+    schema = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+    return {
+        (method.upper(), path): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+
+
+def test_every_operation_documents_its_error_answers() -> None:
+    """core.api.schema: the shared error answers, each described once under components."""
+    import yaml
+
+    schema = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+    assert {"BadRequest", "NotAuthenticated", "NotFound", "PreconditionRequired"} <= set(
+        schema["components"]["responses"]
+    )
+    for (method, path), operation in _operations().items():
+        codes = set(operation["responses"])
+        assert {"400", "401"} <= codes, (method, path)
+        if "{id}" in path:
+            assert "404" in codes, (method, path)
+        if path != "/api/auth/token/":
+            assert {"403", "429"} <= codes, (method, path)
+    operations = _operations()
+    # Versioned writes: If-Match documented with 412 and 428 (the erase action too).
+    for key in (
+        ("PATCH", "/api/customers/{id}/"),
+        ("DELETE", "/api/contacts/{id}/"),
+        ("POST", "/api/contacts/{id}/erase/"),
+    ):
+        assert {"412", "428"} <= set(operations[key]["responses"]), key
+        assert any(p["name"] == "If-Match" for p in operations[key]["parameters"]), key
+    # The token endpoint is open (no 403) and locks accounts instead of rate limiting.
+    assert not {"403", "429"} & set(operations[("POST", "/api/auth/token/")]["responses"])

@@ -233,7 +233,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's AutoSchema plus the shared error answers (400/401/403/404/...).
+    "DEFAULT_SCHEMA_CLASS": "paretocrm.core.api.schema.ErrorDocumentingAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -253,6 +254,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The audit log's "channel" (web/API/import/...) must not collide with sales channels.
     "ENUM_NAME_OVERRIDES": {"ChangeChannelEnum": "paretocrm.customers.choices.ChangeChannel"},
+    # The default enum hook, then the shared error responses (core.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "paretocrm.core.api.schema.add_error_components",
+    ],
 }
 
 # Notifications (task digests, survey invitations). The console backend prints mails

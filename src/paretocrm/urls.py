@@ -19,3 +19,6 @@ urlpatterns = [
     path("api/", include("paretocrm.api_urls")),
     path("", include("paretocrm.web_urls")),
 ]
+
+#: JSON 404 under /api/, Django's page elsewhere (core.views.not_found).
+handler404 = "paretocrm.core.views.not_found"

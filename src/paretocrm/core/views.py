@@ -9,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 from django.views.generic import ListView
 
 #: Role value of the administrator (users.choices.Role.ADMINISTRATOR); spelled out here
@@ -105,3 +106,14 @@ def healthz(_request: HttpRequest) -> JsonResponse:
     except (OperationalError, InterfaceError):
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 for a URL no route matches: JSON under /api/ (as the API documents), else the page.
+
+    A path the routers cannot match (``/api/contacts/1.5/``) never reaches DRF, so without
+    this the API would answer it with Django's HTML page.
+    """
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

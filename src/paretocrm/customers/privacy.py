@@ -263,6 +263,13 @@ def require_personal_data_export(user: Any) -> None:
     require_function(user, Function.EXPORT_ALL)
 
 
+def require_erase(user: Any) -> None:
+    """Only roles with the erase function may erase a person (refusals are logged)."""
+    from paretocrm.users.permissions import Function, require_function
+
+    require_function(user, Function.ERASE)
+
+
 def erase_contact(contact: Contact, *, by: Any) -> None:
     """Anonymise ``contact`` everywhere, all or nothing (PRIV-4); see the module docstring.
 
@@ -270,9 +277,7 @@ def erase_contact(contact: Contact, *, by: Any) -> None:
     that it stays. Written with queryset updates so the field history does not record the
     old values (they are what is being erased); the erasure itself is one audit event.
     """
-    from paretocrm.users.permissions import Function, require_function
-
-    require_function(by, Function.ERASE)
+    require_erase(by)
     _erase(contact, by)
 
 

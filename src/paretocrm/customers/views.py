@@ -76,11 +76,12 @@ def may_export(user: Any) -> bool:
     return has_function(user, Function.EXPORT)
 
 
-def record_export(request: HttpRequest, kind: str, file_format: str) -> None:
+def record_export(request: HttpRequest, kind: str, file_format: str, target: Any = None) -> None:
     """Every export is a security event (QUALITY.md EXP-2, AUD-3): who, what, which filter."""
     record_event(
         SecurityEventKind.EXPORT,
         actor=request.user,
+        target=target,
         detail={"kind": kind, "format": file_format, "filter": request.GET.urlencode()[:500]},
     )
 
@@ -304,11 +305,18 @@ def contact_permissions(user: Any) -> dict[str, bool]:
 
 
 class ContactUnmaskView(LoginRequiredMixin, View):
-    """Show one contact's full phone and e-mail: an explicit, logged action (PRIV-5)."""
+    """Show one contact's full phone and e-mail: an explicit, logged action (PRIV-5).
+
+    The one unmask action of the web pages: the 360 page swaps in the contact's row,
+    ``show=phone`` answers only the phone cell (for lists such as the call lists).
+    """
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         contact = _contact_in_scope(request, pk)
         contact.visible = privacy.unmask_contact(contact, request.user)
+        if request.POST.get("show") == "phone":
+            # Pages listing many people (call lists) swap in just the phone cell.
+            return render(request, "customers/_contact_phone.html", {"c": contact})
         context = {"c": contact, "unmasked": True, **contact_permissions(request.user)}
         return render(request, "customers/_contact_row.html", context)
 

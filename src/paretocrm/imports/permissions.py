@@ -3,8 +3,8 @@
 Run after the rows are validated and before anything is written; every refusal is a
 row / column / message in the dry-run report like any other error, so a file touching a
 customer outside the user's scope writes nothing (unless the user skips invalid rows).
-An import without a user (the ``paretocrm import`` command run by the operator) is a
-system import and is not restricted.
+An import without a user (``paretocrm import ... --as-system``, the operator's explicit
+bulk load) is a system import: not restricted, and audited as one.
 """
 
 from __future__ import annotations

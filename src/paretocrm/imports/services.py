@@ -74,6 +74,10 @@ def run_import(
 ) -> ImportResult:
     """Import ``path`` as ``kind_name``; see the module docstring for the guarantees.
 
+    ``user`` is whom the import runs as: their scope, field permissions and audit trail
+    (IMP-5). None is an unrestricted system import, audited as such; the command line
+    only makes one when the operator says ``--as-system``.
+
     ``batch`` is an audit row created beforehand (the web page creates it at upload so its
     progress can be watched); without it a new one is written.
     """
@@ -81,7 +85,7 @@ def run_import(
         raise ImportError_(f"unknown kind {kind_name!r}; choose from {', '.join(sorted(KINDS))}.")
     path = Path(path)
     hooks = hooks or ProgressHooks()
-    kind = KINDS[kind_name]()
+    kind = KINDS[kind_name](importer=user if getattr(user, "pk", None) else None)
     report = check.Report(path.name)
     if batch is None:
         batch = ImportBatch.objects.create(
@@ -179,7 +183,13 @@ def _finish(batch: ImportBatch, result: ImportResult, status: str) -> ImportResu
             actor=batch.user,
             target=batch,
             channel=ChangeChannel.IMPORT,
-            detail={"kind": batch.kind, "file": batch.file_name, "status": status},
+            detail={
+                "kind": batch.kind,
+                "file": batch.file_name,
+                "status": status,
+                # No user: an unrestricted system import (the operator's --as-system).
+                "system": batch.user_id is None,
+            },
         )
     return result
 

@@ -13,5 +13,6 @@ urlpatterns = [
     # Opened from the e-mailed link by the customer, who has no login: the token is the key.
     path("concepts/answer/<str:token>/", views.concept_answer, name="concept_answer"),
     path("<int:pk>/", views.campaign_detail, name="campaign"),
+    path("<int:pk>/audience/<str:file_format>/", views.audience_export, name="audience_export"),
     path("<int:pk>/<str:action>/", views.campaign_action, name="campaign_action"),
 ]

@@ -12,19 +12,22 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.choices import CustomerTier
-from paretocrm.core.querysets import has_full_scope
 from paretocrm.core.views import ScopedListView
 from paretocrm.customers.choices import ConsentChannel
+from paretocrm.customers.views import record_export, xlsx_response
+from paretocrm.imports.exports import csv_lines
 from paretocrm.marketing import concepts, services
 from paretocrm.marketing.choices import ResponseType
+from paretocrm.marketing.exports import AudienceExportError, audience_rows, may_run_campaigns
 from paretocrm.marketing.forms import ConceptSurveyForm
 from paretocrm.marketing.models import (
     Campaign,
@@ -32,9 +35,7 @@ from paretocrm.marketing.models import (
     ConceptSurvey,
     ConceptSurveyInvitation,
 )
-
-#: Role that runs campaigns (users.choices.Role.MARKETING).
-MARKETING_ROLE = "marketing"
+from paretocrm.users.permissions import Function, has_function, require_function
 
 
 class CampaignListView(ScopedListView):
@@ -45,11 +46,6 @@ class CampaignListView(ScopedListView):
     search_fields = ("name", "target_segment")
     select_related = ("owner",)
     page_title = gettext_lazy("Campaigns")
-
-
-def may_run_campaigns(user: Any) -> bool:
-    """Marketing staff and full-scope users build audiences and record results."""
-    return has_full_scope(user) or getattr(user, "role", "") == MARKETING_ROLE
 
 
 @login_required
@@ -68,6 +64,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members": members[:500],
         "member_count": members.count(),
         "may_run": may_run_campaigns(request.user),
+        "may_export": has_function(request.user, Function.EXPORT),
         "channels": ConsentChannel.choices,
         "responses": ResponseType.choices,
         "window_days": services.ATTRIBUTION_WINDOW_DAYS,
@@ -81,6 +78,32 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             by=by,
         )
     return render(request, "marketing/campaign_detail.html", context)
+
+
+@login_required
+@require_GET
+def audience_export(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+    """The campaign's send list for one channel as CSV or XLSX (see marketing.exports).
+
+    Its own audited permission (the export function; a refusal is logged), the user's
+    scope, consent in force on the channel, and the channel's address only.
+    """
+    require_function(request.user, Function.EXPORT)
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if file_format not in ("csv", "xlsx"):
+        return HttpResponse(_("Unknown export format; use csv or xlsx."), status=400)
+    channel = request.GET.get("channel", ConsentChannel.EMAIL)
+    try:
+        headers, rows = audience_rows(campaign, request.user, channel)
+    except AudienceExportError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    record_export(request, "campaign_audience", file_format, target=campaign)
+    filename = f"{campaign.name}-{channel}.{file_format}"
+    if file_format == "xlsx":
+        return xlsx_response(headers, rows, filename)
+    response = StreamingHttpResponse(csv_lines(headers, rows), content_type="text/csv")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 def _segment_label(segment: str, by: str) -> str:
@@ -183,6 +206,7 @@ def concept_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "results": concepts.concept_results(survey, invitations),
         "answers": invitations.filter(survey=survey).select_related("customer", "contact"),
         "may_run": may_run_campaigns(request.user),
+        "may_export": has_function(request.user, Function.EXPORT),
     }
     return render(request, "marketing/concept_detail.html", context)
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from paretocrm.sales.choices import CLOSED_STAGES, InvoiceStatus, OpportunityStage
@@ -78,6 +79,60 @@ def reverse_payment(
         reference=reason,
         recorded_by=by,
     )
+
+
+class AllocationError(ValueError):
+    """A payment would allocate more to an invoice than is still open on it."""
+
+
+@transaction.atomic
+def record_payment(**fields: Any) -> Payment:
+    """Append a payment to the ledger; on an invoice, never more than is still open (DUR-2).
+
+    ``fields`` are the payment's own (customer, invoice, number, received_on, amount, ...).
+    The invoice row is locked first (``SELECT ... FOR UPDATE``), so concurrent allocations
+    to one invoice queue up and each one sees the payments committed before it: the sum of
+    the payments on an invoice never exceeds its amount, and receivable = invoiced - paid
+    holds at every moment. Raises ``AllocationError`` naming the amount otherwise.
+    """
+    invoice = fields.get("invoice")
+    if invoice is not None:
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        still_open = open_amount(locked)
+        if Decimal(fields["amount"]) > still_open:
+            raise AllocationError(
+                f"amount: {fields['amount']} is more than the {still_open} still open on "
+                f"invoice {locked.number}"
+            )
+    return Payment.objects.create(**fields)
+
+
+def open_amount(invoice: Invoice) -> Decimal:
+    """What is still open on ``invoice``: its amount minus its payments (reversals count)."""
+    return open_amounts([invoice.pk])[invoice.pk]
+
+
+def open_amounts(invoice_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Per invoice id, its amount minus every payment allocated to it (one query)."""
+    paid = (
+        Payment.objects.filter(invoice_id=OuterRef("pk"))
+        .order_by()
+        .values("invoice_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    rows = Invoice.objects.filter(pk__in=list(invoice_ids)).annotate(
+        paid=Coalesce(Subquery(paid), Value(Decimal("0")), output_field=DecimalField())
+    )
+    return {pk: amount - paid for pk, amount, paid in rows.values_list("pk", "amount", "paid")}
+
+
+def lock_open_amounts(invoice_ids: Iterable[int]) -> dict[int, Decimal]:
+    """``open_amounts`` after locking the invoices (inside the caller's transaction), so
+    that no concurrent allocation can change them before the caller's payments are written."""
+    ids = sorted(set(invoice_ids))  # one lock order for everyone: no deadlock between imports
+    list(Invoice.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    return open_amounts(ids)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,8 @@ ROLE_FUNCTIONS: MappingProxyType[str, frozenset[Function]] = MappingProxyType(
         Role.KEY_ACCOUNT_ASSISTANT: frozenset(),
         Role.SALES_REP: frozenset({F.EXPORT}),
         Role.SERVICE_AGENT: frozenset({F.EXPORT}),
-        # Campaign lists: exports (consent-filtered elsewhere), contacts stay masked.
+        # Campaign send lists (marketing.exports: consent in force, the channel's address
+        # only); contacts stay masked everywhere else.
         Role.MARKETING: frozenset({F.EXPORT}),
         # Customers on the portal use no staff function at all.
         Role.PORTAL_CUSTOMER: frozenset(),

@@ -5,6 +5,10 @@ churn risk from the current snapshot, master data) applied to the creator's scop
 ``not_contacted_days``: no interaction logged in that many days. Each customer gets the
 contact to call: an active contact with a phone number whose phone consent in force is
 *granted* (QUALITY.md PRIV-2: no consent, no call), the most influential first.
+
+Phone numbers are masked for every role, on the page and in the files (PRIV-5): a list
+shows many people at once, and a full number is shown only for one contact at a time by
+the explicit, logged unmask action of the customers app (``privacy.unmask_contact``).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from paretocrm.core.masking import mask_phone, may_see_personal_data
+from paretocrm.core.masking import mask_phone
 from paretocrm.customers.choices import ConsentChannel, InteractionKind
 from paretocrm.customers.filtersets import CustomerFilterSet
 from paretocrm.customers.models import Contact, ContactConsent, Customer, Interaction
@@ -113,9 +117,8 @@ def create_call_list(
     return call_list
 
 
-def export_rows(call_list: CallList, user: Any) -> tuple[list[str], Iterator[list[Any]]]:
-    """Headers and formula-safe rows; phone numbers masked for roles without the right."""
-    unmasked = may_see_personal_data(user)
+def export_rows(call_list: CallList) -> tuple[list[str], Iterator[list[Any]]]:
+    """Headers and formula-safe rows; phone numbers masked for everyone (module docstring)."""
     entries = call_list.entries.select_related("customer", "contact").order_by("id")
 
     def rows() -> Iterator[list[Any]]:
@@ -129,7 +132,7 @@ def export_rows(call_list: CallList, user: Any) -> tuple[list[str], Iterator[lis
                     entry.customer.name,
                     contact.name if contact else "",
                     contact.title if contact else "",
-                    phone if unmasked else mask_phone(phone),
+                    mask_phone(phone),
                     entry.outcome,
                     timezone.localtime(entry.called_at).strftime("%Y-%m-%d %H:%M")
                     if entry.called_at

@@ -97,6 +97,9 @@ class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
     permission_classes = (RoleWritePermission,)
     write_roles: ClassVar[frozenset[str]] = ACCOUNT_WRITERS
     stamp_user_fields: ClassVar[tuple[str, ...]] = ()
+    #: Detail actions that write under If-Match too (they call ``check_version``); the
+    #: schema documents their 412 and 428 answers like those of PUT, PATCH and DELETE.
+    if_match_actions: ClassVar[tuple[str, ...]] = ()
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The record, with its version as ETag."""

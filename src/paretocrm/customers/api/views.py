@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -14,7 +15,7 @@ from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
 from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
 from paretocrm.core.api.permissions import StaffPermission
-from paretocrm.core.api.views import ScopedModelViewSet
+from paretocrm.core.api.views import ScopedModelViewSet, with_etag
 from paretocrm.customers import privacy
 from paretocrm.customers.api.serializers import (
     AccountPlanSerializer,
@@ -51,6 +52,7 @@ class ContactViewSet(ScopedModelViewSet):
     filterset_fields = ("customer", "buying_role", "is_active")
     search_fields = ("name", "title", "department")
     ordering_fields = ("name", "influence", "relationship_strength", "created_at")
+    if_match_actions = ("erase",)
 
     # The personal-data actions refuse portal users first (StaffPermission, as every staff
     # route does), then check their own function (view unmasked, export all, erase) after the
@@ -86,11 +88,18 @@ class ContactViewSet(ScopedModelViewSet):
     @extend_schema(request=None, responses=ContactSerializer)
     @action(detail=True, methods=["post"], permission_classes=[StaffPermission])
     def erase(self, request: Request, pk: Any = None) -> Response:
-        """Erase this person by anonymisation (PRIV-4); orders and totals stay."""
+        """Erase this person by anonymisation (PRIV-4); orders and totals stay.
+
+        A write like any other (DUR-1): the client names the version it read in If-Match
+        (428 without, 412 when the person changed since), checked after the erase function
+        so that a role without it learns nothing but 403.
+        """
         contact = self.get_object()
-        with audit_context(ChangeChannel.API, request.user):
+        privacy.require_erase(request.user)
+        with transaction.atomic(), audit_context(ChangeChannel.API, request.user):
+            self.check_version(contact)
             privacy.erase_contact(contact, by=request.user)
-        return Response(self.get_serializer(contact).data)
+        return with_etag(Response(self.get_serializer(contact).data), Contact)
 
 
 class InteractionViewSet(ScopedModelViewSet):

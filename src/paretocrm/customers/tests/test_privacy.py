@@ -235,7 +235,10 @@ def test_priv4_erasure_removes_the_person_everywhere_keeps_orders_and_logs(perso
     assert NAME in stored and "138****1111" in stored  # the history held the masked phone
     order_total = person["order"].lines.aggregate(models.Sum("quantity"))
     invoiced = person["customer"].invoices.aggregate(models.Sum("amount"))
-    response = api(admin).post(reverse("contact-erase", args=[person["contact"].pk]))
+    response = api(admin).post(
+        reverse("contact-erase", args=[person["contact"].pk]),
+        HTTP_IF_MATCH=f'"{Contact.objects.get(pk=person["contact"].pk).version}"',
+    )
     assert response.status_code == 200, response.content
     after = _everything_stored()
     for value in (NAME, PHONE, MOBILE, EMAIL, "13800001111", "138****1111", "z***@example.com"):
@@ -261,6 +264,22 @@ def test_priv4_only_the_erase_function_may_erase(person: dict) -> None:
     assert response.status_code == 403
     assert Contact.objects.filter(pk=person["contact"].pk).values().get() == before
     assert AuditEvent.objects.filter(kind="access_denied", actor=person["owner"]).exists()
+
+
+def test_dur1_erase_requires_if_match_and_changes_nothing_without_it(person: dict) -> None:
+    """Erasure is a write: 428 without If-Match, 412 on a stale version; nothing changes."""
+    admin = make_user(Role.ADMINISTRATOR)
+    url = reverse("contact-erase", args=[person["contact"].pk])
+    before = Contact.objects.filter(pk=person["contact"].pk).values().get()
+    assert api(admin).post(url).status_code == 428
+    stale = f'"{before["version"] - 1}"'
+    assert api(admin).post(url, HTTP_IF_MATCH=stale).status_code == 412
+    assert Contact.objects.filter(pk=person["contact"].pk).values().get() == before
+    assert not AuditEvent.objects.filter(kind="erasure").exists()
+    response = api(admin).post(url, HTTP_IF_MATCH=f'"{before["version"]}"')
+    assert response.status_code == 200, response.content
+    assert response.data["version"] == before["version"] + 1
+    assert response["ETag"] == f'"{before["version"] + 1}"'
 
 
 def test_priv4_dur3_erasure_is_atomic(person: dict, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -118,6 +118,11 @@ class ImportKind(ABC):
     # Rows sharing this column's value stand or fall together (the lines of one order).
     group_column: ClassVar[str | None] = None
 
+    def __init__(self, importer: Any = None) -> None:
+        # The user running the import (None for a system import): kinds that create owned
+        # records give new rows without an owner to this user, so they stay in their scope.
+        self.importer = importer
+
     def load(self, path: Path, *, encoding: str, sheet: str | None, limits: Limits) -> RawTable:
         """Read the file; kinds with their own format (CDNOW) override this."""
         return read_table(path, encoding=encoding, sheet=sheet, limits=limits)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import pandas as pd
+from django.db import IntegrityError
 
 from paretocrm.core.iso import CURRENCY_CODES
 from paretocrm.customers.models import Customer
@@ -24,6 +25,7 @@ from paretocrm.imports.kinds.base import (
 from paretocrm.imports.kinds.master import code_check, records
 from paretocrm.sales.choices import InvoiceStatus, PaymentMethod
 from paretocrm.sales.models import Invoice, Order, Payment
+from paretocrm.sales.services import lock_open_amounts, open_amounts
 
 
 def _customer(frame: pd.DataFrame, report: check.Report) -> pd.Series:
@@ -161,7 +163,32 @@ class PaymentKind(ImportKind):
             column(frame, "reference"), "reference", report, max_length=200
         )
         self._check_ledger(out, report)
+        self._check_allocation(out, report)
         return out
+
+    def _new_allocations(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """New payments (not in the ledger yet) allocated to an invoice, in file order."""
+        new = ~rows["number"].isin(list(self.known))
+        return rows[new & rows["invoice_id"].notna() & rows["amount"].notna()]
+
+    def _check_allocation(self, out: pd.DataFrame, report: check.Report) -> None:
+        """New payments never pay an invoice more than is still open on it (DUR-2)."""
+        new = self._new_allocations(out)
+        if new.empty:
+            return
+        remaining = open_amounts(set(new["invoice_id"]))
+        for row, invoice_id, amount in zip(
+            new.index, new["invoice_id"], new["amount"], strict=True
+        ):
+            if amount > remaining[invoice_id]:
+                report.add(
+                    int(row),
+                    "amount",
+                    f"{amount} is more than the {remaining[invoice_id]} still open on the "
+                    "invoice (after the rows above it)",
+                )
+            else:
+                remaining[invoice_id] -= amount
 
     def _check_ledger(self, out: pd.DataFrame, report: check.Report) -> None:
         """A payment number already in the ledger must carry the same values (no edits)."""
@@ -177,9 +204,26 @@ class PaymentKind(ImportKind):
                         params = {"value": repr(payment.number), "fields": ", ".join(differs)}
                         report.add_coded(int(row), "number", "payment_differs", params)
 
+    def _recheck_locked(self, rows: pd.DataFrame) -> None:
+        """Lock the invoices paid and check again: a payment recorded since the validation
+        (API, another import) must not let this file over-allocate. Raised as a database
+        integrity error, so the import fails as a whole and writes nothing."""
+        new = self._new_allocations(rows)
+        if new.empty:
+            return
+        remaining = lock_open_amounts(set(new["invoice_id"]))
+        totals = new.groupby("invoice_id")["amount"].agg(lambda amounts: sum(amounts, Decimal(0)))
+        for invoice_id, total in totals.items():
+            if total > remaining[invoice_id]:
+                raise IntegrityError(
+                    f"the payments for invoice id {invoice_id} ({total}) are more than the "
+                    f"{remaining[invoice_id]} still open: a payment was recorded meanwhile"
+                )
+
     def write(self, rows: pd.DataFrame, progress: ProgressCallback | None = None) -> WriteCounts:
         """Append new payments; identical ones already recorded count as unchanged."""
         new = rows[~rows["number"].isin(list(self.known))]
+        self._recheck_locked(new)
         fields = ("number", *self.compared, "method", "reference")
         Payment.objects.bulk_create([Payment(**r) for r in new[list(fields)].to_dict("records")])
         if progress:

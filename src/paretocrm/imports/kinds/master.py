@@ -155,10 +155,26 @@ class CustomerKind(ImportKind):
         check.reference(names, "owner", report, ids.keys(), what="user name")
         return lookup(names, ids)
 
+    def _owned(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Rows without an owner: a new customer is the importer's, an existing one keeps its.
+
+        Without this a non-administrator's new customers would have no owner and fall out
+        of the importer's own scope (IMP-5); a system import leaves them unowned.
+        """
+        existing = existing_keys(Customer, "code", [r["code"] for r in rows])
+        team = getattr(self.importer, "team_id", None)
+        for row in rows:
+            if row.get("owner_id") is not None:
+                continue
+            row.pop("owner_id", None)
+            if row["code"] not in existing and self.importer is not None:
+                row.update(owner_id=self.importer.pk, team_id=team)
+        return rows
+
     def write(self, rows: pd.DataFrame, progress: ProgressCallback | None = None) -> WriteCounts:
         """Upsert customers first, then link parents (which may be in the same file)."""
         present = self.present - {"parent_code"}
-        counts = upsert(Customer, "code", records(rows, present), progress=progress)
+        counts = upsert(Customer, "code", self._owned(records(rows, present)), progress=progress)
         with_parent = rows[rows["parent_code"] != ""]
         if "parent_code" in self.present and len(with_parent):
             ids = key_to_id(Customer, "code", list(with_parent["parent_code"]))

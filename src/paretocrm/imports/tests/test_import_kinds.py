@@ -387,6 +387,65 @@ def test_payment_for_another_customers_invoice_is_refused(write_csv: Writer, cus
     )
 
 
+def test_dur2_imported_payments_never_pay_an_invoice_more_than_is_open(  # type: ignore[no-untyped-def]
+    write_csv: Writer, customers
+) -> None:
+    invoice = Invoice.objects.create(
+        customer=customers[0], number="INV1", issued_on="2024-01-01", due_on="2024-01-31",
+        amount=Decimal("500.00"),
+    )  # fmt: skip
+    Payment.objects.create(
+        customer=customers[0], invoice=invoice, number="PAY0", received_on="2024-01-10",
+        amount=Decimal("200.00"),
+    )  # fmt: skip
+    header = ["number", "customer_code", "invoice_number", "received_on", "amount"]
+    path = write_csv(
+        "p.csv",
+        [
+            header,
+            ["PAY0", "C1", "INV1", "2024-01-10", "200.00"],  # already recorded: unchanged
+            ["PAY1", "C1", "INV1", "2024-01-20", "250.00"],  # 300 open: fits
+            ["PAY2", "C1", "INV1", "2024-01-25", "100.00"],  # only 50 left after PAY1
+        ],
+    )
+    refused = run_import("payments", path)
+    assert refused.status == ImportStatus.REJECTED
+    assert messages(refused) == [
+        (4, "amount", "100.00 is more than the 50.00 still open on the invoice (after the rows "
+         "above it)")
+    ]  # fmt: skip
+    assert Payment.objects.count() == 1
+    skipped = run_import("payments", path, skip_invalid=True)
+    assert (skipped.counts.created, skipped.counts.unchanged) == (1, 1)
+    assert sorted(Payment.objects.values_list("number", flat=True)) == ["PAY0", "PAY1"]
+
+
+def test_dur2_the_payment_import_rechecks_under_lock_and_writes_nothing_if_overpaid(  # type: ignore[no-untyped-def]
+    write_csv: Writer, customers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As if a payment arrived between the validation and the write: the write locks the
+    invoices, sees the over-allocation and the whole import fails, nothing written."""
+    from paretocrm.imports.kinds.billing import PaymentKind
+
+    Invoice.objects.create(
+        customer=customers[0], number="INV1", issued_on="2024-01-01", due_on="2024-01-31",
+        amount=Decimal("100.00"),
+    )  # fmt: skip
+    monkeypatch.setattr(PaymentKind, "_check_allocation", lambda self, out, report: None)
+    path = write_csv(
+        "p.csv",
+        [
+            ["number", "customer_code", "invoice_number", "received_on", "amount"],
+            ["PAY1", "C1", "INV1", "2024-01-20", "60.00"],
+            ["PAY2", "C1", "INV1", "2024-01-21", "60.00"],
+        ],
+    )
+    result = run_import("payments", path)
+    assert result.status == ImportStatus.FAILED
+    assert "more than the 100.00 still open" in messages(result)[0][2]
+    assert not Payment.objects.exists()
+
+
 def test_unknown_kind_and_literal_text_round_trip(write_csv: Writer) -> None:
     from paretocrm.imports.services import ImportError_
 

@@ -106,3 +106,116 @@ def test_imp5_catalogue_imports_are_for_administrators_only(write_csv: Writer) -
     result = run_import("products", path, user=make_user(Role.KEY_ACCOUNT_MANAGER))
     assert result.status == ImportStatus.REJECTED
     assert "may not import products" in issues(result)[0][2]
+
+
+def test_imp5_new_customers_without_an_owner_belong_to_the_importer(
+    world: dict, write_csv: Writer
+) -> None:
+    """A non-administrator's new rows stay in their scope; existing rows keep their owner."""
+    from paretocrm.users.models import Team
+
+    team = Team.objects.create(name="East")
+    kam, rep = world["kam"], world["rep"]
+    kam.team = rep.team = team
+    kam.save()
+    rep.save()
+    mine = world["mine"]
+    mine.owner = rep  # in the manager's team scope, owned by someone else
+    mine.save()
+    assert Customer.objects.visible_to(kam).filter(pk=mine.pk).exists()
+    path = write_csv(
+        "customers.csv", [["code", "name"], ["NEW1", "New one"], ["MINE", "Mine renamed"]]
+    )
+    result = run_import("customers", path, user=kam)
+    assert result.status == ImportStatus.COMMITTED, issues(result)
+    new = Customer.objects.get(code="NEW1")
+    assert (new.owner_id, new.team_id) == (kam.pk, kam.team_id)
+    assert Customer.objects.visible_to(kam).filter(code="NEW1").exists()
+    assert Customer.objects.get(code="MINE").owner_id == rep.pk
+    # A blank owner cell is "not given" too: it neither clears an existing owner nor
+    # leaves a new customer unowned.
+    path = write_csv(
+        "customers.csv",
+        [["code", "name", "owner"], ["NEW2", "New two", ""], ["MINE", "Mine", ""]],
+    )
+    assert run_import("customers", path, user=kam).status == ImportStatus.COMMITTED
+    assert Customer.objects.get(code="NEW2").owner_id == kam.pk
+    assert Customer.objects.get(code="MINE").owner_id == rep.pk
+
+
+def test_imp5_a_system_import_leaves_new_customers_unowned(write_csv: Writer) -> None:
+    path = write_csv("customers.csv", [["code", "name"], ["SYS1", "System load"]])
+    assert run_import("customers", path).status == ImportStatus.COMMITTED
+    assert Customer.objects.get(code="SYS1").owner_id is None
+
+
+# The command line (IMP-5): an import runs as a named user or, explicitly, as the system.
+
+
+def _customers_csv(write_csv: Writer) -> Path:
+    return write_csv("customers.csv", [["code", "name"], ["CLI1", "From the shell"]])
+
+
+def test_imp5_the_import_command_says_who_imports(write_csv: Writer) -> None:
+    from django.core.management import CommandError, call_command
+
+    path = _customers_csv(write_csv)
+    with pytest.raises(CommandError, match="one of the arguments --user --as-system is required"):
+        call_command("import_data", "customers", str(path))
+    with pytest.raises(CommandError, match="--user: there is no user named 'nobody'"):
+        call_command("import_data", "customers", str(path), user="nobody")
+    gone = make_user(Role.KEY_ACCOUNT_MANAGER, is_active=False)
+    with pytest.raises(CommandError, match="is deactivated"):
+        call_command("import_data", "customers", str(path), user=gone.username)
+    assert not Customer.objects.exists()
+
+
+def test_imp5_the_import_command_on_the_shell_names_the_missing_flag(write_csv: Writer) -> None:
+    """Through argparse (as a person types it) the message is one line, no traceback."""
+    import subprocess
+    import sys
+
+    path = _customers_csv(write_csv)
+    done = subprocess.run(
+        [sys.executable, "-m", "paretocrm.cli", "import", "customers", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "DATABASE_URL": ""},
+    )
+    assert done.returncode != 0
+    assert "one of the arguments --user --as-system is required" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_imp5_the_import_command_runs_with_the_users_scope_and_audit(
+    world: dict, write_csv: Writer
+) -> None:
+    from django.core.management import CommandError, call_command
+
+    kam, rep = world["kam"], world["rep"]
+    path = _customers_csv(write_csv)
+    call_command("import_data", "customers", str(path), user=kam.username)
+    assert Customer.objects.get(code="CLI1").owner_id == kam.pk
+    event = AuditEvent.objects.get(kind="import")
+    assert (event.actor_id, event.detail["system"]) == (kam.pk, False)
+    # The user's rights hold: out-of-scope rows are refused, a role without import too.
+    theirs = write_csv("theirs.csv", [["code", "name"], ["THEIRS", "Hijacked"]])
+    with pytest.raises(CommandError, match="rejected"):
+        call_command("import_data", "customers", str(theirs), user=kam.username)
+    with pytest.raises(CommandError, match="rejected"):
+        call_command("import_data", "customers", str(path), user=rep.username)
+    assert AuditEvent.objects.filter(kind="access_denied", actor=rep).exists()
+    assert Customer.objects.get(code="THEIRS").name == "Theirs"
+
+
+def test_imp5_the_import_command_as_system_is_unrestricted_and_audited_as_such(
+    world: dict, write_csv: Writer
+) -> None:
+    from django.core.management import call_command
+
+    path = write_csv("theirs.csv", [["code", "name"], ["THEIRS", "Renamed by the operator"]])
+    call_command("import_data", "customers", str(path), as_system=True)
+    assert Customer.objects.get(code="THEIRS").name == "Renamed by the operator"
+    event = AuditEvent.objects.get(kind="import")
+    assert (event.actor_id, event.detail["system"]) == (None, True)

@@ -111,3 +111,37 @@ def test_xlsx_is_read_with_sheet_choice_and_row_numbers(tmp_path: Path) -> None:
     assert raw.row_numbers == [2, 4]
     with pytest.raises(ImportFileError, match="--sheet 'nope' not found; sheets: other, orders"):
         read_table(path, sheet="nope")
+
+
+LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)
+    )
+    + "]>\n"
+)
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_imp2_an_xml_entity_bomb_inside_an_xlsx_is_refused_fast(tmp_path: Path, part: str) -> None:
+    """Billion laughs (10^9 "lol"s from a few hundred bytes) in a part of a real workbook:
+    defusedxml refuses the DOCTYPE, so it is a named file error within 2 s, not a hang."""
+    source = tmp_path / "ok.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["code", "name"])
+    workbook.active.append(["C1", "&lol9;"])
+    workbook.save(source)
+    bomb = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(bomb, "w") as out:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == part:
+                body = data.decode("utf-8")
+                body = body.split("?>", 1)[1] if body.startswith("<?xml") else body
+                data = (LAUGHS + body.replace("&amp;lol9;", "&lol9;")).encode("utf-8")
+            out.writestr(item, data)
+    started = time.perf_counter()
+    with pytest.raises(ImportFileError, match=r"laughs\.xlsx"):
+        read_table(bomb)
+    assert time.perf_counter() - started < 2.0

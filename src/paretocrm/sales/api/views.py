@@ -8,6 +8,7 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -34,7 +35,12 @@ from paretocrm.sales.models import (
     PriceList,
     Product,
 )
-from paretocrm.sales.services import change_stage, reverse_payment
+from paretocrm.sales.services import (
+    AllocationError,
+    change_stage,
+    record_payment,
+    reverse_payment,
+)
 
 
 class ProductViewSet(ScopedModelViewSet):
@@ -130,6 +136,15 @@ class PaymentViewSet(ScopedModelViewSet):
     stamp_user_fields = ("recorded_by",)
     # The ledger is append-only: no PUT/PATCH/DELETE route exists at all.
     http_method_names: ClassVar[list[str]] = ["get", "post", "head", "options"]
+
+    def perform_create(self, serializer: PaymentSerializer) -> None:
+        """Record through the ledger service: an invoice is never over-allocated (DUR-2)."""
+        try:
+            serializer.instance = record_payment(
+                **serializer.validated_data, recorded_by=self.request.user
+            )
+        except AllocationError as exc:
+            raise ValidationError({"amount": [str(exc)]}) from exc
 
     @extend_schema(request=PaymentReversalSerializer, responses={201: PaymentSerializer})
     @action(detail=True, methods=["post"])

@@ -70,7 +70,9 @@ def test_task_of_another_scope_answers_404(client, manager):
     assert Task.objects.get(pk=stranger_task.pk).status == TaskStatus.OPEN
 
 
-def test_call_list_created_from_the_page_and_exported_masked_for_an_assistant(client, manager):
+def test_call_list_created_from_the_page_exported_masked_audited_and_refused_without_export(
+    client, manager
+):
     customer = make_customer(owner=manager, name="甲公司")
     contact = make_contact(customer, mobile="13812345678")
     record_consent(contact, "phone", granted=True, source="form")
@@ -82,14 +84,65 @@ def test_call_list_created_from_the_page_and_exported_masked_for_an_assistant(cl
     call_list = CallList.objects.get()
     assert response.status_code == 302 and call_list.entries.count() == 1
 
-    full = client.get(reverse("work:call_list_export", args=[call_list.pk]))
-    assert "13812345678" in b"".join(full.streaming_content).decode()
-    client.force_login(assistant)
-    masked = client.get(reverse("work:call_list_export", args=[call_list.pk]))
+    from paretocrm.audit.models import AuditEvent
+
+    export = reverse("work:call_list_export", args=[call_list.pk])
+    masked = client.get(export)  # the manager (full numbers only through the unmask action)
     text = b"".join(masked.streaming_content).decode()
     assert "13812345678" not in text and "138****5678" in text
-    xlsx = client.get(reverse("work:call_list_export", args=[call_list.pk]) + "?format=xlsx")
+    xlsx = client.get(export + "?format=xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    events = AuditEvent.objects.filter(kind="export", actor=manager, object_id=call_list.pk)
+    assert sorted(e.detail["format"] for e in events) == ["csv", "xlsx"]
+    assert {e.detail["kind"] for e in events} == {"call_list"}
+    # The assistant it is assigned to sees the list but may not export it (EXP-2), logged.
+    client.force_login(assistant)
+    page = client.get(reverse("work:call_list", args=[call_list.pk])).content.decode()
+    assert export not in page
+    assert client.get(export).status_code == 403
+    assert AuditEvent.objects.filter(kind="access_denied", actor=assistant).exists()
+    assert not AuditEvent.objects.filter(kind="export", actor=assistant).exists()
+
+
+def test_priv5_call_list_page_masks_phones_and_unmasks_one_by_the_logged_action(client, manager):
+    """PRIV-5: the page shows masked numbers to every role; the full one only after the
+    explicit unmask action of the customers app, which is logged; roles without the right
+    get no button and a 403 (logged) if they post anyway."""
+    from paretocrm.audit.models import AuditEvent
+    from paretocrm.users.models import Team
+    from paretocrm.work import calllists
+
+    team = Team.objects.create(name="东区")
+    manager.team = team
+    manager.save()
+    assistant = make_user(role="key_account_assistant", team=team)
+    customer = make_customer(owner=manager, name="甲公司")
+    contact = make_contact(customer, mobile="13812345678")
+    record_consent(contact, "phone", granted=True, source="form")
+    call_list = calllists.create_call_list(
+        name="回访", params={}, created_by=manager, assigned_to=assistant
+    )
+    unmask = reverse("customers:contact_unmask", args=[contact.pk])
+    page = client.get(reverse("work:call_list", args=[call_list.pk])).content.decode()
+    assert "138****5678" in page and "13812345678" not in page
+    assert unmask in page
+    assert not AuditEvent.objects.filter(kind="unmask").exists()
+
+    shown = client.post(unmask, {"show": "phone"}, HTTP_HX_REQUEST="true")
+    assert shown.status_code == 200
+    cell = shown.content.decode()
+    assert cell.startswith("<td") and "13812345678" in cell
+    event = AuditEvent.objects.get(kind="unmask")
+    assert (event.actor_id, event.object_id) == (manager.pk, contact.pk)
+    assert "13812345678" not in str(event.detail)
+
+    # The assistant it is assigned to (same team, no right to unmask): masked, no button,
+    # and a 403 (logged) for a hand-made post.
+    client.force_login(assistant)
+    page = client.get(reverse("work:call_list", args=[call_list.pk])).content.decode()
+    assert "138****5678" in page and "13812345678" not in page and unmask not in page
+    assert client.post(unmask, {"show": "phone"}).status_code == 403
+    assert AuditEvent.objects.filter(kind="access_denied", actor=assistant).exists()
 
 
 def test_call_list_bad_filter_shows_a_message_not_a_traceback(client, manager):
