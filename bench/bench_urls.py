@@ -1,9 +1,12 @@
 """URLs of the B8 benchmark server: the product's URLs plus two reference views.
 
 Used only by ``bench/bench_scale.py`` through ``bench_settings`` (never by the product):
-``/bench/drf/<pk>/`` is a plain DRF detail view of the customer model with no
-authentication, permission, throttling, scope or masking; ``/bench/bare/<pk>/`` is a bare
-Django view returning the same model's fields as JSON.
+
+- ``/bench/drf/<pk>/``: a plain DRF detail view of the customer model giving the same
+  representation as the API (the same fields, tags included) with no authentication,
+  permission, throttling, scope or masking - so the B8 ratio measures what those cost;
+- ``/bench/drf-min/<pk>/``: a plain DRF detail view of nine plain fields, for reference;
+- ``/bench/bare/<pk>/``: a bare Django view returning those nine fields as JSON.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from rest_framework import generics, serializers
 
+from paretocrm.customers.api.serializers import CustomerSerializer
 from paretocrm.customers.models import Customer
 from paretocrm.urls import urlpatterns as product_urlpatterns
 
@@ -20,17 +24,35 @@ FIELDS = ("id", "code", "name", "industry", "region", "country", "scale", "statu
 
 
 class PlainCustomerSerializer(serializers.ModelSerializer):
+    """The API's customer representation on DRF's own ModelSerializer."""
+
+    display = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = CustomerSerializer.Meta.fields
+
+
+class MinimalCustomerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = FIELDS
 
 
-class PlainCustomerDetail(generics.RetrieveAPIView):
-    queryset = Customer.objects.all()
-    serializer_class = PlainCustomerSerializer
+class Unprotected:
     authentication_classes = ()
     permission_classes = ()
     throttle_classes = ()
+
+
+class PlainCustomerDetail(Unprotected, generics.RetrieveAPIView):
+    queryset = Customer.objects.prefetch_related("tags")
+    serializer_class = PlainCustomerSerializer
+
+
+class MinimalCustomerDetail(Unprotected, generics.RetrieveAPIView):
+    queryset = Customer.objects.all()
+    serializer_class = MinimalCustomerSerializer
 
 
 def bare_customer(_request: HttpRequest, pk: int) -> JsonResponse:
@@ -40,6 +62,7 @@ def bare_customer(_request: HttpRequest, pk: int) -> JsonResponse:
 
 urlpatterns = [
     path("bench/drf/<int:pk>/", PlainCustomerDetail.as_view()),
+    path("bench/drf-min/<int:pk>/", MinimalCustomerDetail.as_view()),
     path("bench/bare/<int:pk>/", bare_customer),
     *product_urlpatterns,
 ]

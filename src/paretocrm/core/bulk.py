@@ -118,3 +118,18 @@ def _write(table: str, columns: str, width: int, rows: list[tuple[Any, ...]]) ->
         else:
             marks = ", ".join(["%s"] * width)
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def refresh_statistics(*tables: type[models.Model]) -> None:
+    """Fresh planner statistics for tables that just took a bulk load (PostgreSQL).
+
+    Autovacuum analyses a table only some time after a large insert; until then the
+    planner believes e.g. a new score snapshot holds a few hundred rows and picks nested
+    loops over it (the customer list took 3x longer right after a scoring run, B7).
+    SQLite's planner needs no statistics for these queries.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

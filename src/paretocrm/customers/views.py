@@ -35,6 +35,7 @@ from django.views.generic import DetailView, ListView, UpdateView
 from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
 from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
+from paretocrm.core.paging import CountFromPaginator
 from paretocrm.customers import privacy, profile
 from paretocrm.customers.filtersets import CustomerFilterSet
 from paretocrm.customers.forms import CustomerForm, InteractionForm
@@ -120,10 +121,14 @@ class CustomerListView(LoginRequiredMixin, ListView):
         return [self.template_name]
 
     def get_queryset(self) -> QuerySet[Customer]:
-        self.filterset, queryset = filtered_customers(self.request)
+        self.filterset, self.filtered = filtered_customers(self.request)
         sort = self.request.GET.get("sort", "name")
         self.sort = sort if sort in SORTS else "name"
-        return with_current_score(queryset).select_related("owner").order_by(*SORTS[self.sort])
+        return with_current_score(self.filtered).select_related("owner").order_by(*SORTS[self.sort])
+
+    def get_paginator(self, queryset: QuerySet[Customer], per_page: int, **kwargs: Any) -> Any:
+        """Count the filtered customers without the score join the page rows need."""
+        return CountFromPaginator(queryset, per_page, count_from=self.filtered, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -25,7 +25,7 @@ import pandas as pd
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from paretocrm.core.bulk import next_id
+from paretocrm.core.bulk import next_id, refresh_statistics
 from paretocrm.customers.models import Customer
 from paretocrm.sales.models import Order, OrderLine, Product
 
@@ -62,12 +62,8 @@ def add_bulk_company(
         notify("order lines")
         lines = _write_lines(rng, order_ids)
         _move_sequences()
-    if connection.vendor == "postgresql":
-        notify("analysing tables")
-        with connection.cursor() as cursor:
-            # Fresh statistics so the planner uses the indexes on the new rows at once.
-            for model in (Customer, Order, OrderLine):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    notify("analysing tables")
+    refresh_statistics(Customer, Order, OrderLine)
     return BulkCounts(customers=customers, orders=len(order_ids), lines=lines)
 
 

@@ -129,7 +129,11 @@ class CustomerScore(models.Model):
                 violation_error_message=_("P(alive) must lie between 0 and 1."),
             ),
         )
-        indexes = (models.Index(fields=("customer", "run"), name="insights_score_customer_run"),)
+        indexes = (
+            models.Index(fields=("customer", "run"), name="insights_score_customer_run"),
+            # Tier filters and counts read one tier of the current run, not the whole run.
+            models.Index(fields=("run", "tier"), name="insights_score_run_tier"),
+        )
 
     def __str__(self) -> str:
         return f"{self.customer_id} @ run {self.run_id}: {self.tier}"

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from paretocrm.analytics import pipeline
 from paretocrm.analytics.exceptions import AnalyticsError, ConfigurationError
-from paretocrm.core.bulk import fast_insert
+from paretocrm.core.bulk import fast_insert, refresh_statistics
 from paretocrm.insights import rating_settings
 from paretocrm.insights.attributes import read_attributes
 from paretocrm.insights.choices import RunSource, RunStatus, WeightMethod
@@ -160,6 +160,7 @@ def _save(
         )
         # Receivers (work queues) see the committed snapshot, never a half-written one.
         transaction.on_commit(lambda: score_run_succeeded.send(sender=ScoreRun, run=run))
+    refresh_statistics(CustomerScore)
     run.refresh_from_db()
 
 

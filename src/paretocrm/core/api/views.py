@@ -58,6 +58,17 @@ class ScopedQuerysetMixin:
             return manager.none()
         return manager.all()
 
+    def filter_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        """Filters, search and ordering shape lists; a single record is found by its id.
+
+        Scope is already in ``get_queryset``, so skipping the filter backends on detail
+        routes hides nothing; building the filter set for every detail request cost a fifth
+        of its time (B8).
+        """
+        if getattr(self, "detail", False):
+            return queryset
+        return super().filter_queryset(queryset)  # type: ignore[misc]
+
     def decorate_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         """Hook for annotations (totals) and extra filters; scope is already applied."""
         return queryset

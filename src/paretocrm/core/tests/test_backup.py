@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 
 DEMO_CUSTOMERS = 20
-PG_DRILL_DB = "paretocrm_h12_drill"
+# One database per test process: two test runs on the same server (CI and an engineer's
+# run, or two worktrees) must not drop each other's drill database mid-restore.
+PG_DRILL_DB = f"paretocrm_restore_drill_{os.getpid()}"
 PG_SERVER = os.environ.get("PARETOCRM_TEST_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
 
 

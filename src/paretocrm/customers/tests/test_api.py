@@ -176,3 +176,25 @@ def test_database_constraint_violation_is_a_400_naming_the_field() -> None:
     assert response.status_code == 400
     assert "between 1 and 5" in response.content.decode()
     assert not Customer.objects.filter(code="C-RANGE").exists()
+
+
+def test_serializer_fields_built_once_stay_per_request_and_protected() -> None:
+    """Built fields are shared per class (B8); every serializer still gets its own copies,
+    protected fields stay read-only, and a many-to-many field validates every time."""
+    from paretocrm.customers.api.serializers import CustomerSerializer
+
+    first, second = CustomerSerializer().fields, CustomerSerializer().fields
+    assert first["owner"] is not second["owner"]
+    assert first["owner"].read_only and second["owner"].read_only
+    assert first["credit_limit"].read_only and second["credit_limit"].read_only
+    assert first["tags"].child_relation is not second["tags"].child_relation
+    first["name"].label = "changed"
+    assert CustomerSerializer().fields["name"].label != "changed"
+
+    user = new_user("sales_rep")
+    for code in ("T1", "T2"):
+        response = client_for(user).post(
+            reverse("customer-list"), {"code": code, "name": code, "tags": [999999]}, format="json"
+        )
+        assert response.status_code == 400
+        assert "tags" in response.json()

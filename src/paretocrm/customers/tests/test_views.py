@@ -200,3 +200,19 @@ def test_edit_rejects_out_of_range_rating_input(world):
 def test_edit_of_customer_outside_scope_is_404(world):
     response = client_for(world["kam"]).get(reverse("customers:edit", args=[world["theirs"].pk]))
     assert response.status_code == 404
+
+
+def test_list_counts_customers_without_the_score_join(world):
+    """The page count reads customers alone (B7): the score join only serves the page rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(world["kam"]).get(reverse("customers:list"), {"tier": "core"})
+    counts = [
+        q["sql"] for q in queries if "COUNT(*)" in q["sql"] and "customers_customer" in q["sql"]
+    ]
+    assert counts, "the list counted its customers"
+    assert all("current_score" not in sql for sql in counts)
+    assert response.context["paginator"].count == 1
+    assert list(response.context["object_list"]) == [world["mine"]]
