@@ -327,14 +327,15 @@ def bench_b8(runs: int, seconds: int) -> list[str]:
     return lines
 
 
-def write_readme(lines: list[str]) -> None:
+def write_readme(lines: list[str], section: str = SECTION) -> None:
+    """Replace ``section`` of bench/README.md (up to the next "## " heading) with ``lines``."""
     text = README.read_text(encoding="utf-8")
     block = "\n".join(lines) + "\n"
-    start = text.find(SECTION)
+    start = text.find(section)
     if start == -1:
         text = text.rstrip("\n") + "\n\n" + block
     else:
-        end = text.find("\n## ", start + len(SECTION))
+        end = text.find("\n## ", start + len(section))
         text = text[:start] + block + ("" if end == -1 else text[end:])
     README.write_text(text, encoding="utf-8")
 

@@ -7,7 +7,7 @@
 Each simulated user signs in once through the sign-in form (CSRF and all), then mixes the
 dashboard, the customer list, the customer 360 page, the API customer detail and list, and
 logging an interaction through the API (a write, with the CSRF header of its session).
-The figures of a run are written to bench/README.md by ``bench/run_load.py``.
+``bench/run_load.py`` starts the server, runs this file and writes the figures to bench/README.md.
 """
 
 from __future__ import annotations
