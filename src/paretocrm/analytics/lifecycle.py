@@ -214,10 +214,12 @@ def _fewer_purchases_than_chance(
     if level >= 1:
         return np.ones(recent.shape, dtype=bool)
     total = recent + previous
-    with np.errstate(invalid="ignore"):
-        # The binomial CDF from scipy.special: the same values as scipy.stats.binom.cdf,
-        # without importing scipy.stats (half a second of every command's start-up).
-        tail = special.bdtr(recent, total, 0.5)
+    # The binomial CDF from scipy.special: the same values as scipy.stats.binom.cdf,
+    # without importing scipy.stats (half a second of every command's start-up). It wants
+    # whole-number trial counts; customers without counts stay NaN (not a decline).
+    known = np.isfinite(total)
+    tail = np.full(recent.shape, np.nan)
+    tail[known] = special.bdtr(recent[known], total[known].astype(np.int64), 0.5)
     return np.asarray(np.nan_to_num(tail, nan=1.0) <= level, dtype=bool)
 
 

@@ -7,13 +7,21 @@ from typing import Any
 from rest_framework import serializers
 
 from paretocrm.core.api.serializers import ScopedModelSerializer
-from paretocrm.work.choices import TaskKind
+from paretocrm.work.choices import ReasonCode, TaskKind
 from paretocrm.work.models import Task
 
 
 class TaskSerializer(ScopedModelSerializer):
     """A task; status changes (done, snooze) go through the task services, not this body."""
 
+    # Declared: DRF drops ``allow_blank`` from read-only choice fields, and the schema must
+    # allow the blank code of a person's own task.
+    reason_code = serializers.ChoiceField(
+        choices=ReasonCode.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Which sentence explains a raised task; blank for a person's own task.",
+    )
     reason_text = serializers.CharField(
         read_only=True,
         help_text="The reason worded in the request's language (from reason_code and "
