@@ -248,6 +248,31 @@ def _wait_until_ready(timeout: float = 120) -> None:
     raise SystemExit("the benchmark server did not answer /healthz")
 
 
+def start_server(env: dict[str, str], workers: int) -> subprocess.Popen[bytes]:
+    """gunicorn with ``workers`` sync workers on 127.0.0.1:PORT, once it answers /healthz."""
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "paretocrm.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    try:
+        _wait_until_ready()
+    except BaseException:
+        server.terminate()
+        raise
+    return server
+
+
 def bench_b8(runs: int, seconds: int) -> list[str]:
     from rest_framework.authtoken.models import Token
 
@@ -263,23 +288,8 @@ def bench_b8(runs: int, seconds: int) -> list[str]:
         PYTHONPATH=str(ROOT / "bench"),
         PARETOCRM_API_USER_RATE="100000000/min",
     )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "paretocrm.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
+    server = start_server(env, workers=2)
     try:
-        _wait_until_ready()
         cases = {
             "API detail (token, scope, masking)": ("/api/customers/", token),
             "plain DRF detail, same representation (no auth)": ("/bench/drf/", None),

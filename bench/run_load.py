@@ -22,7 +22,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from bench_scale import PORT, ROOT, _wait_until_ready, load, write_readme  # noqa: E402
+from bench_scale import PORT, ROOT, load, start_server, write_readme  # noqa: E402
 
 SECTION = "## Load test"
 
@@ -85,24 +85,9 @@ def main() -> None:
     env = dict(os.environ, PARETOCRM_API_USER_RATE="100000000/min")
     env.setdefault("PARETOCRM_USER", "kam")
     os.environ.setdefault("PARETOCRM_USER", "kam")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "paretocrm.wsgi",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
     started = dt.datetime.now(dt.UTC)
+    server = start_server(env, workers=args.workers)
     try:
-        _wait_until_ready()
         start_load = load()
         with tempfile.TemporaryDirectory() as work:
             prefix = Path(work) / "load"

@@ -22,24 +22,17 @@ class TaskKind(models.TextChoices):
     MANUAL = "manual", _("manual task")
 
 
-class ReasonCode(models.TextChoices):
-    """Which sentence explains a raised task; its numbers and names are in ``reason_params``.
-
-    The sentence is rendered in the reader's language by :func:`paretocrm.work.reasons.render`
-    (a blank code means a person's own free-text ``reason``).
-    """
-
-    P_ALIVE_DROP = "p_alive_drop", _("probability alive fell")
-    DECLINE = "decline", _("moved to decline stage")
-    TIER_DOWNGRADE = "tier_downgrade", _("tier downgraded")
-    OVERDUE_RECEIVABLE = "overdue_receivable", _("receivable overdue")
-    COMPLAINT_PAST_SLA = "complaint_past_sla", _("complaint past SLA")
-    CONTRACT_RENEWAL = "contract_renewal", _("contract up for renewal")
-    DEPENDENCY = "dependency", _("dependency above threshold")
-    POTENTIAL_READY = "potential_ready", _("potential customer ready to develop")
-    PLAN_ACTION_OVERDUE = "plan_action_overdue", _("account plan action overdue")
-    CASE_ESCALATED = "case_escalated", _("service case escalated (SLA breached)")
-    PORTAL_COMPLAINT = "portal_complaint", _("complaint from the customer portal")
+#: Which sentence explains a raised task; its numbers and names are in ``reason_params``.
+#: One code per signal of :class:`TaskKind` (a person's own task has none: blank), plus the
+#: complaint a customer sends from the portal. The sentence is rendered in the reader's
+#: language by :func:`paretocrm.work.reasons.render`.
+ReasonCode = models.TextChoices(
+    "ReasonCode",
+    [
+        *((kind.name, (kind.value, kind.label)) for kind in TaskKind if kind != TaskKind.MANUAL),
+        ("PORTAL_COMPLAINT", ("portal_complaint", _("complaint from the customer portal"))),
+    ],
+)
 
 
 class TaskStatus(models.TextChoices):
