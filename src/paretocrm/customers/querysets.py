@@ -32,14 +32,13 @@ class CustomerScopedQuerySet(ScopedQuerySet):
         """The ``Q`` over this model for the customers ``user`` may see."""
         if getattr(user, "role", "") in PORTAL_ROLES:
             return self.portal_filter(user)
-        owner = self.customer_lookup("owner_id")
+        owner, customer = self.customer_lookup("owner_id"), self.customer_lookup("id")
         rule = Q(**{owner: user.pk})
-        members = _team_members(user)
+        members, shared = _scope_arms(user)
         if members is not None:
             rule |= Q(**{f"{owner}__in": members})
-        rule |= Q(**{f"{self.customer_lookup('id')}__in": _account_team_customers(user)})
-        if getattr(user, "scope_level", None) == "cases":
-            rule |= Q(**{f"{self.customer_lookup('id')}__in": _case_customers(user)})
+        for customers in shared:
+            rule |= Q(**{f"{customer}__in": customers})
         return rule
 
     def portal_filter(self, user: Any) -> Q:
@@ -54,6 +53,20 @@ class CustomerScopedQuerySet(ScopedQuerySet):
             portal_account__user_id=user.pk, portal_account__is_active=True
         ).values("customer_id")
         return Q(**{f"{self.customer_lookup('id')}__in": customer_ids})
+
+
+def _scope_arms(user: Any) -> tuple[Any, list[Any]]:
+    """The parts of a scoped user's rule, as subqueries.
+
+    Returns the users whose customers ``user`` sees by team (None for "own" scope) and the
+    customers shared with ``user`` whoever owns them (account teams; for the "cases" level,
+    the customers of the user's service cases). With the user's own customers, that is the
+    whole rule.
+    """
+    shared = [_account_team_customers(user)]
+    if getattr(user, "scope_level", None) == "cases":
+        shared.append(_case_customers(user))
+    return _team_members(user), shared
 
 
 def _team_members(user: Any) -> Any:
@@ -113,6 +126,32 @@ class CustomerQuerySet(CustomerScopedQuerySet):
     def active(self) -> Self:
         """Customers that are not archived."""
         return self.filter(status="active")
+
+    def owners_visible_to(self, user: Any) -> Any:
+        """The users who own a customer ``user`` may see (e.g. an owner filter's choices).
+
+        Built from the parts of the scope rule rather than from the visible customers
+        themselves: reading every visible customer to collect a handful of owners cost a
+        scan of the customer table on each customer-list page (B7).
+        """
+        from django.db.models import Exists, OuterRef
+
+        from paretocrm.core.querysets import has_full_scope
+        from paretocrm.users.models import User
+
+        owns = Exists(self.model.objects.filter(owner_id=OuterRef("pk")))
+        if has_full_scope(user):
+            return User.objects.filter(owns)
+        signed_in = user is not None and user.is_authenticated and user.is_active
+        if not signed_in or user.role in PORTAL_ROLES:
+            return User.objects.none()
+        members, shared = _scope_arms(user)
+        rule = Q(pk=user.pk)
+        if members is not None:
+            rule |= Q(pk__in=members)
+        for customers in shared:
+            rule |= Q(pk__in=self.model.objects.filter(id__in=customers).values("owner_id"))
+        return User.objects.filter(rule, owns)
 
 
 class ContactQuerySet(CustomerScopedQuerySet):

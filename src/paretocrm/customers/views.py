@@ -44,7 +44,6 @@ from paretocrm.customers.services import log_interaction, save_view
 from paretocrm.imports.exports import csv_lines, export_rows, write_xlsx
 from paretocrm.insights.models import ScoreRun
 from paretocrm.users.choices import Role
-from paretocrm.users.models import User
 from paretocrm.users.permissions import Function, has_function
 
 PAGE_SIZE = 50
@@ -103,7 +102,7 @@ def filtered_customers(request: HttpRequest) -> tuple[CustomerFilterSet, QuerySe
     """The filter set bound to the request and the scoped, filtered customers."""
     scoped = Customer.objects.visible_to(request.user)
     filterset = CustomerFilterSet(request.GET or None, queryset=scoped)
-    owners = User.objects.filter(id__in=scoped.values("owner_id")).order_by("username")
+    owners = Customer.objects.owners_visible_to(request.user).order_by("username")
     filterset.form.fields["owner"].queryset = owners
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else scoped
     return filterset, queryset

@@ -131,6 +131,11 @@ def test_authz5_scope_matches_the_reference_oracle_on_random_org_trees(org: Org)
             assert {index[pk] for pk in contacts} == expected
             # AUTHZ-3: the count is the same scope, each row once.
             assert Customer.objects.visible_to(user).count() == len(expected)
+            # The owner filter's choices: exactly the owners of the visible customers.
+            owners = {customers[j].owner_id for j in expected} - {None}
+            assert set(Customer.objects.owners_visible_to(user).values_list("pk", flat=True)) == (
+                owners
+            )
         transaction.set_rollback(True)
 
 
