@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from paretocrm.core.masking import mask_phone
 from paretocrm.customers.choices import ConsentChannel, InteractionKind
@@ -31,15 +32,19 @@ from paretocrm.work.models import CallList, CallListEntry
 
 #: The extra filter parameter call lists add to the customer filters.
 NOT_CONTACTED_DAYS = "not_contacted_days"
-EXPORT_HEADERS = [
-    "customer_code",
-    "customer_name",
-    "contact",
-    "title",
-    "phone",
-    "outcome",
-    "called_at",
-]
+#: Columns of a call list: the file's header (stable names, as the imports use) and the
+#: page's label (in the reader's language).
+COLUMNS = (
+    ("customer_code", _("customer code")),
+    ("customer_name", _("customer")),
+    ("contact", _("contact")),
+    ("title", _("job title")),
+    ("phone", _("phone")),
+    ("outcome", _("outcome")),
+    ("called_at", _("called at")),
+)
+EXPORT_HEADERS = [name for name, _label in COLUMNS]
+PAGE_HEADERS = [label for _name, label in COLUMNS]
 
 
 class CallListError(ValueError):
@@ -117,30 +122,32 @@ def create_call_list(
     return call_list
 
 
-def export_rows(call_list: CallList) -> tuple[list[str], Iterator[list[Any]]]:
-    """Headers and formula-safe rows; phone numbers masked for everyone (module docstring)."""
+def entry_rows(call_list: CallList) -> Iterator[tuple[CallListEntry, list[Any]]]:
+    """Each entry with its column values; phone numbers masked for everyone (see above)."""
     entries = call_list.entries.select_related("customer", "contact").order_by("id")
+    for entry in entries.iterator(chunk_size=2000):
+        contact = entry.contact
+        phone = (contact.mobile or contact.phone) if contact else ""
+        yield (
+            entry,
+            [
+                entry.customer.code,
+                entry.customer.name,
+                contact.name if contact else "",
+                contact.title if contact else "",
+                mask_phone(phone),
+                entry.outcome,
+                timezone.localtime(entry.called_at).strftime("%Y-%m-%d %H:%M")
+                if entry.called_at
+                else "",
+            ],
+        )
 
-    def rows() -> Iterator[list[Any]]:
-        for entry in entries.iterator(chunk_size=2000):
-            contact = entry.contact
-            phone = (contact.mobile or contact.phone) if contact else ""
-            yield [
-                neutralise(value)
-                for value in (
-                    entry.customer.code,
-                    entry.customer.name,
-                    contact.name if contact else "",
-                    contact.title if contact else "",
-                    mask_phone(phone),
-                    entry.outcome,
-                    timezone.localtime(entry.called_at).strftime("%Y-%m-%d %H:%M")
-                    if entry.called_at
-                    else "",
-                )
-            ]
 
-    return list(EXPORT_HEADERS), rows()
+def export_rows(call_list: CallList) -> tuple[list[str], Iterator[list[Any]]]:
+    """Headers and formula-safe rows for the CSV/XLSX files (EXP-1)."""
+    rows = ([neutralise(value) for value in values] for _entry, values in entry_rows(call_list))
+    return list(EXPORT_HEADERS), rows
 
 
 def record_call_outcome(

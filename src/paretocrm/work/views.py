@@ -143,16 +143,20 @@ def call_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except calllists.CallListError as error:
             messages.error(request, str(error))
         return redirect("work:call_list", pk=pk)
-    headers, rows = calllists.export_rows(call_list)
-    entries = call_list.entries.order_by("id").values_list("id", "contact_id")
+    outcomes = dict(CallOutcome.choices)
+    rows = []
+    for entry, values in calllists.entry_rows(call_list):
+        # The page shows values as they are (no spreadsheet quoting) and outcomes by label.
+        values[calllists.EXPORT_HEADERS.index("outcome")] = outcomes.get(entry.outcome, "")
+        rows.append((entry.pk, entry.contact_id, values))
     return render(
         request,
         "work/call_list_detail.html",
         {
             "call_list": call_list,
-            "rows": [(e, c, row) for (e, c), row in zip(entries, rows, strict=True)],
-            "headers": headers,
-            "phone_column": headers.index("phone"),
+            "rows": rows,
+            "headers": calllists.PAGE_HEADERS,
+            "phone_column": calllists.EXPORT_HEADERS.index("phone"),
             "may_unmask": has_function(request.user, Function.VIEW_UNMASKED),
             "may_export": has_function(request.user, Function.EXPORT),
             "outcomes": CallOutcome.choices,

@@ -120,3 +120,25 @@ def test_recorded_call_outcome_becomes_a_call_interaction(manager):
     assert entry.outcome == "reached" and entry.interaction == interaction
     with pytest.raises(calllists.CallListError, match="outcome"):
         calllists.record_call_outcome(entry, outcome="maybe")
+
+
+def test_page_shows_labels_in_the_readers_language_and_values_unquoted(manager):
+    """The page is not a spreadsheet: headers are translated labels, values are not quoted
+    against formulas (EXP-1 applies to the files), outcomes show by label."""
+    from django.test import Client
+    from django.urls import reverse
+
+    customer = make_customer(owner=manager, name="=Formula Trading")
+    consenting(customer, "+4930123456")
+    call_list = calllists.create_call_list(name="Berlin", params={}, created_by=manager)
+    entry = call_list.entries.get()
+    calllists.record_call_outcome(entry, outcome="no_answer", notes="", by=manager)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(manager)
+    body = client.get(reverse("work:call_list", args=[call_list.pk])).content.decode()
+    assert "客户编号" in body and "customer_code" not in body
+    assert "=Formula Trading" in body and "'=Formula" not in body
+    assert "+49****3456" in body and "'+49" not in body
+    assert "<td>无人接听</td>" in body
+    _headers, rows = calllists.export_rows(call_list)
+    assert next(rows)[1] == "'=Formula Trading"
