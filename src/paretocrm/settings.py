@@ -19,6 +19,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -250,6 +251,10 @@ REST_FRAMEWORK = {
         "user": os.environ.get("PARETOCRM_API_USER_RATE", "6000/min"),
     },
 }
+# The empty choice of list filters (django-filter): a word in the reader's language instead
+# of "---------".
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("any")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pareto CRM API",
     "DESCRIPTION": "One customer database and explainable core-customer analysis.",

@@ -216,3 +216,9 @@ def test_list_counts_customers_without_the_score_join(world):
     assert all("current_score" not in sql for sql in counts)
     assert response.context["paginator"].count == 1
     assert list(response.context["object_list"]) == [world["mine"]]
+
+
+def test_filter_choices_start_with_a_word_not_dashes(world):
+    body = client_for(world["kam"], "zh-hans").get(reverse("customers:list")).content.decode()
+    assert "---------" not in body
+    assert '<option value="" selected>全部</option>' in body
