@@ -21,7 +21,7 @@ from paretocrm.jobs.services import enqueue
 
 #: A run still "running" after this long is taken to have died with its process.
 STALE_AFTER = dt.timedelta(hours=2)
-WAITING_STEP = "waiting for the worker"
+WAITING_STEP = ScoreRun.WAITING_STEP
 
 
 def scoring_in_progress() -> bool:

@@ -68,3 +68,24 @@ def stage_label(code: str) -> str:
     from paretocrm.insights.choices import LifecycleStage
 
     return str(LifecycleStage(code).label) if code in LifecycleStage.values else code
+
+
+#: The steps a scoring run reports (``ScoreRun.step``): the engine's step names, the app's
+#: own steps around them and the step of a run queued for the worker.
+STEP_LABELS: dict[str, Promise] = {
+    "waiting for the worker": _("waiting for the worker"),
+    "reading the database": _("reading the database"),
+    "reading transactions": _("reading transactions"),
+    "summarising customers": _("summarising customers"),
+    "fitting purchase and spend models": _("fitting purchase and spend models"),
+    "predicting P(alive) and CLV": _("predicting P(alive) and CLV"),
+    "customer value, ABC and Pareto": _("customer value, ABC and Pareto"),
+    "RFM and lifecycle": _("RFM and lifecycle"),
+    "rating and tiers": _("rating and tiers"),
+    "concentration and churn": _("concentration and churn"),
+    "segmentation and forecast": _("segmentation and forecast"),
+    "back-test": _("back-test"),
+    "planning the peak season": _("planning the peak season"),
+    "saving the snapshot": _("saving the snapshot"),
+    "done": _("done"),
+}

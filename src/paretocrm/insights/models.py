@@ -6,8 +6,11 @@ successful run stays the current snapshot until the new one is complete.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from paretocrm.core.models import AppendOnlyModel
@@ -67,6 +70,27 @@ class ScoreRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} ({self.get_status_display()})"
+
+    #: The step of a run queued from a page until ``paretocrm worker`` starts it.
+    WAITING_STEP = "waiting for the worker"
+    #: How long a queued run may wait before the page says no worker seems to be running.
+    WORKER_PATIENCE = dt.timedelta(minutes=1)
+
+    @property
+    def step_label(self) -> str:
+        """The current step in the reader's language (unknown steps as stored)."""
+        from paretocrm.insights.labels import STEP_LABELS
+
+        return str(STEP_LABELS.get(self.step, self.step))
+
+    @property
+    def waiting_for_a_worker(self) -> bool:
+        """True when a queued run has waited longer than a running worker would let it."""
+        return (
+            self.status == RunStatus.RUNNING
+            and self.step == self.WAITING_STEP
+            and timezone.now() - self.started_at > self.WORKER_PATIENCE
+        )
 
 
 class CustomerScore(models.Model):

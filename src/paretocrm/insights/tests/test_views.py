@@ -188,3 +188,23 @@ def test_plotly_is_served_from_the_installed_package(world):
     response = client_for(world["kam"]).get(reverse("plotly_js"))
     assert response.status_code == 200
     assert b"plotly" in b"".join(response.streaming_content)[:5000].lower()
+
+
+def test_status_fragment_names_the_step_in_the_readers_language_and_a_missing_worker(world):
+    """A run queued from the page that no worker has started after a minute says so."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from paretocrm.insights.models import ScoreRun
+
+    queued = ScoreRun.objects.create(as_of=world["run"].as_of, step=ScoreRun.WAITING_STEP)
+    client = client_for(world["admin"], "zh-hans")
+    fresh = client.get(reverse("insights:scoring_status")).content.decode()
+    assert "等待后台任务进程" in fresh and "paretocrm worker" not in fresh
+    earlier = timezone.now() - dt.timedelta(hours=1)
+    ScoreRun.objects.exclude(pk=queued.pk).update(started_at=earlier)
+    five_minutes_ago = timezone.now() - dt.timedelta(minutes=5)
+    ScoreRun.objects.filter(pk=queued.pk).update(started_at=five_minutes_ago)
+    stale = client.get(reverse("insights:scoring_status")).content.decode()
+    assert "<code>paretocrm worker</code>" in stale and "5" in stale
