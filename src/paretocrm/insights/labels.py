@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 CRITERION_LABELS: dict[str, Promise] = {
     "contract_volume": _("contract volume"),
@@ -61,6 +62,28 @@ def tier_label(code: str) -> str:
     from paretocrm.insights.choices import Tier
 
     return str(Tier(code).label) if code in Tier.values else code
+
+
+#: RFM segment names (``paretocrm.analytics.rfm.SEGMENTS``, stored as the engine names them);
+#: with a message context, since "New" or "Lost" mean other things elsewhere.
+RFM_SEGMENT_LABELS: dict[str, Promise] = {
+    "Champions": pgettext_lazy("RFM segment", "Champions"),
+    "Loyal": pgettext_lazy("RFM segment", "Loyal"),
+    "Potential loyalist": pgettext_lazy("RFM segment", "Potential loyalist"),
+    "New": pgettext_lazy("RFM segment", "New"),
+    "Promising": pgettext_lazy("RFM segment", "Promising"),
+    "Need attention": pgettext_lazy("RFM segment", "Need attention"),
+    "About to sleep": pgettext_lazy("RFM segment", "About to sleep"),
+    "At risk": pgettext_lazy("RFM segment", "At risk"),
+    "Cannot lose them": pgettext_lazy("RFM segment", "Cannot lose them"),
+    "Hibernating": pgettext_lazy("RFM segment", "Hibernating"),
+    "Lost": pgettext_lazy("RFM segment", "Lost"),
+}
+
+
+def rfm_segment_label(name: str) -> str:
+    """The translated name of an RFM segment (unknown names as stored)."""
+    return str(RFM_SEGMENT_LABELS.get(name, name))
 
 
 def stage_label(code: str) -> str:

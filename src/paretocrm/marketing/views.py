@@ -25,6 +25,7 @@ from paretocrm.core.views import ScopedListView
 from paretocrm.customers.choices import ConsentChannel
 from paretocrm.customers.views import record_export, xlsx_response
 from paretocrm.imports.exports import csv_lines
+from paretocrm.insights.labels import rfm_segment_label
 from paretocrm.marketing import concepts, services
 from paretocrm.marketing.choices import ResponseType
 from paretocrm.marketing.exports import AudienceExportError, audience_rows, may_run_campaigns
@@ -107,10 +108,10 @@ def audience_export(request: HttpRequest, pk: int, file_format: str) -> HttpResp
 
 
 def _segment_label(segment: str, by: str) -> str:
-    """A tier code shown by its translated name; RFM segment names are shown as stored."""
+    """A tier code or an RFM segment shown by its translated name."""
     if by == "tier" and segment in CustomerTier.values:
         return str(CustomerTier(segment).label)
-    return segment
+    return rfm_segment_label(segment)
 
 
 @login_required

@@ -222,3 +222,15 @@ def test_filter_choices_start_with_a_word_not_dashes(world):
     body = client_for(world["kam"], "zh-hans").get(reverse("customers:list")).content.decode()
     assert "---------" not in body
     assert '<option value="" selected>全部</option>' in body
+
+
+@pytest.mark.parametrize(
+    ("language", "segment"), [("zh-hans", "冠军客户"), ("zh-hant", "冠軍客戶")]
+)
+def test_360_names_the_rfm_segment_in_the_readers_language(world, language, segment):
+    world["mine"].scores.update(rfm_segment="Champions")
+    page = client_for(world["kam"], language).get(
+        reverse("customers:detail", args=[world["mine"].pk])
+    )
+    body = page.content.decode()
+    assert segment in body and "Champions" not in body

@@ -1,4 +1,4 @@
-"""Template tags naming snapshot codes (tier, lifecycle stage) in the reader's language."""
+"""Template tags naming snapshot codes (tier, stage, RFM segment) in the reader's language."""
 
 from django import template
 
@@ -17,3 +17,9 @@ def tier_label(code: str) -> str:
 def stage_label(code: str) -> str:
     """The translated lifecycle stage name."""
     return labels.stage_label(code)
+
+
+@register.simple_tag
+def rfm_segment_label(name: str) -> str:
+    """The translated RFM segment name."""
+    return labels.rfm_segment_label(name)
