@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "paretocrm.users.middleware.IdleTimeoutMiddleware",
     "paretocrm.audit.middleware.AuditContextMiddleware",
     # Portal users (customers) never reach staff pages or the staff API (issue 8).
     "paretocrm.portal.middleware.PortalBoundaryMiddleware",
@@ -178,7 +179,10 @@ AUTH_USER_MODEL = "users.User"
 # wrong password (QUALITY.md AUTHN-3).
 AUTHENTICATION_BACKENDS = ["paretocrm.users.backends.ThrottledModelBackend"]
 SESSION_COOKIE_AGE = int(os.environ.get("PARETOCRM_SESSION_IDLE_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, not a fixed lifetime
+# The age above is an idle timeout, not a fixed lifetime: users.middleware.IdleTimeoutMiddleware
+# pushes a signed-in session's expiry forward at most once a minute (instead of a database
+# write on every request, which is what SESSION_SAVE_EVERY_REQUEST would do).
+SESSION_SAVE_EVERY_REQUEST = False
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

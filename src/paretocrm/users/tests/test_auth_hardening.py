@@ -184,7 +184,8 @@ def test_production_profile_cookies_and_idle_timeout(tmp_path: Path) -> None:
         "import django, json; django.setup(); from django.conf import settings as s; "
         "print(json.dumps([s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
         "s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_AGE, "
-        "s.SESSION_SAVE_EVERY_REQUEST, s.DEBUG, s.AUTHENTICATION_BACKENDS]))"
+        "'paretocrm.users.middleware.IdleTimeoutMiddleware' in s.MIDDLEWARE, s.DEBUG, "
+        "s.AUTHENTICATION_BACKENDS]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
