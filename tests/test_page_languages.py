@@ -1,0 +1,76 @@
+"""Every page in the reader's language: list filters read 筛选/篩選, never Django admin's 过滤器.
+
+A plain ``{% translate "Filter" %}`` is answered by django.contrib.admin's catalogue (过滤器,
+"filter device"), which wins over the apps' own; list pages therefore use the message context
+"apply list filters" (the service case list set the pattern).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from paretocrm.customers.tests.factories import make_user
+from paretocrm.users.choices import Role
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "paretocrm"
+PLAIN_FILTER = re.compile(r"""\{%\s*(?:trans|translate)\s+["'][Ff]ilter["']\s*%\}""")
+ADMIN_WORDS = ("过滤器", "過濾器")
+SKIPPED_PREFIXES = ("admin/", "api/", "i18n/", "portal/", "vendor/", "health")
+FILTERED_LISTS = ("customers:list", "audit:log", "work:plans", "service:cases")
+
+
+def list_paths() -> set[str]:
+    return {reverse(name).lstrip("/") for name in FILTERED_LISTS}
+
+
+def pages_without_parameters() -> list[str]:
+    """Paths of every routed page that needs no URL parameter (the list pages among them)."""
+    found: list[str] = []
+
+    def walk(patterns: list, prefix: str) -> None:
+        for entry in patterns:
+            route = str(entry.pattern)
+            if "<" in route or "(?P" in route or route.startswith("^"):
+                continue
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + route)
+            elif isinstance(entry, URLPattern):
+                found.append(prefix + route)
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(p for p in set(found) if not p.startswith(SKIPPED_PREFIXES))
+
+
+def test_no_template_asks_for_a_plain_filter_label() -> None:
+    offenders = [
+        str(t.relative_to(SRC))
+        for t in sorted(SRC.rglob("templates/**/*.html"))
+        if PLAIN_FILTER.search(t.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_page_walk_reaches_the_list_pages() -> None:
+    assert list_paths() <= set(pages_without_parameters())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "label"), [("zh-hans", "筛选"), ("zh-hant", "篩選")])
+def test_every_page_reads_filter_in_the_readers_chinese(language: str, label: str) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    labelled = []
+    for path in pages_without_parameters():
+        response = client.get("/" + path)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        page = response.content.decode()
+        assert not any(word in page for word in ADMIN_WORDS), path
+        if f">{label}</button>" in page:
+            labelled.append(path)
+    assert list_paths() <= set(labelled)
