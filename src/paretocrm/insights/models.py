@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from paretocrm.core.models import AppendOnlyModel
 from paretocrm.insights.choices import LifecycleStage, RunSource, RunStatus, Tier, WeightMethod
+from paretocrm.insights.explanations import render_lifecycle
 from paretocrm.insights.querysets import CustomerScoreQuerySet, ScoreRunQuerySet
 
 
@@ -96,6 +98,9 @@ class CustomerScore(models.Model):
     lifecycle_reason_zh = models.CharField(
         _("lifecycle explanation (Chinese)"), max_length=300, blank=True
     )
+    # The explanation as data (rule code and figures), worded for each reader by
+    # insights.explanations; the two texts above stay for rows scored before it existed.
+    lifecycle_facts = models.JSONField(_("lifecycle explanation facts"), default=dict, blank=True)
 
     r_score = models.PositiveSmallIntegerField(_("R score"))
     f_score = models.PositiveSmallIntegerField(_("F score"))
@@ -138,11 +143,12 @@ class CustomerScore(models.Model):
     def __str__(self) -> str:
         return f"{self.customer_id} @ run {self.run_id}: {self.tier}"
 
-    def lifecycle_explanation(self, language: str) -> str:
-        """The stage explanation in the reader's language (Chinese for zh-hans/zh-hant)."""
-        if language.startswith("zh") and self.lifecycle_reason_zh:
-            return self.lifecycle_reason_zh
-        return self.lifecycle_reason
+    def lifecycle_explanation(self, language: str | None = None) -> str:
+        """The stage explanation in ``language`` (default: the active language)."""
+        with translation.override(language or translation.get_language()):
+            return render_lifecycle(
+                self.lifecycle_facts, self.lifecycle_reason, self.lifecycle_reason_zh
+            )
 
 
 class RatingWeights(AppendOnlyModel):

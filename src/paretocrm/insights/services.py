@@ -8,6 +8,7 @@ transaction: until that commits, the previous successful run stays the current s
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from decimal import Decimal
@@ -140,9 +141,12 @@ def _save(
     scores = result.scores
     # One dict per customer up front: a .loc lookup per row cost seconds at 100k customers.
     breakdowns = result.rating.contributions.round(2).to_dict("index")
+    facts = _parsed_facts(result.lifecycle_facts)
     rows = [
-        _score_row(run, int(customer_id), row, breakdowns[customer_id])
-        for customer_id, row in zip(scores.index, scores.itertuples(index=False), strict=True)
+        _score_row(run, int(customer_id), row, breakdowns[customer_id], lifecycle)
+        for customer_id, row, lifecycle in zip(
+            scores.index, scores.itertuples(index=False), facts, strict=True
+        )
     ]
     with transaction.atomic():
         # COPY (PostgreSQL): bulk_create spent most of a 100k-customer save preparing values.
@@ -178,8 +182,23 @@ def _money(value: float) -> Decimal:
     return Decimal(str(round(float(value), 2))).quantize(CENT) if np.isfinite(value) else Decimal(0)
 
 
+def _parsed_facts(texts: pd.Series) -> list[dict[str, Any]]:
+    """Each customer's lifecycle facts as a dict, aligned with the scores.
+
+    The analysis writes one JSON text per distinct explanation; each is parsed once and the
+    rows sharing it share the dict (read-only from here on).
+    """
+    values = texts.astype("category")  # already categorical: no copy
+    parsed = [json.loads(text) for text in values.cat.categories] + [{}]  # code -1: missing
+    return [parsed[code] for code in values.cat.codes.tolist()]
+
+
 def _score_row(
-    run: ScoreRun, customer_id: int, row: Any, contribution: dict[str, float]
+    run: ScoreRun,
+    customer_id: int,
+    row: Any,
+    contribution: dict[str, float],
+    lifecycle_facts: dict[str, Any],
 ) -> CustomerScore:
     reasons = [code for code in str(row.churn_reasons).split(";") if code]
     return CustomerScore(
@@ -196,6 +215,7 @@ def _score_row(
         lifecycle_stage=row.lifecycle_stage,
         lifecycle_reason=str(row.lifecycle_reason)[:300],
         lifecycle_reason_zh=str(row.lifecycle_reason_zh)[:300],
+        lifecycle_facts=lifecycle_facts,
         r_score=int(row.r_score),
         f_score=int(row.f_score),
         m_score=int(row.m_score),
@@ -283,7 +303,8 @@ def save_rating_weights(
             f"{rating_settings.MAX_CONSISTENCY_RATIO}: revise the judgements first"
         )
     complete = {
-        code: round(checked.get(code, 0.0), 6) for code, _ in rating_settings.criterion_choices()
+        code: round(checked.get(code, 0.0), 6)
+        for code, _label in rating_settings.criterion_choices()
     }
     current = rating_settings.weights_in_force()
     if current is not None and current.weights == complete and current.method == method:

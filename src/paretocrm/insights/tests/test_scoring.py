@@ -41,8 +41,10 @@ def test_scoring_run_writes_one_score_per_buying_customer(company):
     assert 0 <= score.p_alive <= 1
     assert score.rating_breakdown, "every rating explains its criteria"
     assert sum(score.rating_breakdown.values()) == pytest.approx(score.rating, abs=0.5)
+    assert score.lifecycle_facts["rule"]  # the explanation is stored as data ...
     assert score.lifecycle_explanation("zh-hans") == score.lifecycle_reason_zh != ""
     assert score.lifecycle_explanation("en") == score.lifecycle_reason != ""
+    assert "存活機率" in score.lifecycle_explanation("zh-hant")  # ... and read in 繁體中文
 
 
 @pytest.mark.slow
