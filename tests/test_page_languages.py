@@ -1,4 +1,5 @@
-"""Every page in the reader's language: list filters read 筛选/篩選, never Django admin's 过滤器.
+"""Every page in the reader's language: list filters read 筛选/篩選, never Django admin's 过滤器,
+and the refusals services raise for pages are worded in the reader's language.
 
 A plain ``{% translate "Filter" %}`` is answered by django.contrib.admin's catalogue (过滤器,
 "filter device"), which wins over the apps' own; list pages therefore use the message context
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
 
 from paretocrm.customers.tests.factories import make_user
 from paretocrm.users.choices import Role
@@ -74,3 +76,46 @@ def test_every_page_reads_filter_in_the_readers_chinese(language: str, label: st
         if f">{label}</button>" in page:
             labelled.append(path)
     assert list_paths() <= set(labelled)
+
+
+def refusal_in(language: str, action) -> str:  # type: ignore[no-untyped-def]
+    with translation.override(language), pytest.raises(ValueError) as refused:
+        action()
+    return str(refused.value)
+
+
+@pytest.mark.django_db
+def test_service_refusals_shown_on_pages_read_in_the_readers_language() -> None:
+    from paretocrm.users.services import transfer_accounts
+    from paretocrm.work.calllists import create_call_list, filtered_customers
+
+    user = make_user(Role.GENERAL_MANAGER)
+
+    def to_themselves():  # type: ignore[no-untyped-def]
+        return transfer_accounts(user, user, by=user, reason="leaving")
+
+    assert refusal_in("zh-hans", to_themselves) == "用户不能把客户移交给自己。"
+    assert refusal_in("zh-hant", to_themselves) == "使用者不能把客戶移交給自己。"
+    assert refusal_in("en", to_themselves) == "A user cannot transfer accounts to themselves."
+
+    def unnamed():  # type: ignore[no-untyped-def]
+        return create_call_list(name=" ", params={}, created_by=user)
+
+    assert refusal_in("zh-hant", unnamed) == "name: 呼叫清單需要名稱"  # the field stays a code
+
+    def unknown_filter():  # type: ignore[no-untyped-def]
+        return filtered_customers({"colour": "red"}, user)
+
+    assert refusal_in("zh-hans", unknown_filter) == "未知的筛选参数：colour"
+
+
+@pytest.mark.django_db
+def test_the_portal_refusal_of_a_staff_page_reads_in_the_customers_language() -> None:
+    portal_user = make_user(Role.PORTAL_CUSTOMER)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hant")
+    client.force_login(portal_user)
+
+    response = client.post(reverse("customers:list"))
+
+    assert response.status_code == 403
+    assert response.content.decode() == "客戶入口網站帳號只能使用客戶入口網站。"

@@ -19,6 +19,7 @@ import pandas as pd
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from paretocrm.analytics import pipeline
 from paretocrm.analytics.exceptions import AnalyticsError, ConfigurationError
@@ -299,8 +300,8 @@ def save_rating_weights(
         consistency_ratio is None or consistency_ratio > rating_settings.MAX_CONSISTENCY_RATIO
     ):
         raise RatingSettingsError(
-            f"consistency ratio {consistency_ratio} is above "
-            f"{rating_settings.MAX_CONSISTENCY_RATIO}: revise the judgements first"
+            _("consistency ratio %(ratio)s is above %(limit)s: revise the judgements first")
+            % {"ratio": consistency_ratio, "limit": rating_settings.MAX_CONSISTENCY_RATIO}
         )
     complete = {
         code: round(checked.get(code, 0.0), 6)

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from paretocrm.core.masking import mask_phone
 from paretocrm.customers.choices import ConsentChannel, InteractionKind
@@ -53,18 +54,22 @@ def filtered_customers(params: dict[str, Any], user: Any) -> QuerySet[Customer]:
     filterset = CustomerFilterSet(params, queryset=Customer.objects.visible_to(user).active())
     if not filterset.is_valid():
         problems = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in filterset.errors.items())
-        raise CallListError(f"filter parameters: {problems}")
+        raise CallListError(_("filter parameters: %(problems)s") % {"problems": problems})
     customers = filterset.qs
     unknown = sorted(set(params) - set(filterset.filters))
     if unknown:
-        raise CallListError(f"unknown filter parameter(s): {', '.join(unknown)}")
+        raise CallListError(
+            _("unknown filter parameter(s): %(names)s") % {"names": ", ".join(unknown)}
+        )
     if days is not None:
         try:
             n_days = int(days)
         except (TypeError, ValueError):
-            raise CallListError(f"{NOT_CONTACTED_DAYS}: {days!r} is not a whole number") from None
+            text = _("%(value)s is not a whole number") % {"value": repr(days)}
+            raise CallListError(f"{NOT_CONTACTED_DAYS}: {text}") from None
         if n_days < 1:
-            raise CallListError(f"{NOT_CONTACTED_DAYS}: must be at least 1, got {n_days}")
+            text = _("must be at least 1, got %(value)s") % {"value": n_days}
+            raise CallListError(f"{NOT_CONTACTED_DAYS}: {text}")
         since = timezone.now() - dt.timedelta(days=n_days)
         recent = Interaction.objects.filter(occurred_at__gte=since).values("customer_id")
         customers = customers.exclude(id__in=recent)
@@ -98,7 +103,7 @@ def create_call_list(
     """Freeze the customers matching ``params`` (in the creator's scope) into a call list."""
     name = (name or "").strip()
     if not name:
-        raise CallListError("name: a call list needs a name")
+        raise CallListError("name: " + _("a call list needs a name"))
     customers = filtered_customers(params, created_by)
     ids = list(customers.order_by("name", "code").values_list("id", flat=True))
     contacts = callable_contacts(ids)
@@ -148,7 +153,11 @@ def record_call_outcome(
 ) -> Interaction:
     """Record what came of a call: the entry's outcome and a call Interaction on the customer."""
     if outcome not in CallOutcome.values:
-        raise CallListError(f"outcome: {outcome!r} is not one of {', '.join(CallOutcome.values)}")
+        text = _("%(value)s is not one of %(allowed)s") % {
+            "value": repr(outcome),
+            "allowed": ", ".join(CallOutcome.values),
+        }
+        raise CallListError(f"outcome: {text}")
     with transaction.atomic():
         entry = CallListEntry.objects.select_for_update().get(pk=entry.pk)
         interaction = Interaction.objects.create(
