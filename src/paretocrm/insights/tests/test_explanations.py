@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from paretocrm.analytics.lifecycle import LIFECYCLE_RULE_CODES, classify_lifecycle
 from paretocrm.customers.tests.factories import make_customer, make_user
@@ -137,3 +138,20 @@ def test_the_customer_360_page_explains_the_stage_in_the_readers_language(langua
     page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
 
     assert expected in page
+
+
+@pytest.mark.django_db
+def test_the_api_gives_the_facts_and_the_explanation_in_the_requests_language():
+    admin = make_user(Role.ADMINISTRATOR)
+    score = make_score(make_run(), make_customer(owner=admin), lifecycle_facts=DROP)
+    client = APIClient()
+    client.force_authenticate(user=admin)
+    url = f"/api/insights/scores/{score.pk}/"
+
+    traditional = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hant").json()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert traditional["lifecycle_facts"] == english["lifecycle_facts"] == DROP
+    assert traditional["lifecycle_explanation"] == "購買頻率較前 6 個月下降 45%，存活機率 0.81"
+    assert english["lifecycle_explanation"].startswith("purchase rate fell 45% vs previous")
+    assert english["lifecycle_reason"] == "customer for 24 months"  # the stored text, as before
