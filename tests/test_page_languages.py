@@ -8,10 +8,12 @@ A plain ``{% translate "Filter" %}`` is answered by django.contrib.admin's catal
 
 from __future__ import annotations
 
+import gettext
 import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
@@ -160,3 +162,30 @@ def test_templates_show_no_untranslated_text() -> None:
         if words:
             found[name] = sorted(words)
     assert found == {}
+
+
+def catalogue(path: Path) -> dict[str, str]:
+    """Plain (context-free) entries of a compiled catalogue."""
+    if not path.exists():
+        return {}
+    with path.open("rb") as file:
+        entries = gettext.GNUTranslations(file)._catalog  # type: ignore[attr-defined]
+    return {k: v for k, v in entries.items() if isinstance(k, str) and k and "\x04" not in k}
+
+
+@pytest.mark.parametrize(("language", "folder"), [("zh-hans", "zh_Hans"), ("zh-hant", "zh_Hant")])
+def test_no_app_translation_is_hidden_by_a_third_party_catalogue(language, folder) -> None:
+    """The "Filter" bug in general: Django admin's (or another library's) catalogue answers a
+    plain msgid before the apps' own; such words need a message context."""
+    third_party: set[str] = set()
+    for config in apps.get_app_configs():
+        if not config.name.startswith("paretocrm"):
+            path = Path(config.path) / "locale" / folder / "LC_MESSAGES" / "django.mo"
+            third_party |= set(catalogue(path))
+    hidden = {}
+    with translation.override(language):
+        for mo in sorted(SRC.glob(f"*/locale/{folder}/LC_MESSAGES/django.mo")):
+            for msgid, ours in catalogue(mo).items():
+                if msgid in third_party and translation.gettext(msgid) != ours:
+                    hidden[f"{mo.relative_to(SRC).parts[0]}: {msgid}"] = ours
+    assert hidden == {}

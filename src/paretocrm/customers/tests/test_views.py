@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -216,3 +217,12 @@ def test_list_counts_customers_without_the_score_join(world):
     assert all("current_score" not in sql for sql in counts)
     assert response.context["paginator"].count == 1
     assert list(response.context["object_list"]) == [world["mine"]]
+
+
+@pytest.mark.parametrize(("language", "prefix"), [("zh-hans", "客户-"), ("zh-hant", "客戶-")])
+def test_the_export_file_is_named_customers_not_customer_count(world, language, prefix):
+    client = client_for(make_user(Role.ADMINISTRATOR), language)
+    response = client.get(reverse("customers:export", args=["csv"]))
+
+    disposition = unquote(response["Content-Disposition"])
+    assert prefix in disposition and "客户数" not in disposition and "客戶數" not in disposition
