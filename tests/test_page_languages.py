@@ -189,3 +189,13 @@ def test_no_app_translation_is_hidden_by_a_third_party_catalogue(language, folde
                 if msgid in third_party and translation.gettext(msgid) != ours:
                     hidden[f"{mo.relative_to(SRC).parts[0]}: {msgid}"] = ours
     assert hidden == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "records", "count"), [("zh-hans", "客户", "客户数"), ("zh-hant", "客戶", "客戶數")]
+)
+def test_customers_name_the_records_and_only_a_count_column_says_number(language, records, count):
+    with translation.override(language):
+        assert translation.gettext("customers") == records  # admin, headings, file names
+        assert translation.pgettext("number of customers", "customers") == count
+        assert translation.pgettext("top share of customers", "customers") == records
