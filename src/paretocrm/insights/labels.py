@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 CRITERION_LABELS: dict[str, Promise] = {
     "contract_volume": _("contract volume"),
@@ -43,6 +44,30 @@ HHI_LEVEL_LABELS: dict[str, Promise] = {
     "unconcentrated": _("unconcentrated"),
     "moderately concentrated": _("moderately concentrated"),
     "highly concentrated": _("highly concentrated"),
+}
+
+
+# Progress steps of a scoring run (the engine's step names and the web app's own), stored on
+# ScoreRun.step as they are reported and named here when a page shows them.
+STEP_LABELS: dict[str, Promise] = {
+    "reading the database": pgettext_lazy("scoring step", "reading the database"),
+    "reading transactions": pgettext_lazy("scoring step", "reading transactions"),
+    "summarising customers": pgettext_lazy("scoring step", "summarising customers"),
+    "fitting purchase and spend models": pgettext_lazy(
+        "scoring step", "fitting purchase and spend models"
+    ),
+    "predicting P(alive) and CLV": pgettext_lazy("scoring step", "predicting P(alive) and CLV"),
+    "customer value, ABC and Pareto": pgettext_lazy(
+        "scoring step", "customer value, ABC and Pareto"
+    ),
+    "RFM and lifecycle": pgettext_lazy("scoring step", "RFM and lifecycle"),
+    "rating and tiers": pgettext_lazy("scoring step", "rating and tiers"),
+    "concentration and churn": pgettext_lazy("scoring step", "concentration and churn"),
+    "segmentation and forecast": pgettext_lazy("scoring step", "segmentation and forecast"),
+    "back-test": pgettext_lazy("scoring step", "back-test"),
+    "planning the peak season": pgettext_lazy("scoring step", "planning the peak season"),
+    "saving the snapshot": pgettext_lazy("scoring step", "saving the snapshot"),
+    "done": pgettext_lazy("scoring step", "done"),
 }
 
 

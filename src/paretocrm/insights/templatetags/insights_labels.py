@@ -1,4 +1,4 @@
-"""Template tags naming snapshot codes (tier, lifecycle stage) in the reader's language."""
+"""Template tags naming snapshot codes (tier, stage, run step) in the reader's language."""
 
 from django import template
 
@@ -17,3 +17,9 @@ def tier_label(code: str) -> str:
 def stage_label(code: str) -> str:
     """The translated lifecycle stage name."""
     return labels.stage_label(code)
+
+
+@register.simple_tag
+def step_label(code: str) -> str:
+    """The translated name of a scoring run's progress step."""
+    return labels.label(labels.STEP_LABELS, code)

@@ -155,3 +155,26 @@ def test_the_api_gives_the_facts_and_the_explanation_in_the_requests_language():
     assert traditional["lifecycle_explanation"] == "購買頻率較前 6 個月下降 45%，存活機率 0.81"
     assert english["lifecycle_explanation"].startswith("purchase rate fell 45% vs previous")
     assert english["lifecycle_reason"] == "customer for 24 months"  # the stored text, as before
+
+
+def test_every_progress_step_a_run_reports_has_a_label():
+    from paretocrm.analytics import pipeline
+    from paretocrm.insights.labels import STEP_LABELS
+
+    reported = {*pipeline._STEPS, "done"}  # the engine's steps and its closing report
+    reported |= {"reading the database", "planning the peak season", "saving the snapshot"}
+    assert reported == set(STEP_LABELS)
+
+
+@pytest.mark.django_db
+def test_the_running_step_reads_in_the_readers_language():
+    from paretocrm.insights.models import ScoreRun
+
+    admin = make_user(Role.ADMINISTRATOR)
+    ScoreRun.objects.create(as_of="2026-06-30", status="running", step="RFM and lifecycle")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hant")
+    client.force_login(admin)
+
+    page = client.get(reverse("insights:scoring_status")).content.decode()
+
+    assert "RFM 與生命週期" in page and "RFM and lifecycle" not in page
