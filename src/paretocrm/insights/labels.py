@@ -50,6 +50,7 @@ HHI_LEVEL_LABELS: dict[str, Promise] = {
 # Progress steps of a scoring run (the engine's step names and the web app's own), stored on
 # ScoreRun.step as they are reported and named here when a page shows them.
 STEP_LABELS: dict[str, Promise] = {
+    "waiting for the worker": pgettext_lazy("scoring step", "waiting for the worker"),
     "reading the database": pgettext_lazy("scoring step", "reading the database"),
     "reading transactions": pgettext_lazy("scoring step", "reading transactions"),
     "summarising customers": pgettext_lazy("scoring step", "summarising customers"),

@@ -6,13 +6,22 @@ successful run stays the current snapshot until the new one is complete.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
 from paretocrm.core.models import AppendOnlyModel
-from paretocrm.insights.choices import LifecycleStage, RunSource, RunStatus, Tier, WeightMethod
+from paretocrm.insights.choices import (
+    LifecycleStage,
+    RunErrorCode,
+    RunSource,
+    RunStatus,
+    Tier,
+    WeightMethod,
+)
 from paretocrm.insights.explanations import render_lifecycle
 from paretocrm.insights.querysets import CustomerScoreQuerySet, ScoreRunQuerySet
 
@@ -44,6 +53,12 @@ class ScoreRun(models.Model):
     models_info = models.JSONField(_("fitted models"), default=dict, blank=True)
     overview = models.JSONField(_("overview"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Failures the app detects itself are also stored as a code (worded in the reader's
+    # language by error_text); others (the engine's, unexpected ones) keep their text only.
+    error_code = models.CharField(
+        _("error code"), max_length=32, choices=RunErrorCode.choices, blank=True
+    )
+    error_params = models.JSONField(_("error parameters"), default=dict, blank=True)
     rating_settings = models.ForeignKey(
         "insights.RatingWeights",
         verbose_name=_("rating settings version"),
@@ -69,6 +84,18 @@ class ScoreRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} ({self.get_status_display()})"
+
+    @property
+    def error_text(self) -> str:
+        """Why the run failed, in the active language when the failure has a code."""
+        if self.error_code == RunErrorCode.NO_ORDERS:
+            as_of = dt.date.fromisoformat(self.error_params.get("as_of", str(self.as_of)))
+            return translation.gettext("no orders on or before %(as_of)s: nothing to score") % {
+                "as_of": formats.date_format(as_of, "SHORT_DATE_FORMAT")
+            }
+        if self.error_code == RunErrorCode.WORKER_STOPPED:
+            return translation.gettext("the worker stopped during this run")
+        return self.error
 
 
 class CustomerScore(models.Model):

@@ -26,7 +26,7 @@ from paretocrm.analytics.exceptions import AnalyticsError, ConfigurationError
 from paretocrm.core.bulk import fast_insert, refresh_statistics
 from paretocrm.insights import rating_settings
 from paretocrm.insights.attributes import read_attributes
-from paretocrm.insights.choices import RunSource, RunStatus, WeightMethod
+from paretocrm.insights.choices import RunErrorCode, RunSource, RunStatus, WeightMethod
 from paretocrm.insights.models import CustomerScore, PeakSeasonDemand, RatingWeights, ScoreRun
 from paretocrm.insights.reading import read_transactions
 from paretocrm.insights.seasonality import plan_rows, read_lines
@@ -40,7 +40,15 @@ CENT = Decimal("0.01")
 
 
 class ScoringError(Exception):
-    """The scoring run could not complete; the message says why, for the person running it."""
+    """The scoring run could not complete; the message says why, for the person running it.
+
+    ``code`` and ``params`` (a :class:`RunErrorCode` and its parameters) let pages word the
+    failures the app detects itself in the reader's language.
+    """
+
+    def __init__(self, message: str, code: str = "", params: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.code, self.params = code, params or {}
 
 
 def run_scoring(
@@ -70,7 +78,11 @@ def run_scoring(
         report("reading the database", 0)
         transactions = read_transactions(as_of, settings.BASE_CURRENCY)
         if transactions.empty:
-            raise ScoringError(f"no orders on or before {as_of}: nothing to score")
+            raise ScoringError(
+                f"no orders on or before {as_of}: nothing to score",
+                RunErrorCode.NO_ORDERS,
+                {"as_of": as_of.isoformat()},
+            )
         attributes = read_attributes(as_of)
         result = pipeline.analyze(
             transactions,
@@ -84,8 +96,9 @@ def run_scoring(
         report("saving the snapshot", 92)
         _save(run, result, n_transactions=len(transactions), extra=peak_rows)
     except (AnalyticsError, ScoringError, ValueError) as error:
-        _fail(run, str(error))
-        raise ScoringError(str(error)) from error
+        coded = error if isinstance(error, ScoringError) else ScoringError(str(error))
+        _fail(run, str(error), coded.code, coded.params)
+        raise ScoringError(str(error), coded.code, coded.params) from error
     except Exception as error:
         _fail(run, f"{type(error).__name__}: {error}")
         raise
@@ -109,7 +122,7 @@ def run_requested_scoring(run_id: int) -> None:
         run_scoring(run=queued)
         return
     if queued.status == RunStatus.RUNNING:
-        _fail(queued, "the worker stopped during this run")
+        _fail(queued, "the worker stopped during this run", RunErrorCode.WORKER_STOPPED)
     retry = ScoreRun.objects.create(
         as_of=timezone.localdate(), source=queued.source, triggered_by=queued.triggered_by
     )
@@ -125,10 +138,16 @@ def _progress_reporter(run: ScoreRun, progress: ProgressCallback | None) -> Prog
     return report
 
 
-def _fail(run: ScoreRun, message: str) -> None:
+def _fail(
+    run: ScoreRun, message: str, code: str = "", params: dict[str, Any] | None = None
+) -> None:
     logger.warning("scoring run %s failed: %s", run.pk, message)
     ScoreRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now()
+        status=RunStatus.FAILED,
+        error=message[:2000],
+        error_code=code,
+        error_params=params or {},
+        finished_at=timezone.now(),
     )
 
 

@@ -159,10 +159,12 @@ def test_the_api_gives_the_facts_and_the_explanation_in_the_requests_language():
 
 def test_every_progress_step_a_run_reports_has_a_label():
     from paretocrm.analytics import pipeline
+    from paretocrm.insights.background import WAITING_STEP
     from paretocrm.insights.labels import STEP_LABELS
 
     reported = {*pipeline._STEPS, "done"}  # the engine's steps and its closing report
     reported |= {"reading the database", "planning the peak season", "saving the snapshot"}
+    reported.add(WAITING_STEP)  # a queued run, before the worker takes it
     assert reported == set(STEP_LABELS)
 
 
