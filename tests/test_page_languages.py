@@ -8,6 +8,7 @@ A plain ``{% translate "Filter" %}`` is answered by django.contrib.admin's catal
 
 from __future__ import annotations
 
+import ast
 import gettext
 import re
 from pathlib import Path
@@ -220,3 +221,39 @@ def test_every_translate_tag_has_our_own_translation(folder) -> None:
             if key not in ours:
                 missing.add((str(template.relative_to(SRC)), tag.group(2)))
     assert missing == set()
+
+
+_GETTEXT_CALLS = {"_": 1, "gettext": 1, "gettext_lazy": 1, "gettext_noop": 1, "ngettext": 1}
+_GETTEXT_CALLS |= {"ngettext_lazy": 1, "pgettext": 2, "pgettext_lazy": 2}
+
+
+def python_msgids(path: Path) -> set[str]:
+    """Catalogue keys (context\\x04msgid) of the literal gettext calls in one module."""
+    keys = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        width = _GETTEXT_CALLS.get(str(name), 0)
+        args = node.args[:width]
+        if width and len(args) == width and all(isinstance(a, ast.Constant) for a in args):
+            keys.add("\x04".join(str(a.value) for a in args))  # type: ignore[attr-defined]
+    return keys
+
+
+@pytest.mark.parametrize("folder", ["zh_Hans", "zh_Hant"])
+def test_every_gettext_string_in_the_apps_has_our_own_translation(folder) -> None:
+    """Refusals, messages, labels and export file names worded in Python (not the engine's
+    English, which is framework-free) all have a translation in our catalogues."""
+    ours: set[str] = set()
+    for mo in [SRC / "locale", *SRC.glob("*/locale")]:
+        with (mo / folder / "LC_MESSAGES" / "django.mo").open("rb") as file:
+            entries = gettext.GNUTranslations(file)._catalog  # type: ignore[attr-defined]
+        ours |= {key if isinstance(key, str) else key[0] for key in entries}
+    missing = {}
+    for module in sorted(SRC.rglob("*.py")):
+        if {"tests", "migrations", "analytics"} & set(module.relative_to(SRC).parts):
+            continue
+        if keys := python_msgids(module) - ours:
+            missing[str(module.relative_to(SRC))] = sorted(keys)
+    assert missing == {}
