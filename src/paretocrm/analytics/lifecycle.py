@@ -33,12 +33,16 @@ unchanged rate would plausibly give (binomial test at ``decline_significance``),
 ordinary order-to-order noise of a steady B2B customer is not called a decline.
 
 Every customer gets an explanation in English and Chinese, e.g. "purchase rate fell 45% vs
-previous 6 months, P(alive) 0.31". Explanations are built once per distinct combination of
-rounded figures (not once per customer), so a million customers cost a fraction of a second.
+previous 6 months, P(alive) 0.31", and the same explanation as data (``lifecycle_facts``, a
+JSON object: the rule code and the rounded figures its sentence quotes, see
+:func:`explanation_facts`), so that an application can word it in any language. Explanations
+are built once per distinct combination of rounded figures (not once per customer), so a
+million customers cost a fraction of a second.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, fields
 from typing import Any, cast
@@ -56,6 +60,7 @@ __all__ = [
     "STAGE_LABELS_ZH",
     "LifecycleRules",
     "classify_lifecycle",
+    "explanation_facts",
 ]
 
 STAGES: tuple[str, ...] = ("exploration", "formation", "stable", "decline")
@@ -131,7 +136,8 @@ def classify_lifecycle(
     ``purchase_days``; optionally ``purchases_recent``/``purchases_previous`` and
     ``revenue_recent``/``revenue_previous``) in time ``unit``; ``p_alive`` is aligned with it.
     Returns a DataFrame with the same index and columns ``lifecycle_stage`` (categorical),
-    ``lifecycle_rule``, ``lifecycle_reason``, ``lifecycle_reason_zh``, ``purchase_trend`` and
+    ``lifecycle_rule``, ``lifecycle_reason``, ``lifecycle_reason_zh``, ``lifecycle_facts``
+    (the explanation as JSON text, see :func:`explanation_facts`), ``purchase_trend`` and
     ``value_trend`` (relative change, NaN when the previous window had nothing).
     """
     rules = rules or LifecycleRules()
@@ -140,13 +146,14 @@ def classify_lifecycle(
     facts = _facts(summary, p_alive, DAYS_PER_UNIT[unit])
     rule = _apply_rules(facts, rules, trend_window_days)
     stage_codes = np.asarray(_RULE_STAGE, dtype=np.int8)[rule]
-    en, zh = _explanations(facts, rule, rules, trend_window_days)
+    en, zh, as_data = _explanations(facts, rule, rules, trend_window_days)
     return pd.DataFrame(
         {
             "lifecycle_stage": _from_codes(stage_codes, list(STAGES)),
             "lifecycle_rule": _from_codes(rule, list(LIFECYCLE_RULE_CODES)),
             "lifecycle_reason": en,
             "lifecycle_reason_zh": zh,
+            "lifecycle_facts": as_data,
             "purchase_trend": facts["purchase_trend"],
             "value_trend": facts["value_trend"],
         },
@@ -311,17 +318,67 @@ def _explanations(
     rule: npt.NDArray[np.int8],
     rules: LifecycleRules,
     window_days: float,
-) -> tuple[pd.Categorical, pd.Categorical]:
+) -> tuple[pd.Categorical, pd.Categorical, pd.Categorical]:
     keys = _encode_fields(facts, rule)
     unique, inverse = np.unique(keys, return_inverse=True)
     window_en, window_zh = _window_label(window_days)
     texts_en: list[str] = []
     texts_zh: list[str] = []
+    texts_data: list[str] = []
     for key in unique.tolist():
         parts = _decode_key(int(key))
         texts_en.append(_sentence_en(parts, rules, window_en))
         texts_zh.append(_sentence_zh(parts, rules, window_zh))
-    return _categorical(texts_en, inverse), _categorical(texts_zh, inverse)
+        data = explanation_facts(parts, rules, window_days)
+        texts_data.append(json.dumps(data, sort_keys=True, separators=(",", ":")))
+    return (
+        _categorical(texts_en, inverse),
+        _categorical(texts_zh, inverse),
+        _categorical(texts_data, inverse),
+    )
+
+
+def explanation_facts(
+    parts: dict[str, int], rules: LifecycleRules, window_days: float
+) -> dict[str, Any]:
+    """The figures one explanation quotes, as JSON-ready data (the sentences' source).
+
+    Keys: ``rule`` (a :data:`LIFECYCLE_RULE_CODES` entry) and ``p_alive`` (two decimals),
+    plus what the rule's sentence cites: ``purchase_trend`` / ``value_trend`` (signed whole
+    percent vs the previous window) with ``window_months`` or ``window_weeks``,
+    ``tenure_months``, ``gap_months``, ``purchase_days``, and the thresholds
+    ``p_alive_threshold`` (rule ``p_alive_low``) and ``young_months`` (rule ``young``).
+    """
+    code = LIFECYCLE_RULE_CODES[parts["rule"]]
+    out: dict[str, Any] = {"rule": code, "p_alive": parts["p_alive"] / 100}
+    for name in ("tenure_months", "gap_months", "purchase_days"):
+        if name in _RULE_FIELDS[code]:
+            out[name] = parts[name]
+    trends = {
+        "purchase_trend": parts["ptrend"] if "ptrend" in _RULE_FIELDS[code] else _UNDEFINED_TREND,
+        "value_trend": parts["vtrend"] if "vtrend" in _RULE_FIELDS[code] else _UNDEFINED_TREND,
+    }
+    if code == "growing":  # the sentence cites the purchase rate when it drove the growth
+        ptrend = trends["purchase_trend"]
+        purchases_rose = ptrend != _UNDEFINED_TREND and ptrend - 100 >= rules.growth_min * 100
+        trends["value_trend" if purchases_rose else "purchase_trend"] = _UNDEFINED_TREND
+    for name, trend in trends.items():
+        if trend != _UNDEFINED_TREND:
+            out[name] = trend - 100
+    if "purchase_trend" in out or "value_trend" in out:
+        out.update(_window_count(window_days))
+    if code == "p_alive_low":
+        out["p_alive_threshold"] = round(rules.decline_p_alive, 2)
+    if code == "young":
+        out["young_months"] = round(rules.formation_max_tenure_days / _DAYS_PER_MONTH)
+    return out
+
+
+def _window_count(days: float) -> dict[str, int]:
+    """The trend window as the sentences name it: months from 8 weeks up, else weeks."""
+    if days >= 56:
+        return {"window_months": max(1, round(days / _DAYS_PER_MONTH))}
+    return {"window_weeks": max(1, round(days / 7))}
 
 
 def _categorical(texts: list[str], inverse: npt.NDArray[np.intp]) -> pd.Categorical:
@@ -337,10 +394,11 @@ def _from_codes(codes: npt.NDArray[np.integer[Any]], categories: list[str]) -> p
 
 
 def _window_label(days: float) -> tuple[str, str]:
-    if days >= 56:
-        months = max(1, round(days / _DAYS_PER_MONTH))
+    window = _window_count(days)
+    if "window_months" in window:
+        months = window["window_months"]
         return (f"{months} month{'s' if months != 1 else ''}", f"{months} 个月")
-    weeks = max(1, round(days / 7))
+    weeks = window["window_weeks"]
     return (f"{weeks} week{'s' if weeks != 1 else ''}", f"{weeks} 周")
 
 
@@ -367,25 +425,30 @@ def _sentence_en(parts: dict[str, int], rules: LifecycleRules, window: str) -> s
     p_alive = f"P(alive) {parts['p_alive'] / 100:.2f}"
     has_trend = parts["ptrend"] != _UNDEFINED_TREND
     trend = _trend_en(parts["ptrend"], "purchase rate", window) if has_trend else ""
-    months = parts["tenure_months"]
+    months = _count_en(parts["tenure_months"], "month")
     lead = {
         "p_alive_low": f"{p_alive} is below {rules.decline_p_alive:.2f}",
-        "dormant": f"no purchase for {parts['gap_months']} months",
+        "dormant": f"no purchase for {_count_en(parts['gap_months'], 'month')}",
         "purchase_drop": trend,
         "value_drop": _trend_en(parts["vtrend"], "value", window),
-        "new": f"first purchase {months} months ago",
-        "single_purchase": f"only one purchase day, first {months} months ago",
+        "new": f"first purchase {months} ago",
+        "single_purchase": f"only one purchase day, first {months} ago",
         "growing": trend
         if has_trend and parts["ptrend"] - 100 >= rules.growth_min * 100
         else _trend_en(parts["vtrend"], "value", window),
-        "young": f"customer for {months} months "
+        "young": f"customer for {months} "
         f"(under {rules.formation_max_tenure_days / _DAYS_PER_MONTH:.0f})",
-        "few_purchases": f"only {parts['purchase_days']} purchase days in {months} months",
-        "steady": f"customer for {months} months" + (f", {trend}" if has_trend else ""),
+        "few_purchases": f"only {_count_en(parts['purchase_days'], 'purchase day')} in "
+        f"{parts['tenure_months']} months",
+        "steady": f"customer for {months}" + (f", {trend}" if has_trend else ""),
     }[code]
     if code == "p_alive_low":
         return lead + (f"; {trend}" if has_trend else "")
     return f"{lead}, {p_alive}"
+
+
+def _count_en(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def _sentence_zh(parts: dict[str, int], rules: LifecycleRules, window: str) -> str:

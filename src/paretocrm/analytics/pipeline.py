@@ -109,6 +109,11 @@ class AnalysisResult:
 
     scores: pd.DataFrame
     """One row per customer (index ``customer_id``), columns :data:`SCORE_COLUMNS`."""
+    lifecycle_facts: pd.Series
+    """Each customer's lifecycle explanation as data (JSON text, same index as ``scores``;
+    see :func:`~paretocrm.analytics.lifecycle.explanation_facts`). Not a score column, so
+    the exported files stay as they are; the web app stores it to word the explanation in
+    the reader's language."""
     summary: pd.DataFrame
     models: dict[str, BaseFitter]
     pareto: dict[str, ParetoSummary]
@@ -306,6 +311,7 @@ def analyze(
     steps.finish()
     return AnalysisResult(
         scores=scores,
+        lifecycle_facts=lifecycle["lifecycle_facts"],
         summary=summary,
         models=models,
         pareto=pareto,

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import DetailView, ListView, UpdateView
 
@@ -201,7 +202,8 @@ class CustomerExportView(LoginRequiredMixin, View):
         record_export(request, "customers", file_format)
         headers, rows = export_rows("customers", queryset)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        filename = f"{_('customers')}-{stamp}.{file_format}"
+        # "customers" alone reads 客户数 (a count column) in the main catalogue.
+        filename = f"{pgettext('export file name', 'customers')}-{stamp}.{file_format}"
         if file_format == "csv":
             response = StreamingHttpResponse(
                 csv_lines(headers, rows), content_type="text/csv; charset=utf-8"

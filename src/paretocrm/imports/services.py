@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
 from paretocrm.audit.context import audit_context
@@ -224,12 +225,18 @@ def store_upload(upload: Any, *, kind_name: str, encoding: str, user: Any) -> Im
     from paretocrm.imports.parsing import SUPPORTED_EXTENSIONS
 
     if kind_name not in KINDS:
-        raise ImportError_(f"kind: unknown {kind_name!r}; choose from {', '.join(sorted(KINDS))}.")
+        text = _("unknown %(value)s; choose from %(allowed)s.")
+        raise ImportError_(
+            "kind: " + text % {"value": repr(kind_name), "allowed": ", ".join(sorted(KINDS))}
+        )
     if encoding not in WEB_ENCODINGS:
-        raise ImportError_(f"encoding: {encoding!r} is not one of {', '.join(WEB_ENCODINGS)}.")
+        text = _("%(value)s is not one of %(allowed)s.")
+        raise ImportError_(
+            "encoding: " + text % {"value": repr(encoding), "allowed": ", ".join(WEB_ENCODINGS)}
+        )
     name = get_valid_filename(Path(str(upload.name)).name) or "upload"
     if Path(name).suffix.lower() not in SUPPORTED_EXTENSIONS:
-        raise ImportError_(f"file: {name} is not a .csv or .xlsx file.")
+        raise ImportError_("file: " + _("%(name)s is not a .csv or .xlsx file.") % {"name": name})
     folder = upload_root() / uuid4().hex
     folder.mkdir(parents=True)
     with (folder / name).open("wb") as handle:
@@ -255,13 +262,13 @@ def prepare_commit(checked: ImportBatch, *, user: Any, skip_invalid: bool) -> Im
     """
     locked = ImportBatch.objects.select_for_update().get(pk=checked.pk)
     if not locked.dry_run or locked.status != ImportStatus.VALIDATED:
-        raise ImportError_("only a finished dry run can be committed.")
+        raise ImportError_(_("only a finished dry run can be committed."))
     if locked.commits.exclude(status__in=[ImportStatus.REJECTED, ImportStatus.FAILED]).exists():
-        raise ImportError_("this file was already committed (or is being committed).")
+        raise ImportError_(_("this file was already committed (or is being committed)."))
     if locked.errors and not skip_invalid:
-        raise ImportError_("the file has errors: fix them, or choose to skip the invalid rows.")
+        raise ImportError_(_("the file has errors: fix them, or choose to skip the invalid rows."))
     if not locked.stored_file or not (upload_root() / locked.stored_file).is_file():
-        raise ImportError_("the uploaded file is no longer available; upload it again.")
+        raise ImportError_(_("the uploaded file is no longer available; upload it again."))
     return ImportBatch.objects.create(
         kind=locked.kind,
         file_name=locked.file_name,

@@ -10,6 +10,13 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class RunErrorCode(models.TextChoices):
+    """Why a run failed, for the failures the web app itself detects (worded at display)."""
+
+    NO_ORDERS = "no_orders", _("no orders to score")
+    WORKER_STOPPED = "worker_stopped", _("the worker stopped")
+
+
 class RunSource(models.TextChoices):
     CLI = "cli", _("Command line")
     WEB = "web", _("Web")

@@ -47,6 +47,31 @@ HHI_LEVEL_LABELS: dict[str, Promise] = {
 }
 
 
+# Progress steps of a scoring run (the engine's step names and the web app's own), stored on
+# ScoreRun.step as they are reported and named here when a page shows them.
+STEP_LABELS: dict[str, Promise] = {
+    "waiting for the worker": pgettext_lazy("scoring step", "waiting for the worker"),
+    "reading the database": pgettext_lazy("scoring step", "reading the database"),
+    "reading transactions": pgettext_lazy("scoring step", "reading transactions"),
+    "summarising customers": pgettext_lazy("scoring step", "summarising customers"),
+    "fitting purchase and spend models": pgettext_lazy(
+        "scoring step", "fitting purchase and spend models"
+    ),
+    "predicting P(alive) and CLV": pgettext_lazy("scoring step", "predicting P(alive) and CLV"),
+    "customer value, ABC and Pareto": pgettext_lazy(
+        "scoring step", "customer value, ABC and Pareto"
+    ),
+    "RFM and lifecycle": pgettext_lazy("scoring step", "RFM and lifecycle"),
+    "rating and tiers": pgettext_lazy("scoring step", "rating and tiers"),
+    "concentration and churn": pgettext_lazy("scoring step", "concentration and churn"),
+    "segmentation and forecast": pgettext_lazy("scoring step", "segmentation and forecast"),
+    "back-test": pgettext_lazy("scoring step", "back-test"),
+    "planning the peak season": pgettext_lazy("scoring step", "planning the peak season"),
+    "saving the snapshot": pgettext_lazy("scoring step", "saving the snapshot"),
+    "done": pgettext_lazy("scoring step", "done"),
+}
+
+
 def label(mapping: dict[str, Promise], code: str) -> str:
     """The translated label of ``code``, or the code itself when it is new to the web app."""
     return str(mapping.get(code, code))
@@ -83,7 +108,7 @@ RFM_SEGMENT_LABELS: dict[str, Promise] = {
 
 def rfm_segment_label(name: str) -> str:
     """The translated name of an RFM segment (unknown names as stored)."""
-    return str(RFM_SEGMENT_LABELS.get(name, name))
+    return label(RFM_SEGMENT_LABELS, name)
 
 
 def stage_label(code: str) -> str:
@@ -91,24 +116,3 @@ def stage_label(code: str) -> str:
     from paretocrm.insights.choices import LifecycleStage
 
     return str(LifecycleStage(code).label) if code in LifecycleStage.values else code
-
-
-#: The steps a scoring run reports (``ScoreRun.step``): the engine's step names, the app's
-#: own steps around them and the step of a run queued for the worker.
-STEP_LABELS: dict[str, Promise] = {
-    "waiting for the worker": _("waiting for the worker"),
-    "reading the database": _("reading the database"),
-    "reading transactions": _("reading transactions"),
-    "summarising customers": _("summarising customers"),
-    "fitting purchase and spend models": _("fitting purchase and spend models"),
-    "predicting P(alive) and CLV": _("predicting P(alive) and CLV"),
-    "customer value, ABC and Pareto": _("customer value, ABC and Pareto"),
-    "RFM and lifecycle": _("RFM and lifecycle"),
-    "rating and tiers": _("rating and tiers"),
-    "concentration and churn": _("concentration and churn"),
-    "segmentation and forecast": _("segmentation and forecast"),
-    "back-test": _("back-test"),
-    "planning the peak season": _("planning the peak season"),
-    "saving the snapshot": _("saving the snapshot"),
-    "done": _("done"),
-}

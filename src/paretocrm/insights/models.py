@@ -10,11 +10,19 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from paretocrm.core.models import AppendOnlyModel
-from paretocrm.insights.choices import LifecycleStage, RunSource, RunStatus, Tier, WeightMethod
+from paretocrm.insights.choices import (
+    LifecycleStage,
+    RunErrorCode,
+    RunSource,
+    RunStatus,
+    Tier,
+    WeightMethod,
+)
+from paretocrm.insights.explanations import render_lifecycle
 from paretocrm.insights.querysets import CustomerScoreQuerySet, ScoreRunQuerySet
 
 
@@ -45,6 +53,12 @@ class ScoreRun(models.Model):
     models_info = models.JSONField(_("fitted models"), default=dict, blank=True)
     overview = models.JSONField(_("overview"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Failures the app detects itself are also stored as a code (worded in the reader's
+    # language by error_text); others (the engine's, unexpected ones) keep their text only.
+    error_code = models.CharField(
+        _("error code"), max_length=32, choices=RunErrorCode.choices, blank=True
+    )
+    error_params = models.JSONField(_("error parameters"), default=dict, blank=True)
     rating_settings = models.ForeignKey(
         "insights.RatingWeights",
         verbose_name=_("rating settings version"),
@@ -77,13 +91,6 @@ class ScoreRun(models.Model):
     WORKER_PATIENCE = dt.timedelta(minutes=1)
 
     @property
-    def step_label(self) -> str:
-        """The current step in the reader's language (unknown steps as stored)."""
-        from paretocrm.insights.labels import STEP_LABELS
-
-        return str(STEP_LABELS.get(self.step, self.step))
-
-    @property
     def waiting_for_a_worker(self) -> bool:
         """True when a queued run has waited longer than a running worker would let it."""
         return (
@@ -91,6 +98,18 @@ class ScoreRun(models.Model):
             and self.step == self.WAITING_STEP
             and timezone.now() - self.started_at > self.WORKER_PATIENCE
         )
+
+    @property
+    def error_text(self) -> str:
+        """Why the run failed, in the active language when the failure has a code."""
+        if self.error_code == RunErrorCode.NO_ORDERS:
+            as_of = dt.date.fromisoformat(self.error_params.get("as_of", str(self.as_of)))
+            return translation.gettext("no orders on or before %(as_of)s: nothing to score") % {
+                "as_of": formats.date_format(as_of, "SHORT_DATE_FORMAT")
+            }
+        if self.error_code == RunErrorCode.WORKER_STOPPED:
+            return translation.gettext("the worker stopped during this run")
+        return self.error
 
 
 class CustomerScore(models.Model):
@@ -120,6 +139,9 @@ class CustomerScore(models.Model):
     lifecycle_reason_zh = models.CharField(
         _("lifecycle explanation (Chinese)"), max_length=300, blank=True
     )
+    # The explanation as data (rule code and figures), worded for each reader by
+    # insights.explanations; the two texts above stay for rows scored before it existed.
+    lifecycle_facts = models.JSONField(_("lifecycle explanation facts"), default=dict, blank=True)
 
     r_score = models.PositiveSmallIntegerField(_("R score"))
     f_score = models.PositiveSmallIntegerField(_("F score"))
@@ -162,11 +184,12 @@ class CustomerScore(models.Model):
     def __str__(self) -> str:
         return f"{self.customer_id} @ run {self.run_id}: {self.tier}"
 
-    def lifecycle_explanation(self, language: str) -> str:
-        """The stage explanation in the reader's language (Chinese for zh-hans/zh-hant)."""
-        if language.startswith("zh") and self.lifecycle_reason_zh:
-            return self.lifecycle_reason_zh
-        return self.lifecycle_reason
+    def lifecycle_explanation(self, language: str | None = None) -> str:
+        """The stage explanation in ``language`` (default: the active language)."""
+        with translation.override(language or translation.get_language()):
+            return render_lifecycle(
+                self.lifecycle_facts, self.lifecycle_reason, self.lifecycle_reason_zh
+            )
 
 
 class RatingWeights(AppendOnlyModel):

@@ -8,6 +8,7 @@ transaction: until that commits, the previous successful run stays the current s
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from decimal import Decimal
@@ -18,13 +19,14 @@ import pandas as pd
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from paretocrm.analytics import pipeline
 from paretocrm.analytics.exceptions import AnalyticsError, ConfigurationError
 from paretocrm.core.bulk import fast_insert, refresh_statistics
 from paretocrm.insights import rating_settings
 from paretocrm.insights.attributes import read_attributes
-from paretocrm.insights.choices import RunSource, RunStatus, WeightMethod
+from paretocrm.insights.choices import RunErrorCode, RunSource, RunStatus, WeightMethod
 from paretocrm.insights.models import CustomerScore, PeakSeasonDemand, RatingWeights, ScoreRun
 from paretocrm.insights.reading import read_transactions
 from paretocrm.insights.seasonality import plan_rows, read_lines
@@ -38,7 +40,15 @@ CENT = Decimal("0.01")
 
 
 class ScoringError(Exception):
-    """The scoring run could not complete; the message says why, for the person running it."""
+    """The scoring run could not complete; the message says why, for the person running it.
+
+    ``code`` and ``params`` (a :class:`RunErrorCode` and its parameters) let pages word the
+    failures the app detects itself in the reader's language.
+    """
+
+    def __init__(self, message: str, code: str = "", params: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.code, self.params = code, params or {}
 
 
 def run_scoring(
@@ -68,7 +78,11 @@ def run_scoring(
         report("reading the database", 0)
         transactions = read_transactions(as_of, settings.BASE_CURRENCY)
         if transactions.empty:
-            raise ScoringError(f"no orders on or before {as_of}: nothing to score")
+            raise ScoringError(
+                f"no orders on or before {as_of}: nothing to score",
+                RunErrorCode.NO_ORDERS,
+                {"as_of": as_of.isoformat()},
+            )
         attributes = read_attributes(as_of)
         result = pipeline.analyze(
             transactions,
@@ -82,8 +96,9 @@ def run_scoring(
         report("saving the snapshot", 92)
         _save(run, result, n_transactions=len(transactions), extra=peak_rows)
     except (AnalyticsError, ScoringError, ValueError) as error:
-        _fail(run, str(error))
-        raise ScoringError(str(error)) from error
+        coded = error if isinstance(error, ScoringError) else ScoringError(str(error))
+        _fail(run, str(error), coded.code, coded.params)
+        raise ScoringError(str(error), coded.code, coded.params) from error
     except Exception as error:
         _fail(run, f"{type(error).__name__}: {error}")
         raise
@@ -107,7 +122,7 @@ def run_requested_scoring(run_id: int) -> None:
         run_scoring(run=queued)
         return
     if queued.status == RunStatus.RUNNING:
-        _fail(queued, "the worker stopped during this run")
+        _fail(queued, "the worker stopped during this run", RunErrorCode.WORKER_STOPPED)
     retry = ScoreRun.objects.create(
         as_of=timezone.localdate(), source=queued.source, triggered_by=queued.triggered_by
     )
@@ -123,10 +138,16 @@ def _progress_reporter(run: ScoreRun, progress: ProgressCallback | None) -> Prog
     return report
 
 
-def _fail(run: ScoreRun, message: str) -> None:
+def _fail(
+    run: ScoreRun, message: str, code: str = "", params: dict[str, Any] | None = None
+) -> None:
     logger.warning("scoring run %s failed: %s", run.pk, message)
     ScoreRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now()
+        status=RunStatus.FAILED,
+        error=message[:2000],
+        error_code=code,
+        error_params=params or {},
+        finished_at=timezone.now(),
     )
 
 
@@ -140,9 +161,12 @@ def _save(
     scores = result.scores
     # One dict per customer up front: a .loc lookup per row cost seconds at 100k customers.
     breakdowns = result.rating.contributions.round(2).to_dict("index")
+    facts = _parsed_facts(result.lifecycle_facts)
     rows = [
-        _score_row(run, int(customer_id), row, breakdowns[customer_id])
-        for customer_id, row in zip(scores.index, scores.itertuples(index=False), strict=True)
+        _score_row(run, int(customer_id), row, breakdowns[customer_id], lifecycle)
+        for customer_id, row, lifecycle in zip(
+            scores.index, scores.itertuples(index=False), facts, strict=True
+        )
     ]
     with transaction.atomic():
         # COPY (PostgreSQL): bulk_create spent most of a 100k-customer save preparing values.
@@ -178,8 +202,23 @@ def _money(value: float) -> Decimal:
     return Decimal(str(round(float(value), 2))).quantize(CENT) if np.isfinite(value) else Decimal(0)
 
 
+def _parsed_facts(texts: pd.Series) -> list[dict[str, Any]]:
+    """Each customer's lifecycle facts as a dict, aligned with the scores.
+
+    The analysis writes one JSON text per distinct explanation; each is parsed once and the
+    rows sharing it share the dict (read-only from here on).
+    """
+    values = texts.astype("category")  # already categorical: no copy
+    parsed = [json.loads(text) for text in values.cat.categories] + [{}]  # code -1: missing
+    return [parsed[code] for code in values.cat.codes.tolist()]
+
+
 def _score_row(
-    run: ScoreRun, customer_id: int, row: Any, contribution: dict[str, float]
+    run: ScoreRun,
+    customer_id: int,
+    row: Any,
+    contribution: dict[str, float],
+    lifecycle_facts: dict[str, Any],
 ) -> CustomerScore:
     reasons = [code for code in str(row.churn_reasons).split(";") if code]
     return CustomerScore(
@@ -196,6 +235,7 @@ def _score_row(
         lifecycle_stage=row.lifecycle_stage,
         lifecycle_reason=str(row.lifecycle_reason)[:300],
         lifecycle_reason_zh=str(row.lifecycle_reason_zh)[:300],
+        lifecycle_facts=lifecycle_facts,
         r_score=int(row.r_score),
         f_score=int(row.f_score),
         m_score=int(row.m_score),
@@ -279,11 +319,12 @@ def save_rating_weights(
         consistency_ratio is None or consistency_ratio > rating_settings.MAX_CONSISTENCY_RATIO
     ):
         raise RatingSettingsError(
-            f"consistency ratio {consistency_ratio} is above "
-            f"{rating_settings.MAX_CONSISTENCY_RATIO}: revise the judgements first"
+            _("consistency ratio %(ratio)s is above %(limit)s: revise the judgements first")
+            % {"ratio": consistency_ratio, "limit": rating_settings.MAX_CONSISTENCY_RATIO}
         )
     complete = {
-        code: round(checked.get(code, 0.0), 6) for code, _ in rating_settings.criterion_choices()
+        code: round(checked.get(code, 0.0), 6)
+        for code, _label in rating_settings.criterion_choices()
     }
     current = rating_settings.weights_in_force()
     if current is not None and current.weights == complete and current.method == method:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from paretocrm.core.masking import mask_email, mask_phone, mask_text
 from paretocrm.core.querysets import has_full_scope
@@ -73,9 +74,11 @@ def audience_rows(
 ) -> tuple[list[str], Iterator[list[Any]]]:
     """Headers and formula-safe rows of the send list (see the module docstring)."""
     if channel not in ConsentChannel.values:
-        raise AudienceExportError(
-            f"channel: {channel!r} is not one of {', '.join(ConsentChannel.values)}"
-        )
+        text = _("%(value)s is not one of %(allowed)s") % {
+            "value": repr(channel),
+            "allowed": ", ".join(ConsentChannel.values),
+        }
+        raise AudienceExportError(f"channel: {text}")
     reachable = Contact.objects.filter(is_active=True).reachable_by(channel)
     members = (
         CampaignMember.objects.visible_to(user)

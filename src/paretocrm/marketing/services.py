@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from paretocrm.core.money import quantize_money
 from paretocrm.core.services import convert
@@ -128,7 +129,8 @@ class SegmentROI:
 def roi_by_segment(campaign: Campaign, *, by: str = "tier") -> list[SegmentROI]:
     """ROI per segment of the members (``by`` = "tier" or "rfm_segment" of the snapshot)."""
     if by not in ("tier", "rfm_segment"):
-        raise CampaignError(f"by: {by!r} is not tier or rfm_segment")
+        text = _("%(value)s is not tier or rfm_segment") % {"value": repr(by)}
+        raise CampaignError(f"by: {text}")
     from paretocrm.insights.models import CustomerScore  # insights reads no marketing
 
     members = list(
@@ -184,7 +186,7 @@ def audience_customers(campaign: Campaign) -> Any:
     from paretocrm.insights.models import CustomerScore
 
     if not campaign.target_tier and not campaign.target_segment:
-        raise CampaignError("target_tier: set a target tier or a target segment first")
+        raise CampaignError("target_tier: " + _("set a target tier or a target segment first"))
     scores = CustomerScore.objects.current().filter(customer__status="active")
     if campaign.target_tier:
         scores = scores.filter(tier=campaign.target_tier)
@@ -210,7 +212,8 @@ def consenting_contacts(customer_ids: set[int], channel: str) -> dict[int, Conta
 def build_audience(campaign: Campaign, *, channel: str = ConsentChannel.EMAIL) -> AudienceResult:
     """Add the targeted customers as members with a consenting contact (no consent: left out)."""
     if channel not in ConsentChannel.values:
-        raise CampaignError(f"channel: {channel!r} is not a consent channel")
+        text = _("%(value)s is not a consent channel") % {"value": repr(channel)}
+        raise CampaignError(f"channel: {text}")
     scores = audience_customers(campaign).select_related("customer")
     customers = {s.customer_id: s.customer for s in scores}
     contacts = consenting_contacts(set(customers), channel)
@@ -239,7 +242,8 @@ def record_response(
 ) -> CampaignMember:
     """A member's response (opened, replied, purchased, ...); the latest response is kept."""
     if response_type not in ResponseType.values:
-        raise CampaignError(f"response_type: {response_type!r} is not a response")
+        text = _("%(value)s is not a response") % {"value": repr(response_type)}
+        raise CampaignError(f"response_type: {text}")
     member.responded = True
     member.response_type = response_type
     member.responded_at = at or timezone.now()
@@ -254,7 +258,8 @@ def attribute_orders(campaign: Campaign, *, window_days: int = ATTRIBUTION_WINDO
     this again adds only new orders. Returns the number of orders attributed now.
     """
     if window_days < 0:
-        raise CampaignError(f"window_days: {window_days} is negative")
+        text = _("%(value)s is negative") % {"value": window_days}
+        raise CampaignError(f"window_days: {text}")
     last_day = (campaign.end_date or campaign.start_date) + dt.timedelta(days=window_days)
     start = timezone.make_aware(dt.datetime.combine(campaign.start_date, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min))

@@ -150,7 +150,8 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.record_response(member, request.POST.get("response_type", ""))
             messages.success(request, _("The response was recorded."))
         else:
-            raise services.CampaignError(f"action: unknown action {action!r}")
+            text = _("unknown action %(action)s") % {"action": repr(action)}
+            raise services.CampaignError(f"action: {text}")
     except ValueError as error:  # CampaignError, or a window that is not a number
         messages.error(request, str(error))
     return redirect("marketing:campaign", pk=campaign.pk)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 
 from paretocrm.users.choices import PORTAL_ROLES
 
@@ -36,4 +37,4 @@ class PortalBoundaryMiddleware:
             )
         if request.method in ("GET", "HEAD"):
             return redirect("portal:overview")
-        return HttpResponseForbidden("The portal is the place for customer logins.")
+        return HttpResponseForbidden(gettext("The portal is the place for customer logins."))

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from paretocrm.users.choices import Role
@@ -86,4 +87,7 @@ def require_function(user: Any, function: Function | str) -> None:
         actor=user if getattr(user, "is_authenticated", False) else None,
         detail={"function": str(function)},
     )
-    raise PermissionDenied(f"Your role may not use the function '{Function(function).label}'.")
+    raise PermissionDenied(
+        gettext("Your role may not use the function “%(function)s”.")
+        % {"function": Function(function).label}
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import SESSION_KEY
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from paretocrm.users.models import Team, User
 
@@ -104,10 +105,16 @@ def _successors(target: User | Team) -> list[User]:
     if isinstance(target, Team):
         members = list(User.objects.filter(team=target, is_active=True).order_by("username", "id"))
         if not members:
-            raise TransferError(f"Team '{target.name}' has no active member to receive accounts.")
+            raise TransferError(
+                _("Team “%(team)s” has no active member to receive accounts.")
+                % {"team": target.name}
+            )
         return members
     if not target.is_active:
-        raise TransferError(f"User '{target.username}' is not active and cannot receive accounts.")
+        raise TransferError(
+            _("User “%(user)s” is not active and cannot receive accounts.")
+            % {"user": target.username}
+        )
     return [target]
 
 
@@ -155,9 +162,9 @@ def transfer_accounts(
     from paretocrm.service.models import Case
 
     if not reason.strip():
-        raise TransferError("A transfer needs a reason (it is kept in the history).")
+        raise TransferError(_("A transfer needs a reason (it is kept in the history)."))
     if isinstance(to, User) and to.pk == from_user.pk:
-        raise TransferError("A user cannot transfer accounts to themselves.")
+        raise TransferError(_("A user cannot transfer accounts to themselves."))
     successors = _successors(to)
     successors = [u for u in successors if u.pk != from_user.pk] or successors
     new_owner_of: dict[int, User] = {}

@@ -132,17 +132,23 @@ def declines(ctx: AlertContext) -> Iterator[Alert]:
     rows = (
         _with_previous(ctx)
         .filter(tier__in=WATCHED_TIERS, lifecycle_stage=LifecycleStage.DECLINE)
-        .values_list("customer_id", "tier", "prev_stage", "lifecycle_reason", "lifecycle_reason_zh")
+        .values_list(
+            "customer_id",
+            "tier",
+            "prev_stage",
+            "lifecycle_facts",
+            "lifecycle_reason",
+            "lifecycle_reason_zh",
+        )
     )
-    for customer_id, tier, prev_stage, why, why_zh in rows:
+    for customer_id, tier, prev_stage, facts, why, why_zh in rows:
         if prev_stage == LifecycleStage.DECLINE:
             continue
+        params = {"tier": tier, "before": prev_stage or ""}
+        # The explanation as data, worded for each reader; texts only for scores without it.
+        params.update({"lifecycle": facts} if facts else {"why": why, "why_zh": why_zh})
         yield Alert(
-            customer_id,
-            TaskKind.DECLINE,
-            ReasonCode.DECLINE,
-            {"tier": tier, "before": prev_stage or "", "why": why, "why_zh": why_zh},
-            ctx.due(TaskKind.DECLINE),
+            customer_id, TaskKind.DECLINE, ReasonCode.DECLINE, params, ctx.due(TaskKind.DECLINE)
         )
 
 

@@ -20,7 +20,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from paretocrm.core.masking import mask_phone
 from paretocrm.customers.choices import ConsentChannel, InteractionKind
@@ -35,13 +36,13 @@ NOT_CONTACTED_DAYS = "not_contacted_days"
 #: Columns of a call list: the file's header (stable names, as the imports use) and the
 #: page's label (in the reader's language).
 COLUMNS = (
-    ("customer_code", _("customer code")),
-    ("customer_name", _("customer")),
-    ("contact", _("contact")),
-    ("title", _("job title")),
-    ("phone", _("phone")),
-    ("outcome", _("outcome")),
-    ("called_at", _("called at")),
+    ("customer_code", gettext_lazy("customer code")),
+    ("customer_name", gettext_lazy("customer")),
+    ("contact", gettext_lazy("contact")),
+    ("title", gettext_lazy("job title")),
+    ("phone", gettext_lazy("phone")),
+    ("outcome", gettext_lazy("outcome")),
+    ("called_at", gettext_lazy("called at")),
 )
 EXPORT_HEADERS = [name for name, _label in COLUMNS]
 PAGE_HEADERS = [label for _name, label in COLUMNS]
@@ -58,18 +59,22 @@ def filtered_customers(params: dict[str, Any], user: Any) -> QuerySet[Customer]:
     filterset = CustomerFilterSet(params, queryset=Customer.objects.visible_to(user).active())
     if not filterset.is_valid():
         problems = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in filterset.errors.items())
-        raise CallListError(f"filter parameters: {problems}")
+        raise CallListError(_("filter parameters: %(problems)s") % {"problems": problems})
     customers = filterset.qs
     unknown = sorted(set(params) - set(filterset.filters))
     if unknown:
-        raise CallListError(f"unknown filter parameter(s): {', '.join(unknown)}")
+        raise CallListError(
+            _("unknown filter parameter(s): %(names)s") % {"names": ", ".join(unknown)}
+        )
     if days is not None:
         try:
             n_days = int(days)
         except (TypeError, ValueError):
-            raise CallListError(f"{NOT_CONTACTED_DAYS}: {days!r} is not a whole number") from None
+            text = _("%(value)s is not a whole number") % {"value": repr(days)}
+            raise CallListError(f"{NOT_CONTACTED_DAYS}: {text}") from None
         if n_days < 1:
-            raise CallListError(f"{NOT_CONTACTED_DAYS}: must be at least 1, got {n_days}")
+            text = _("must be at least 1, got %(value)s") % {"value": n_days}
+            raise CallListError(f"{NOT_CONTACTED_DAYS}: {text}")
         since = timezone.now() - dt.timedelta(days=n_days)
         recent = Interaction.objects.filter(occurred_at__gte=since).values("customer_id")
         customers = customers.exclude(id__in=recent)
@@ -103,7 +108,7 @@ def create_call_list(
     """Freeze the customers matching ``params`` (in the creator's scope) into a call list."""
     name = (name or "").strip()
     if not name:
-        raise CallListError("name: a call list needs a name")
+        raise CallListError("name: " + _("a call list needs a name"))
     customers = filtered_customers(params, created_by)
     ids = list(customers.order_by("name", "code").values_list("id", flat=True))
     contacts = callable_contacts(ids)
@@ -155,7 +160,11 @@ def record_call_outcome(
 ) -> Interaction:
     """Record what came of a call: the entry's outcome and a call Interaction on the customer."""
     if outcome not in CallOutcome.values:
-        raise CallListError(f"outcome: {outcome!r} is not one of {', '.join(CallOutcome.values)}")
+        text = _("%(value)s is not one of %(allowed)s") % {
+            "value": repr(outcome),
+            "allowed": ", ".join(CallOutcome.values),
+        }
+        raise CallListError(f"outcome: {text}")
     with transaction.atomic():
         entry = CallListEntry.objects.select_for_update().get(pk=entry.pk)
         interaction = Interaction.objects.create(

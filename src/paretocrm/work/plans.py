@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from paretocrm.customers.choices import AccountPlanStatus, ActionStatus
@@ -59,20 +59,27 @@ def check_plannable(customer: Customer) -> None:
     """Refuse a plan for a customer that is not core or key in the current snapshot."""
     tier = current_tier(customer)
     if tier not in PLAN_TIERS:
-        shown = Tier(tier).label if tier else "not scored"
-        raise PlanError(
-            f"customer: account plans are for core and key customers; "
-            f"{customer.name} is {shown} in the current analysis"
-        )
+        shown = Tier(tier).label if tier else _("not scored")
+        text = _(
+            "account plans are for core and key customers; %(customer)s is %(tier)s in the "
+            "current analysis"
+        ) % {"customer": customer.name, "tier": shown}
+        raise PlanError(f"customer: {text}")
+
+
+def _day(value: dt.date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
 def _check_dates(fields: dict[str, Any]) -> None:
     start, end = fields.get("period_start"), fields.get("period_end")
     if start and end and end < start:
-        raise PlanError(f"period_end: {end} is before the period start {start}")
+        text = _("%(date)s is before the period start %(start)s")
+        raise PlanError("period_end: " + text % {"date": _day(end), "start": _day(start)})
     review = fields.get("review_date")
     if review and start and review < start:
-        raise PlanError(f"review_date: {review} is before the period start {start}")
+        text = _("%(date)s is before the period start %(start)s")
+        raise PlanError("review_date: " + text % {"date": _day(review), "start": _day(start)})
 
 
 @transaction.atomic
@@ -81,7 +88,7 @@ def create_plan(*, customer: Customer, **fields: Any) -> AccountPlan:
     check_plannable(customer)
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
-        raise PlanError(f"{sorted(unknown)[0]}: not a field of an account plan")
+        raise PlanError(f"{sorted(unknown)[0]}: " + _("not a field of an account plan"))
     _check_dates(fields)
     fields.setdefault("owner", customer.owner)
     plan = AccountPlan(customer=customer, **fields)
@@ -95,15 +102,16 @@ def update_plan(plan: AccountPlan, *, version: int, **fields: Any) -> AccountPla
     with transaction.atomic():
         stored = AccountPlan.objects.select_for_update().get(pk=plan.pk)
         if stored.version != version:
-            raise PlanError(
-                "version: someone else changed this plan while you were editing it; "
-                "reload the page and make your changes again"
+            text = _(
+                "someone else changed this plan while you were editing it; reload the page "
+                "and make your changes again"
             )
+            raise PlanError(f"version: {text}")
         merged = {name: getattr(stored, name) for name in PLAN_FIELDS} | fields
         _check_dates(merged)
         for name, value in fields.items():
             if name not in PLAN_FIELDS:
-                raise PlanError(f"{name}: not a field of an account plan")
+                raise PlanError(f"{name}: " + _("not a field of an account plan"))
             setattr(stored, name, value)
         stored.full_clean()
         stored.save()
@@ -114,7 +122,7 @@ def update_plan(plan: AccountPlan, *, version: int, **fields: Any) -> AccountPla
 def add_goal(plan: AccountPlan, **fields: Any) -> AccountPlanGoal:
     """A measurable goal on the plan."""
     if not (fields.get("description") or "").strip():
-        raise PlanError("description: say what the goal is")
+        raise PlanError("description: " + _("say what the goal is"))
     goal = AccountPlanGoal(plan=plan, **fields)
     goal.full_clean()
     goal.save()
@@ -125,14 +133,14 @@ def add_goal(plan: AccountPlan, **fields: Any) -> AccountPlanGoal:
 def add_action(plan: AccountPlan, **fields: Any) -> AccountPlanAction:
     """An action with an owner and a due date (both required: an unowned step is not done)."""
     if not (fields.get("description") or "").strip():
-        raise PlanError("description: say what the action is")
+        raise PlanError("description: " + _("say what the action is"))
     if fields.get("owner") is None:
-        raise PlanError("owner: every action needs someone who owns it")
+        raise PlanError("owner: " + _("every action needs someone who owns it"))
     if fields.get("due_date") is None:
-        raise PlanError("due_date: every action needs a due date")
+        raise PlanError("due_date: " + _("every action needs a due date"))
     goal = fields.get("goal")
     if goal is not None and goal.plan_id != plan.pk:
-        raise PlanError("goal: the goal belongs to another plan")
+        raise PlanError("goal: " + _("the goal belongs to another plan"))
     action = AccountPlanAction(plan=plan, **fields)
     action.full_clean()
     action.save()
@@ -142,7 +150,8 @@ def add_action(plan: AccountPlan, **fields: Any) -> AccountPlanAction:
 def set_action_status(action: AccountPlanAction, status: str) -> AccountPlanAction:
     """Move an action on (open, in progress, done, cancelled); done records the time."""
     if status not in ActionStatus.values:
-        raise PlanError(f"status: {status!r} is not an action status")
+        text = _("%(status)s is not an action status") % {"status": repr(status)}
+        raise PlanError(f"status: {text}")
     with transaction.atomic():
         action = AccountPlanAction.objects.select_for_update().get(pk=action.pk)
         action.status = status

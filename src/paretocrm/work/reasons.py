@@ -16,9 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import formats
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
 from paretocrm.insights.choices import LifecycleStage, Tier
+from paretocrm.insights.explanations import render_lifecycle
 from paretocrm.service.events import render_breach
 from paretocrm.work.choices import ReasonCode
 
@@ -91,9 +92,8 @@ def _decline(p: Params) -> str:
         "tier": _tier(p["tier"]),
         "before": _stage(p.get("before", "")),
     }
-    # The analysis writes its explanation in English and Chinese (CustomerScore).
-    why = p.get("why_zh") if (get_language() or "").startswith("zh") else ""
-    why = why or p.get("why", "")
+    # The score's lifecycle explanation (as data; tasks raised before it existed, as text).
+    why = render_lifecycle(p.get("lifecycle"), p.get("why", ""), p.get("why_zh", ""))
     return f"{text} {why}".strip()
 
 

@@ -31,7 +31,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Q, Sum
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from paretocrm.core.querysets import has_full_scope
 from paretocrm.customers.models import Customer, OwnershipChange
@@ -128,9 +129,17 @@ def build_scorecards(
 ) -> list[Scorecard]:
     """Scorecards of ``managers`` for ``[start, end]``, ranked by ``rank_by``."""
     if end < start:
-        raise ValueError(f"period: end {end} is before start {start}")
+        text = _("end %(end)s is before start %(start)s") % {
+            "end": formats.date_format(end, "SHORT_DATE_FORMAT"),
+            "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
+        }
+        raise ValueError(f"period: {text}")
     if rank_by not in RANK_KEYS:
-        raise ValueError(f"rank_by: {rank_by!r} is not one of {', '.join(RANK_KEYS)}")
+        text = _("%(value)s is not one of %(allowed)s") % {
+            "value": repr(rank_by),
+            "allowed": ", ".join(RANK_KEYS),
+        }
+        raise ValueError(f"rank_by: {text}")
     cards = {m.pk: Scorecard(manager=m) for m in managers}
     ids = list(cards)
     days = (end - start).days + 1

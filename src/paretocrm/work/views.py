@@ -200,9 +200,9 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
 def _scorecard_period(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
     start, end = default_period(timezone.localdate())
     if request.GET.get("start"):
-        start = dt.date.fromisoformat(request.GET["start"])
+        start = _parse_date(request.GET["start"], "start")  # TaskError is a ValueError
     if request.GET.get("end"):
-        end = dt.date.fromisoformat(request.GET["end"])
+        end = _parse_date(request.GET["end"], "end")
     return start, end, request.GET.get("rank_by", "key_revenue")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -66,6 +68,26 @@ def test_explanation_quotes_the_drop_and_p_alive() -> None:
     assert result.at["fader", "lifecycle_reason_zh"] == (
         "购买频率较前 6 个月下降 45%，存活概率 0.81"
     )
+
+
+def test_the_explanation_is_also_given_as_data() -> None:
+    rows = {
+        "fader": trajectory(tenure_weeks=200, recent=11, previous=20),
+        "newcomer": trajectory(tenure_weeks=4.5, purchase_days=2, recent=2, previous=0),
+    }
+    result = classify(rows, {"fader": 0.81, "newcomer": 0.9})
+    assert json.loads(result.at["fader", "lifecycle_facts"]) == {
+        "rule": "purchase_drop",
+        "p_alive": 0.81,
+        "purchase_trend": -45,
+        "window_months": 6,
+    }
+    assert json.loads(result.at["newcomer", "lifecycle_facts"]) == {
+        "rule": "new",
+        "p_alive": 0.9,
+        "tenure_months": 1,
+    }
+    assert result.at["newcomer", "lifecycle_reason"] == "first purchase 1 month ago, P(alive) 0.90"
 
 
 def test_low_p_alive_means_decline_even_with_steady_purchases() -> None:

@@ -65,6 +65,8 @@ def test_scores_have_the_contract_columns_one_row_per_customer(
     assert scores.index.name == "customer_id"
     assert len(scores) == 2357
     assert scores.index.is_unique
+    facts = cdnow_result.lifecycle_facts  # the explanation as data, beside the score table
+    assert facts.index.equals(scores.index) and facts.str.startswith('{"').all()
 
 
 @pytest.mark.slow  # one CDNOW analysis with a back-test, about 5-10 s

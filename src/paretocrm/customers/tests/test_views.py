@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -234,3 +235,12 @@ def test_360_names_the_rfm_segment_in_the_readers_language(world, language, segm
     )
     body = page.content.decode()
     assert segment in body and "Champions" not in body
+
+
+@pytest.mark.parametrize(("language", "prefix"), [("zh-hans", "客户-"), ("zh-hant", "客戶-")])
+def test_the_export_file_is_named_customers_not_customer_count(world, language, prefix):
+    client = client_for(make_user(Role.ADMINISTRATOR), language)
+    response = client.get(reverse("customers:export", args=["csv"]))
+
+    disposition = unquote(response["Content-Disposition"])
+    assert prefix in disposition and "客户数" not in disposition and "客戶數" not in disposition

@@ -55,6 +55,11 @@ class CustomerScoreSerializer(ScopedModelSerializer):
 
     customer_code = serializers.CharField(source="customer.code", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    lifecycle_explanation = serializers.CharField(
+        read_only=True,
+        help_text="The lifecycle explanation worded in the request's language (from "
+        "lifecycle_facts; the stored English or Chinese text for scores without facts).",
+    )
 
     class Meta:
         model = CustomerScore
@@ -75,6 +80,8 @@ class CustomerScoreSerializer(ScopedModelSerializer):
             "expected_purchases",
             "lifecycle_stage",
             "lifecycle_reason",
+            "lifecycle_facts",
+            "lifecycle_explanation",
             "r_score",
             "f_score",
             "m_score",

@@ -1,4 +1,4 @@
-"""Template tags naming snapshot codes (tier, stage, RFM segment) in the reader's language."""
+"""Template tags naming snapshot codes (tier, stage, RFM segment, run step) in the reader's language."""
 
 from django import template
 
@@ -23,3 +23,9 @@ def stage_label(code: str) -> str:
 def rfm_segment_label(name: str) -> str:
     """The translated RFM segment name."""
     return labels.rfm_segment_label(name)
+
+
+@register.simple_tag
+def step_label(code: str) -> str:
+    """The translated name of a scoring run's progress step."""
+    return labels.label(labels.STEP_LABELS, code)

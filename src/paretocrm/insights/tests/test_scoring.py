@@ -9,6 +9,7 @@ from io import StringIO
 import pandas as pd
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from paretocrm.demo.services import load_demo_company
 from paretocrm.insights import services
@@ -41,8 +42,10 @@ def test_scoring_run_writes_one_score_per_buying_customer(company):
     assert 0 <= score.p_alive <= 1
     assert score.rating_breakdown, "every rating explains its criteria"
     assert sum(score.rating_breakdown.values()) == pytest.approx(score.rating, abs=0.5)
+    assert score.lifecycle_facts["rule"]  # the explanation is stored as data ...
     assert score.lifecycle_explanation("zh-hans") == score.lifecycle_reason_zh != ""
     assert score.lifecycle_explanation("en") == score.lifecycle_reason != ""
+    assert "存活機率" in score.lifecycle_explanation("zh-hant")  # ... and read in 繁體中文
 
 
 @pytest.mark.slow
@@ -69,6 +72,12 @@ def test_scoring_an_empty_database_fails_with_a_clear_message():
     with pytest.raises(services.ScoringError, match="no orders on or before"):
         services.run_scoring(as_of=ANCHOR)
     assert ScoreRun.objects.current() is None
+    failed = ScoreRun.objects.get()
+    assert (failed.error_code, failed.error_params) == ("no_orders", {"as_of": "2026-06-30"})
+    with translation.override("zh-hant"):
+        assert failed.error_text == "2026年6月30日 及之前沒有訂單，無可評分"
+    with translation.override("en"):
+        assert failed.error_text == "no orders on or before 06/30/2026: nothing to score"
 
 
 @pytest.mark.django_db
@@ -184,3 +193,17 @@ def test_a_failed_queued_run_is_retried_as_a_new_run(company_today, monkeypatch)
     assert second.status == RunStatus.SUCCEEDED
     assert ScoreRun.objects.current() == second
     assert CustomerScore.objects.filter(run=first).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_run_left_running_by_a_dead_worker_is_failed_with_a_coded_reason(monkeypatch):
+    stale = ScoreRun.objects.create(as_of=ANCHOR, progress=40, step="RFM and lifecycle")
+    monkeypatch.setattr(services, "run_scoring", lambda **kwargs: None)  # the retry itself
+
+    services.run_requested_scoring(stale.pk)
+
+    stale.refresh_from_db()
+    assert (stale.status, stale.error_code) == (RunStatus.FAILED, "worker_stopped")
+    with translation.override("zh-hans"):
+        assert stale.error_text == "本次运行期间后台任务进程已停止"
+    assert stale.error == "the worker stopped during this run"  # the log's text

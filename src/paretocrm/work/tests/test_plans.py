@@ -7,8 +7,9 @@ import io
 
 import openpyxl
 import pytest
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from paretocrm.customers.choices import AccountPlanStatus, ActionStatus
 from paretocrm.customers.models import AccountPlan
@@ -189,3 +190,30 @@ def test_plan_of_another_team_is_404_and_assistants_may_not_edit(client, core):
     client.force_login(make_user(role="general_manager"))
     assert client.get(reverse("work:plan", args=[plan.pk])).status_code == 200
     assert client.get(reverse("work:plan_edit", args=[plan.pk])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hans", "您编辑期间其他人修改了此计划"), ("zh-hant", "您編輯期間其他人修改了此計畫")],
+)
+def test_the_plan_conflict_reads_in_the_readers_language(core, kam, language, expected):
+    plan = live_plan(core)
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(kam)
+    data = {"title": "New title", "status": "active", "period_start": "2026-01-01"}
+    data |= {"period_end": "2026-12-31", "owner": kam.pk, "version": plan.version}
+    plans.update_plan(plan, version=plan.version, title="Changed elsewhere")
+
+    page = client.post(reverse("work:plan_edit", args=[plan.pk]), data).content.decode()
+
+    assert expected in page and "someone else changed" not in page
+
+
+def test_plan_refusals_name_the_field_in_english_and_explain_in_chinese(kam):
+    ordinary = make_customer(owner=kam, name="Small Shop")
+    make_score(make_run(), ordinary, tier="ordinary")
+    with translation.override("zh-hant"), pytest.raises(plans.PlanError) as refused:
+        live_plan(ordinary)
+    assert str(refused.value) == (
+        "customer: 客戶計畫僅適用於核心客戶和重要客戶；在目前分析中，Small Shop 為普通客戶"
+    )

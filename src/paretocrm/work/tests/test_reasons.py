@@ -112,6 +112,24 @@ def test_decline_uses_the_stage_labels_and_the_chinese_explanation_for_chinese_r
     assert text["zh-hans"] == "重要客户已从稳定期进入退化期。 120天无订单。"
 
 
+def test_a_decline_task_quotes_the_scores_explanation_in_the_readers_language(owner):
+    customer = make_customer(owner=owner)
+    make_score(make_run(), customer, tier="key", lifecycle_stage="stable")
+    facts = {"rule": "purchase_drop", "p_alive": 0.81, "purchase_trend": -45, "window_months": 6}
+    second = make_run()
+    make_score(second, customer, tier="key", lifecycle_stage="decline", lifecycle_facts=facts)
+    services.raise_tasks_for_run(second, today=TODAY, now=NOW)
+    task = Task.objects.get(customer=customer, kind=TaskKind.DECLINE)
+
+    assert task.reason_params == {"tier": "key", "before": "stable", "lifecycle": facts}
+    assert in_language("en", task) == (
+        "Key customer moved from Stable to the decline stage. "
+        "purchase rate fell 45% vs previous 6 months, P(alive) 0.81"
+    )
+    assert in_language("zh-hans", task).endswith(" 购买频率较前 6 个月下降 45%，存活概率 0.81")
+    assert in_language("zh-hant", task).endswith(" 購買頻率較前 6 個月下降 45%，存活機率 0.81")
+
+
 def test_rows_stored_before_the_codes_keep_their_text():
     legacy = Task(kind=TaskKind.DECLINE, reason="核心客户 moved from — to the decline stage")
     manual = Task(kind=TaskKind.MANUAL, reason="Bring the samples")

@@ -223,6 +223,7 @@ def test_scoring_save_sends_the_signal_only_after_commit(
     # An empty analysis result: _save writes no scores but flips the run and sends the signal.
     empty = SimpleNamespace(
         scores=pd.DataFrame(),
+        lifecycle_facts=pd.Series(dtype=str),
         rating=SimpleNamespace(contributions=pd.DataFrame(), weights=pd.Series(dtype=float)),
         models_info=dict,
     )
