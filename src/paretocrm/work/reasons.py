@@ -88,13 +88,17 @@ def _p_alive_drop(p: Params) -> str:
 
 
 def _decline(p: Params) -> str:
-    text = gettext("%(tier)s moved from %(before)s to the decline stage.") % {
-        "tier": _tier(p["tier"]),
-        "before": _stage(p.get("before", "")),
-    }
-    # The score's lifecycle explanation (as data; tasks raised before it existed, as text).
+    if p.get("before"):
+        text = gettext("%(tier)s moved from %(before)s to the decline stage.") % {
+            "tier": _tier(p["tier"]),
+            "before": _stage(p["before"]),
+        }
+    else:  # first scored in decline: there is no earlier stage to name
+        text = gettext("%(tier)s entered the decline stage.") % {"tier": _tier(p["tier"])}
+    # The score's lifecycle explanation (as data; tasks raised before it existed, as text),
+    # a sentence of its own after the first one.
     why = render_lifecycle(p.get("lifecycle"), p.get("why", ""), p.get("why_zh", ""))
-    return f"{text} {why}".strip()
+    return f"{text} {why[:1].upper()}{why[1:]}".strip()
 
 
 def _tier_downgrade(p: Params) -> str:

@@ -1,4 +1,4 @@
-"""Template tags naming snapshot codes (tier, stage, RFM segment, run step) in the reader's language."""
+"""Template tags naming snapshot codes (tier, stage, RFM segment, run step) for the reader."""
 
 from django import template
 

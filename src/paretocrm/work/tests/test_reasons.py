@@ -124,7 +124,7 @@ def test_a_decline_task_quotes_the_scores_explanation_in_the_readers_language(ow
     assert task.reason_params == {"tier": "key", "before": "stable", "lifecycle": facts}
     assert in_language("en", task) == (
         "Key customer moved from Stable to the decline stage. "
-        "purchase rate fell 45% vs previous 6 months, P(alive) 0.81"
+        "Purchase rate fell 45% vs previous 6 months, P(alive) 0.81"
     )
     assert in_language("zh-hans", task).endswith(" 购买频率较前 6 个月下降 45%，存活概率 0.81")
     assert in_language("zh-hant", task).endswith(" 購買頻率較前 6 個月下降 45%，存活機率 0.81")
@@ -221,3 +221,16 @@ def test_a_later_run_rewrites_the_code_of_a_task_stored_as_text(owner):
     legacy.refresh_from_db()
     assert legacy.reason_code == ReasonCode.OVERDUE_RECEIVABLE
     assert in_language("en", legacy).startswith("1 invoice overdue")
+
+
+def test_a_customer_first_scored_in_decline_has_no_earlier_stage_to_name():
+    params = {"tier": "core", "before": "", "why": "purchase rate fell 30% vs previous 6 months"}
+    text = {}
+    for language in ("en", "zh-hant"):
+        with translation.override(language):
+            text[language] = render_reason(ReasonCode.DECLINE, params)
+    assert text["en"] == (
+        "Core customer entered the decline stage. Purchase rate fell 30% vs previous 6 months"
+    )
+    assert text["zh-hant"].startswith("核心客戶進入退化期。")
+    assert "—" not in text["en"] + text["zh-hant"]
