@@ -35,6 +35,7 @@ from django.views.generic import DetailView, ListView, UpdateView
 from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
 from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
+from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.paging import CountFromPaginator
 from paretocrm.customers import privacy, profile
 from paretocrm.customers.filtersets import CustomerFilterSet
@@ -357,7 +358,22 @@ class ContactEraseView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         contact = _contact_in_scope(request, pk)
-        with audit_context(ChangeChannel.WEB, request.user):
-            privacy.erase_contact(contact, by=request.user)
-        messages.success(request, _("The contact's personal data was erased."))
+        version = request.POST.get("version", "")
+        if not version.isdigit():
+            text = _("the form did not say which version of the contact it showed")
+            messages.error(request, f"version: {text}")
+            return redirect("customers:detail", pk=contact.customer_id)
+        try:
+            with audit_context(ChangeChannel.WEB, request.user):
+                privacy.erase_contact(contact, by=request.user, version=int(version))
+        except StaleVersionError:
+            messages.error(
+                request,
+                _(
+                    "Someone else changed this contact after you opened the page, so nothing "
+                    "was erased. Check the contact below and erase again if still needed."
+                ),
+            )
+        else:
+            messages.success(request, _("The contact's personal data was erased."))
         return redirect("customers:detail", pk=contact.customer_id)
