@@ -261,7 +261,7 @@ def require_personal_data_export(user: Any) -> None:
     """Exporting a person's data is exporting everything on them: the export-all function."""
     from paretocrm.users.permissions import Function, require_function
 
-    require_function(user, Function.EXPORT_ALL)
+    require_function(user, Function.EXPORT_ALL, what="personal_data")
 
 
 def require_erase(user: Any) -> None:
