@@ -25,11 +25,11 @@ import schemathesis
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis import checks as st_checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi import checks as openapi_checks
 
+from paretocrm.users.services import issue_token
 from tests.api_samples import MAKERS, new_user
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "docs" / "openapi.yaml"
@@ -64,8 +64,7 @@ def fuzz_headers(db: Any) -> dict[str, str]:
     admin = new_user("administrator")
     for make in MAKERS.values():
         make(admin)
-    token, _ = Token.objects.get_or_create(user=admin)
-    return {"Authorization": f"Token {token.key}"}
+    return {"Authorization": f"Token {issue_token(admin)}"}
 
 
 @schema.parametrize()

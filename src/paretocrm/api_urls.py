@@ -6,15 +6,15 @@ Swagger UI; the only open route is the token endpoint itself (it checks the pass
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from paretocrm.core.api.permissions import StaffPermission
+from paretocrm.users.api.views import ObtainTokenView
 
 #: drf-spectacular serves the schema to anyone by default; here it needs a staff login.
 SIGNED_IN = [StaffPermission]
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=SIGNED_IN), name="api-schema"),
     path(
         "docs/",

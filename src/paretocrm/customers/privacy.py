@@ -20,6 +20,7 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models import F
 
+from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.customers.models import Contact
 
 #: Data classes (PRIV-1): not personal; personal (describes or identifies the person);
@@ -260,7 +261,7 @@ def require_personal_data_export(user: Any) -> None:
     """Exporting a person's data is exporting everything on them: the export-all function."""
     from paretocrm.users.permissions import Function, require_function
 
-    require_function(user, Function.EXPORT_ALL)
+    require_function(user, Function.EXPORT_ALL, what="personal_data")
 
 
 def require_erase(user: Any) -> None:
@@ -270,22 +271,29 @@ def require_erase(user: Any) -> None:
     require_function(user, Function.ERASE)
 
 
-def erase_contact(contact: Contact, *, by: Any) -> None:
+def erase_contact(contact: Contact, *, by: Any, version: int | None = None) -> None:
     """Anonymise ``contact`` everywhere, all or nothing (PRIV-4); see the module docstring.
 
     Only roles with the erase function; the refusal is logged outside the transaction so
     that it stays. Written with queryset updates so the field history does not record the
     old values (they are what is being erased); the erasure itself is one audit event.
+    ``version`` is the one the person was shown (the web form, DUR-1): when the contact has
+    changed since, :class:`StaleVersionError` and nothing is erased. The API checks If-Match
+    itself and passes none.
     """
     require_erase(by)
-    _erase(contact, by)
+    _erase(contact, by, version)
 
 
 @transaction.atomic
-def _erase(contact: Contact, by: Any) -> None:
+def _erase(contact: Contact, by: Any, version: int | None) -> None:
     """The erasure itself, in one transaction."""
     from paretocrm.audit.services import record_event, redact_history
 
+    if version is not None:
+        stored = Contact.objects.select_for_update().filter(pk=contact.pk)
+        if stored.values_list("version", flat=True).first() != version:
+            raise StaleVersionError(f"contact {contact.pk} is no longer at version {version}")
     name = contact.name.strip()
     for label, fields in CLASSIFICATION.items():
         if label == "customers.contact":

@@ -36,6 +36,7 @@ from django.views.generic import DetailView, ListView, UpdateView
 from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
 from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
+from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.paging import CountFromPaginator
 from paretocrm.customers import privacy, profile
 from paretocrm.customers.filtersets import CustomerFilterSet
@@ -45,7 +46,7 @@ from paretocrm.customers.services import log_interaction, save_view
 from paretocrm.imports.exports import csv_lines, export_rows, write_xlsx
 from paretocrm.insights.models import ScoreRun
 from paretocrm.users.choices import Role
-from paretocrm.users.permissions import Function, has_function
+from paretocrm.users.permissions import Function, has_function, require_function
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,7 +65,6 @@ SORTS = {
 }
 #: Roles that read customers but may not change them (QUALITY.md role defaults).
 READ_ONLY_ROLES = frozenset({Role.KEY_ACCOUNT_ASSISTANT, Role.MARKETING, Role.GENERAL_MANAGER})
-#: Roles that may not export lists (assistants: "read, no export").
 
 
 def may_edit_customers(user: Any) -> bool:
@@ -73,8 +73,20 @@ def may_edit_customers(user: Any) -> bool:
 
 
 def may_export(user: Any) -> bool:
-    """True when the user's role may export lists (the role x function table decides)."""
+    """True when the user's role may export lists (the role x function table decides).
+
+    For showing export buttons only; the export itself checks with :func:`require_export`.
+    """
     return has_function(user, Function.EXPORT)
+
+
+def require_export(request: HttpRequest, kind: str) -> None:
+    """The one permission check of every list export (EXP-2), made before anything is read.
+
+    The export function of the role table; a refusal is a logged denied access naming the
+    export (AUD-3) and answers 403, whether or not the record asked for exists.
+    """
+    require_function(request.user, Function.EXPORT, what=kind)
 
 
 def record_export(request: HttpRequest, kind: str, file_format: str, target: Any = None) -> None:
@@ -193,8 +205,7 @@ class CustomerExportView(LoginRequiredMixin, View):
     """The filtered customer list as CSV (streamed) or XLSX, formula-safe (EXP-1)."""
 
     def get(self, request: HttpRequest, file_format: str) -> HttpResponse:
-        if not may_export(request.user):
-            raise PermissionDenied(_("Your role may not export lists."))
+        require_export(request, "customers")
         if file_format not in ("csv", "xlsx"):
             return HttpResponse(_("Unknown export format; use csv or xlsx."), status=400)
         _filterset, queryset = filtered_customers(request)
@@ -331,8 +342,8 @@ class ContactPersonalDataView(LoginRequiredMixin, View):
     """Everything held on one person as JSON or XLSX (PRIV-3); an audited export."""
 
     def get(self, request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
-        contact = _contact_in_scope(request, pk)
         privacy.require_personal_data_export(request.user)
+        contact = _contact_in_scope(request, pk)
         if file_format not in ("json", "xlsx"):
             return HttpResponse(_("Unknown export format; use json or xlsx."), status=400)
         record_event(
@@ -358,7 +369,22 @@ class ContactEraseView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         contact = _contact_in_scope(request, pk)
-        with audit_context(ChangeChannel.WEB, request.user):
-            privacy.erase_contact(contact, by=request.user)
-        messages.success(request, _("The contact's personal data was erased."))
+        version = request.POST.get("version", "")
+        if not version.isdigit():
+            text = _("the form did not say which version of the contact it showed")
+            messages.error(request, f"version: {text}")
+            return redirect("customers:detail", pk=contact.customer_id)
+        try:
+            with audit_context(ChangeChannel.WEB, request.user):
+                privacy.erase_contact(contact, by=request.user, version=int(version))
+        except StaleVersionError:
+            messages.error(
+                request,
+                _(
+                    "Someone else changed this contact after you opened the page, so nothing "
+                    "was erased. Check the contact below and erase again if still needed."
+                ),
+            )
+        else:
+            messages.success(request, _("The contact's personal data was erased."))
         return redirect("customers:detail", pk=contact.customer_id)

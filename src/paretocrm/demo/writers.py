@@ -31,6 +31,7 @@ from paretocrm.demo.activity import ActivityBlock
 from paretocrm.demo.generator import DemoCompany
 from paretocrm.knowledge.models import Article, ArticleCategory
 from paretocrm.marketing.models import Campaign, CampaignAttribution, CampaignMember
+from paretocrm.sales.choices import InvoiceStatus
 from paretocrm.sales.models.billing import Invoice, Payment
 from paretocrm.sales.models.catalog import (
     CustomerPrice,
@@ -41,6 +42,7 @@ from paretocrm.sales.models.catalog import (
 )
 from paretocrm.sales.models.orders import Order, OrderLine
 from paretocrm.sales.models.pipeline import Contract, Opportunity, OpportunityStageChange
+from paretocrm.sales.services import status_from_ledger
 from paretocrm.service.models import CareRecord, Case, SurveyResponse
 from paretocrm.users.models import Team, User
 
@@ -452,6 +454,11 @@ def _write_billing(block: ActivityBlock, keys: Keys, orders: dict[str, int]) -> 
     paid: dict[str, Decimal] = defaultdict(Decimal)
     for p in block.payments:
         paid[p.invoice] += p.amount
+    # Written in bulk, past record_payment: hold its rule here (DUR-2), never over-allocate.
+    amounts = {i.number: i.amount for i in block.invoices}
+    over = sorted(number for number, total in paid.items() if total > amounts[number])
+    if over:
+        raise ValueError(f"demo payments exceed their invoices: {', '.join(over[:5])}")
     created = keys.bulk(
         Invoice,
         [
@@ -463,7 +470,7 @@ def _write_billing(block: ActivityBlock, keys: Keys, orders: dict[str, int]) -> 
                 due_on=i.due_on,
                 amount=i.amount,
                 currency=i.currency,
-                status="paid" if paid[i.number] >= i.amount else "issued",
+                status=status_from_ledger(InvoiceStatus.ISSUED, i.amount - paid[i.number]),
             )
             for i in block.invoices
         ],

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.views.generic import TemplateView
 from paretocrm.core.querysets import has_full_scope
 from paretocrm.core.views import AdministratorRequiredMixin
 from paretocrm.customers.models import Customer
-from paretocrm.customers.views import may_export, record_export, xlsx_response
+from paretocrm.customers.views import may_export, record_export, require_export, xlsx_response
 from paretocrm.imports.exports import neutralise
 from paretocrm.insights import background, dashboard, rating_settings
 from paretocrm.insights.choices import Tier, WeightMethod
@@ -155,8 +154,7 @@ class CoreCustomersExportView(LoginRequiredMixin, View):
     """The core-customer list (core and key tiers of the current snapshot) as Excel."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not may_export(request.user):
-            raise PermissionDenied(_("Your role may not export lists."))
+        require_export(request, "core_customers")
         run = ScoreRun.objects.current()
         if run is None:
             return HttpResponse(_("There is no analysis snapshot to export yet."), status=404)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from paretocrm.core.choices import CustomerTier
 from paretocrm.core.views import ScopedListView
 from paretocrm.customers.choices import ConsentChannel
-from paretocrm.customers.views import record_export, xlsx_response
+from paretocrm.customers.views import record_export, require_export, xlsx_response
 from paretocrm.imports.exports import csv_lines
 from paretocrm.insights.labels import rfm_segment_label
 from paretocrm.marketing import concepts, services
@@ -36,7 +36,7 @@ from paretocrm.marketing.models import (
     ConceptSurvey,
     ConceptSurveyInvitation,
 )
-from paretocrm.users.permissions import Function, has_function, require_function
+from paretocrm.users.permissions import Function, has_function
 
 
 class CampaignListView(ScopedListView):
@@ -89,7 +89,7 @@ def audience_export(request: HttpRequest, pk: int, file_format: str) -> HttpResp
     Its own audited permission (the export function; a refusal is logged), the user's
     scope, consent in force on the channel, and the channel's address only.
     """
-    require_function(request.user, Function.EXPORT)
+    require_export(request, "campaign_audience")
     campaign = get_object_or_404(Campaign, pk=pk)
     if file_format not in ("csv", "xlsx"):
         return HttpResponse(_("Unknown export format; use csv or xlsx."), status=400)

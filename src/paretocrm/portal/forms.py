@@ -61,6 +61,9 @@ class DetailsForm(forms.Form):
     mobile = forms.CharField(label=_("mobile"), max_length=32, required=False)
     email = forms.EmailField(label=_("e-mail"), required=False)
     wechat = forms.CharField(label=_("WeChat id"), max_length=64, required=False)
+    # The versions the page showed, so a save over a colleague's change is refused (DUR-1).
+    customer_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    contact_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def customer_changes(self) -> dict[str, Any]:
         """The cleaned customer fields."""

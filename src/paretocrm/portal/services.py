@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from paretocrm.audit.context import audit_context
+from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.languages import language_of
 from paretocrm.customers.choices import ChangeChannel
 from paretocrm.customers.models import Contact, Customer
@@ -409,16 +410,28 @@ CUSTOMER_FIELDS = ("website", "address")
 CONTACT_FIELDS = ("title", "department", "phone", "mobile", "email", "wechat")
 
 
+class DetailsConflict(StaleVersionError):
+    """The details changed since the form was shown (message fit for the customer)."""
+
+
 @transaction.atomic
 def update_details(
-    user: Any, *, customer_changes: dict[str, Any], contact_changes: dict[str, Any]
+    user: Any,
+    *,
+    customer_changes: dict[str, Any],
+    contact_changes: dict[str, Any],
+    versions: tuple[int, int],
 ) -> list[str]:
-    """Save the allowed fields that changed; the field history records channel "portal"."""
+    """Save the allowed fields that changed; the field history records channel "portal".
+
+    ``versions`` are the customer's and the contact's versions the form showed: when a record
+    to be written has changed since, nothing is saved and :class:`DetailsConflict` says so
+    (DUR-1: a colleague's edit is not overwritten with the page's older values)."""
     changed: list[str] = []
     with audit_context(ChangeChannel.PORTAL, actor=user):
-        for record, allowed, changes in (
-            (portal_customer(user), CUSTOMER_FIELDS, customer_changes),
-            (portal_contact(user), CONTACT_FIELDS, contact_changes),
+        for record, allowed, changes, version in (
+            (portal_customer(user), CUSTOMER_FIELDS, customer_changes, versions[0]),
+            (portal_contact(user), CONTACT_FIELDS, contact_changes, versions[1]),
         ):
             fields = [
                 name
@@ -428,6 +441,14 @@ def update_details(
             if not fields:
                 continue  # a no-op save writes no history (AUD-1)
             locked = type(record).objects.select_for_update().get(pk=record.pk)
+            if locked.version != version:
+                raise DetailsConflict(
+                    _(
+                        "These details were changed by someone else after you opened the page. "
+                        "Nothing was saved: the form now shows the current details; please "
+                        "make your changes again."
+                    )
+                )
             for name in fields:
                 setattr(locked, name, changes[name])
             locked.full_clean()

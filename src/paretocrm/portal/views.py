@@ -333,6 +333,10 @@ class DetailsView(PortalMixin, TemplateView):
         contact = services.portal_contact(self.request.user)
         initial = {name: getattr(context["customer"], name) for name in services.CUSTOMER_FIELDS}
         initial |= {name: getattr(contact, name) for name in services.CONTACT_FIELDS}
+        initial |= {
+            "customer_version": context["customer"].version,
+            "contact_version": contact.version,
+        }
         context.setdefault("form", DetailsForm(initial=initial))
         context["contact"] = contact
         return context
@@ -345,7 +349,15 @@ class DetailsView(PortalMixin, TemplateView):
                     request.user,
                     customer_changes=form.customer_changes(),
                     contact_changes=form.contact_changes(),
+                    versions=(
+                        form.cleaned_data["customer_version"],
+                        form.cleaned_data["contact_version"],
+                    ),
                 )
+            except services.DetailsConflict as conflict:
+                # A fresh form with the current details; the message asks to redo the changes.
+                messages.error(request, str(conflict))
+                return redirect("portal:details")
             except ValidationError as error:
                 form.add_error(None, error)
             else:

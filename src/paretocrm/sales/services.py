@@ -60,14 +60,19 @@ def reverse_payment(
 ) -> Payment:
     """Undo a payment by appending its negative twin (the ledger is never edited).
 
-    Raises ``ValueError`` when the payment is itself a reversal or was already reversed.
+    The invoice it paid is locked first (the lock order of ``record_payment``) and set back
+    to issued when the reversal leaves something open on it. Raises ``ValueError`` when the
+    payment is itself a reversal or was already reversed.
     """
+    invoice_id = Payment.objects.filter(pk=payment.pk).values_list("invoice_id", flat=True).get()
+    if invoice_id is not None:
+        Invoice.objects.select_for_update().filter(pk=invoice_id).values_list("pk").get()
     locked = Payment.objects.select_for_update().get(pk=payment.pk)
     if locked.reverses_id is not None:
         raise ValueError(f"payment {locked.number}: a reversal cannot be reversed")
     if Payment.objects.filter(reverses=locked).exists():
         raise ValueError(f"payment {locked.number}: already reversed")
-    return Payment.objects.create(
+    reversal = Payment.objects.create(
         customer_id=locked.customer_id,
         invoice_id=locked.invoice_id,
         number=number,
@@ -79,6 +84,9 @@ def reverse_payment(
         reference=reason,
         recorded_by=by,
     )
+    if invoice_id is not None:
+        settle_invoices([invoice_id])
+    return reversal
 
 
 class AllocationError(ValueError):
@@ -93,18 +101,54 @@ def record_payment(**fields: Any) -> Payment:
     The invoice row is locked first (``SELECT ... FOR UPDATE``), so concurrent allocations
     to one invoice queue up and each one sees the payments committed before it: the sum of
     the payments on an invoice never exceeds its amount, and receivable = invoiced - paid
-    holds at every moment. Raises ``AllocationError`` naming the amount otherwise.
+    holds at every moment. Raises ``AllocationError`` naming the amount otherwise. A payment
+    that leaves nothing open marks the invoice paid, in the same transaction.
     """
     invoice = fields.get("invoice")
-    if invoice is not None:
-        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        still_open = open_amount(locked)
-        if Decimal(fields["amount"]) > still_open:
-            raise AllocationError(
-                f"amount: {fields['amount']} is more than the {still_open} still open on "
-                f"invoice {locked.number}"
-            )
-    return Payment.objects.create(**fields)
+    if invoice is None:
+        return Payment.objects.create(**fields)
+    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    still_open = open_amount(locked)
+    if Decimal(fields["amount"]) > still_open:
+        raise AllocationError(
+            f"amount: {fields['amount']} is more than the {still_open} still open on "
+            f"invoice {locked.number}"
+        )
+    payment = Payment.objects.create(**fields)
+    settle_invoices([locked.pk])
+    return payment
+
+
+def status_from_ledger(status: str, still_open: Decimal) -> str:
+    """The status an invoice should have given what is still open on it.
+
+    Issued becomes paid when nothing is open; paid becomes issued again when a reversal
+    reopens it. Draft and cancelled invoices keep their status: payments do not issue or
+    revive an invoice. (There is no partly-paid status: what is open is computed.)
+    """
+    if status == InvoiceStatus.ISSUED and still_open <= 0:
+        return InvoiceStatus.PAID
+    if status == InvoiceStatus.PAID and still_open > 0:
+        return InvoiceStatus.ISSUED
+    return str(status)
+
+
+def settle_invoices(invoice_ids: Iterable[int]) -> int:
+    """Bring the status of these invoices in line with the ledger; returns how many changed.
+
+    Call inside the transaction that locked the invoices and wrote their payments. Changed
+    invoices are saved one by one, so the version goes up and the field history records the
+    status change with the current channel.
+    """
+    still_open = open_amounts(invoice_ids)
+    changed = 0
+    for invoice in Invoice.objects.filter(pk__in=list(still_open)).order_by("pk"):
+        status = status_from_ledger(invoice.status, still_open[invoice.pk])
+        if status != invoice.status:
+            invoice.status = status
+            invoice.save(update_fields=["status"])
+            changed += 1
+    return changed
 
 
 def open_amount(invoice: Invoice) -> Decimal:

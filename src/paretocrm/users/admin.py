@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from paretocrm.users.models import Team, User
+from paretocrm.users.models import ApiToken, Team, User
 
 
 @admin.register(Team)
@@ -35,3 +37,21 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Organisation"), {"fields": ("role", "team")}),
     )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Issued API tokens (digests only): back office can see and revoke, never create or read."""
+
+    list_display = ("prefix", "user", "created_at")
+    search_fields = ("user__username",)
+    readonly_fields = ("user", "prefix", "created_at")
+    exclude = ("digest",)
+
+    def has_add_permission(self, request: Any) -> bool:
+        """Tokens are issued by the token endpoint, which shows the key once."""
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        """A token has nothing to edit; revoke it by deleting it."""
+        return False

@@ -139,3 +139,29 @@ class User(AbstractUser):
         if team_ids:
             ids.update(User.objects.in_teams(team_ids).values_list("id", flat=True))
         return ids
+
+
+class ApiToken(models.Model):
+    """A user's API token, stored as a SHA-256 digest (AUTHN-2: the DB holds no plain secret).
+
+    The key itself is shown once, when it is issued (``users.services.issue_token``); a
+    user has at most one token, and issuing a new one replaces the old. The key is 160 random
+    bits, so an unsalted digest cannot be reversed by guessing; the unique index on the digest
+    keeps authentication at one indexed query. ``prefix`` (the key's first characters) only
+    lets people tell tokens apart in the admin.
+    """
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_token"
+    )
+    prefix = models.CharField(_("prefix"), max_length=8)
+    digest = models.CharField(_("SHA-256 digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "id")
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

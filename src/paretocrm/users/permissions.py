@@ -74,18 +74,22 @@ def has_function(user: Any, function: Function | str) -> bool:
     return Function(function) in functions_of(getattr(user, "role", ""))
 
 
-def require_function(user: Any, function: Function | str) -> None:
-    """Raise ``PermissionDenied`` (and log a denied-access event) unless allowed."""
+def require_function(user: Any, function: Function | str, *, what: str = "") -> None:
+    """Raise ``PermissionDenied`` (and log a denied-access event) unless allowed.
+
+    ``what`` names the thing asked for (e.g. the export) in the logged event.
+    """
     from django.core.exceptions import PermissionDenied
 
     if has_function(user, function):
         return
     from paretocrm.audit.services import record_event
 
+    detail = {"function": str(function)} | ({"what": what} if what else {})
     record_event(
         "access_denied",
         actor=user if getattr(user, "is_authenticated", False) else None,
-        detail={"function": str(function)},
+        detail=detail,
     )
     raise PermissionDenied(
         gettext("Your role may not use the function “%(function)s”.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from paretocrm.users.models import Team, User
+from paretocrm.users.models import ApiToken, Team, User
 
 
 class TransferError(ValueError):
@@ -69,6 +71,23 @@ class TransferResult:
         )
 
 
+def token_digest(key: str) -> str:
+    """The stored form of an API token key: its SHA-256 digest in hex."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_token(user: User) -> str:
+    """Issue ``user`` a new API token and return its key; the key is never stored or shown again.
+
+    Any earlier token of the user stops working (one token per user, as with DRF's tokens).
+    """
+    key = secrets.token_hex(20)
+    ApiToken.objects.filter(user=user).delete()
+    ApiToken.objects.create(user=user, prefix=key[:8], digest=token_digest(key))
+    return key
+
+
 @transaction.atomic
 def deactivate_user(user: User, by: User | None) -> int:
     """Deactivate ``user`` and end their access at once: sessions and API tokens deleted.
@@ -77,7 +96,6 @@ def deactivate_user(user: User, by: User | None) -> int:
     session (Django stores the user id inside the session data, not in a column).
     """
     from django.contrib.sessions.models import Session
-    from rest_framework.authtoken.models import Token
 
     from paretocrm.audit.choices import SecurityEventKind
     from paretocrm.audit.services import record_event
@@ -85,7 +103,7 @@ def deactivate_user(user: User, by: User | None) -> int:
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):

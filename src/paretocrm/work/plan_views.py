@@ -19,7 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.customers.choices import ActionStatus
 from paretocrm.customers.models import AccountPlan, Customer
-from paretocrm.customers.views import may_edit_customers, may_export, record_export, xlsx_response
+from paretocrm.customers.views import (
+    may_edit_customers,
+    may_export,
+    record_export,
+    require_export,
+    xlsx_response,
+)
 from paretocrm.imports.exports import neutralise
 from paretocrm.insights.models import CustomerScore
 from paretocrm.work import plans
@@ -175,8 +181,7 @@ def plan_action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
 @require_GET
 def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan as an Excel file (an audited export, formula-safe)."""
-    if not may_export(request.user):
-        raise PermissionDenied(_("Your role may not export lists."))
+    require_export(request, "account_plan")
     plan = _plan_for(request, pk)
     record_export(request, "account_plan", "xlsx")
     headers, rows = plans.plan_sheet(plan)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from paretocrm.core.querysets import has_full_scope
-from paretocrm.customers.views import may_export, record_export, xlsx_response
+from paretocrm.customers.views import may_export, record_export, require_export, xlsx_response
 from paretocrm.imports.exports import neutralise
 from paretocrm.insights.choices import Tier
 from paretocrm.insights.dashboard import concentration
@@ -93,8 +93,7 @@ def concentration_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def concentration_export(request: HttpRequest) -> HttpResponse:
     """The concentration-risk report as an Excel file (an audited export)."""
-    if not may_export(request.user):
-        raise PermissionDenied(_("Your role may not export lists."))
+    require_export(request, "concentration_report")
     report = _report_or_denied(request)
     if report is None:
         return HttpResponse(_("There is no analysis snapshot to export yet."), status=404)

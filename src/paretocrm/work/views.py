@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.querysets import has_full_scope
-from paretocrm.customers.views import may_export, record_export, xlsx_response
+from paretocrm.customers.views import may_export, record_export, require_export, xlsx_response
 from paretocrm.imports.exports import csv_lines, neutralise, write_xlsx
-from paretocrm.users.permissions import Function, has_function, require_function
+from paretocrm.users.permissions import Function, has_function
 from paretocrm.work import calllists, scorecards, services
 from paretocrm.work.choices import CallOutcome
 from paretocrm.work.models import CallList, Task
@@ -171,8 +171,8 @@ def call_list_export(request: HttpRequest, pk: int) -> HttpResponse:
 
     Like every list export: the export function (a refusal is logged) and an audit event.
     """
+    require_export(request, "call_list")
     call_list = get_object_or_404(CallList.objects.visible_to(request.user), pk=pk)
-    require_function(request.user, Function.EXPORT)
     file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     record_export(request, "call_list", file_format, target=call_list)
     headers, rows = calllists.export_rows(call_list)
@@ -267,8 +267,7 @@ def _set_target(request: HttpRequest) -> HttpResponse:
 @require_GET
 def scorecard_export(request: HttpRequest) -> HttpResponse:
     """The scorecards of the period as an Excel file (an audited export)."""
-    if not may_export(request.user):
-        raise PermissionDenied(_("Your role may not export lists."))
+    require_export(request, "scorecards")
     try:
         start, end, rank_by = _scorecard_period(request)
         cards = scorecards.build_scorecards(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -303,9 +304,35 @@ def test_priv4_erase_button_on_the_360_page_for_administrators(person: dict) -> 
     assert (
         url in admin.get(reverse("customers:detail", args=[person["customer"].pk])).content.decode()
     )
-    response = admin.post(url)
+    response = admin.post(url, {"version": _erase_form_version(admin, person)})
     assert response.status_code == 302
     assert Contact.objects.get(pk=person["contact"].pk).name == privacy.ERASED_NAME
+
+
+def _erase_form_version(client: Client, person: dict) -> str:
+    """The version the 360 page's erase form carries for the person."""
+    html = client.get(reverse("customers:detail", args=[person["customer"].pk])).content.decode()
+    url = reverse("customers:contact_erase", args=[person["contact"].pk])
+    form = html[html.index(f'action="{url}"') :]
+    return re.search(r'name="version" value="(\d+)"', form[: form.index("</form>")]).group(1)
+
+
+def test_dur1_erase_form_based_on_an_outdated_version_shows_a_conflict(person: dict) -> None:
+    admin = page(make_user(Role.ADMINISTRATOR))
+    shown = _erase_form_version(admin, person)
+    contact = Contact.objects.get(pk=person["contact"].pk)
+    contact.title = "Head of purchasing"  # a colleague edits the person meanwhile
+    contact.save()
+    url = reverse("customers:contact_erase", args=[contact.pk])
+    answer = admin.post(url, {"version": shown}, follow=True)
+    assert "Someone else changed this contact" in answer.content.decode()
+    assert Contact.objects.get(pk=contact.pk).name == NAME
+    assert not AuditEvent.objects.filter(kind="erasure").exists()
+    missing = admin.post(url, follow=True)
+    assert "version: the form did not say" in missing.content.decode()
+    assert Contact.objects.get(pk=contact.pk).name == NAME
+    admin.post(url, {"version": _erase_form_version(admin, person)})
+    assert Contact.objects.get(pk=contact.pk).name == privacy.ERASED_NAME
 
 
 # PRIV-2 -------------------------------------------------------------------------------

@@ -168,3 +168,39 @@ def test_rows_added_after_the_load_get_fresh_ids() -> None:
     assert added.pk > biggest.pk
     order = Order.objects.create(customer=added, number="AFTER-SO-1", ordered_at=biggest.created_at)
     assert order.pk > Order.objects.exclude(pk=order.pk).order_by("-pk").first().pk
+
+
+@pytest.mark.django_db
+def test_demo_never_over_allocates_and_invoice_statuses_follow_the_ledger() -> None:
+    from paretocrm.sales.services import open_amounts, status_from_ledger
+
+    load_demo_company(seed=42, customers=SMALL, anchor=ANCHOR)
+    invoices = list(Invoice.objects.values_list("pk", "status"))
+    still_open = open_amounts(pk for pk, _status in invoices)
+    assert all(amount >= 0 for amount in still_open.values())  # no invoice paid beyond it
+    wrong = [pk for pk, status in invoices if status_from_ledger(status, still_open[pk]) != status]
+    assert not wrong
+    statuses = {status for _pk, status in invoices}
+    assert {"paid", "issued"} <= statuses  # both kinds occur, so the check means something
+    fully_paid = {pk for pk, amount in still_open.items() if amount == 0}
+    assert {pk for pk, status in invoices if status == "paid"} == fully_paid
+
+
+@pytest.mark.django_db
+def test_the_demo_writer_refuses_payments_beyond_their_invoice(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Demo payments are written in bulk, past record_payment: the writer holds its rule."""
+    from dataclasses import replace
+
+    from paretocrm.demo import activity
+
+    original = activity._billing
+
+    def paid_twice(*args, **kwargs):  # type: ignore[no-untyped-def]
+        out = args[-1]
+        before = len(out.payments)
+        original(*args, **kwargs)
+        out.payments += [replace(p, number=p.number + "-AGAIN") for p in out.payments[before:]]
+
+    monkeypatch.setattr(activity, "_billing", paid_twice)
+    with pytest.raises(ValueError, match="demo payments exceed their invoices: DEMO-INV"):
+        load_demo_company(seed=42, customers=SMALL, anchor=ANCHOR)

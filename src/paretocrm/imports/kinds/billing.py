@@ -25,7 +25,7 @@ from paretocrm.imports.kinds.base import (
 from paretocrm.imports.kinds.master import code_check, records
 from paretocrm.sales.choices import InvoiceStatus, PaymentMethod
 from paretocrm.sales.models import Invoice, Order, Payment
-from paretocrm.sales.services import lock_open_amounts, open_amounts
+from paretocrm.sales.services import lock_open_amounts, open_amounts, settle_invoices
 
 
 def _customer(frame: pd.DataFrame, report: check.Report) -> pd.Series:
@@ -226,6 +226,7 @@ class PaymentKind(ImportKind):
         self._recheck_locked(new)
         fields = ("number", *self.compared, "method", "reference")
         Payment.objects.bulk_create([Payment(**r) for r in new[list(fields)].to_dict("records")])
+        settle_invoices({int(i) for i in new["invoice_id"].dropna()})
         if progress:
             progress(len(rows))
         return WriteCounts(created=len(new), unchanged=len(rows) - len(new))

@@ -418,6 +418,30 @@ def test_dur2_imported_payments_never_pay_an_invoice_more_than_is_open(  # type:
     skipped = run_import("payments", path, skip_invalid=True)
     assert (skipped.counts.created, skipped.counts.unchanged) == (1, 1)
     assert sorted(Payment.objects.values_list("number", flat=True)) == ["PAY0", "PAY1"]
+    invoice.refresh_from_db()
+    assert invoice.status == "issued"  # 50.00 still open
+
+
+def test_an_import_that_pays_an_invoice_in_full_marks_it_paid(  # type: ignore[no-untyped-def]
+    write_csv: Writer, customers
+) -> None:
+    invoice = Invoice.objects.create(
+        customer=customers[0], number="INV1", issued_on="2024-01-01", due_on="2024-01-31",
+        amount=Decimal("500.00"),
+    )  # fmt: skip
+    header = ["number", "customer_code", "invoice_number", "received_on", "amount"]
+    path = write_csv(
+        "p.csv",
+        [
+            header,
+            ["PAY1", "C1", "INV1", "2024-01-20", "300.00"],
+            ["PAY2", "C1", "INV1", "2024-01-25", "200.00"],
+            ["PAY3", "C1", "", "2024-01-26", "10.00"],  # on account: no invoice
+        ],
+    )
+    assert run_import("payments", path).counts.created == 3
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
 
 
 def test_dur2_the_payment_import_rechecks_under_lock_and_writes_nothing_if_overpaid(  # type: ignore[no-untyped-def]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -81,6 +83,8 @@ def test_detail_changes_are_audited_with_channel_portal(world):
         "mobile": "",
         "email": contact.email,
         "wechat": "",
+        "customer_version": world["customer"].version,
+        "contact_version": contact.version,
     }
     assert client.post(reverse("portal:details"), data).status_code == 302
     world["customer"].refresh_from_db()
@@ -102,3 +106,23 @@ def test_protected_fields_cannot_be_changed_from_the_portal(world):
     world["customer"].refresh_from_db()
     assert world["customer"].name == "Mine"
     assert not FieldChange.objects.exists()
+
+
+def test_dur1_details_saved_over_a_colleagues_change_show_a_conflict(world):
+    client = client_for(world["user"])
+    html = client.get(reverse("portal:details")).content.decode()
+    shown = dict(re.findall(r'name="(customer_version|contact_version)" value="(\d+)"', html))
+    assert set(shown) == {"customer_version", "contact_version"}
+    customer = world["customer"]
+    customer.website = "colleague.example.com"  # staff edit the customer meanwhile
+    customer.save()
+    data = {"website": "mine.example.cn", "address": "", "email": "", **shown}
+    answer = client.post(reverse("portal:details"), data, follow=True)
+    assert "changed by someone else" in answer.content.decode()
+    customer.refresh_from_db()
+    assert customer.website == "colleague.example.com"
+    assert not FieldChange.objects.filter(channel="portal").exists()
+    # Without the versions the form is invalid and nothing is saved either.
+    assert client.post(reverse("portal:details"), {"website": "x.cn"}).status_code == 400
+    customer.refresh_from_db()
+    assert customer.website == "colleague.example.com"

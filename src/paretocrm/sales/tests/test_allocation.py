@@ -112,3 +112,56 @@ def test_dur2_receivable_holds_under_concurrent_allocation_on_postgresql(
     receivable = customer_receivables(DAY, [invoice.customer_id])[invoice.customer_id]
     assert (receivable.invoiced, receivable.paid) == (INVOICED, paid)
     assert receivable.balance == INVOICED - paid == Decimal("100.00")
+
+
+@pytest.mark.django_db
+def test_dur2_an_invoice_is_paid_when_fully_allocated_and_reopened_by_a_reversal() -> None:
+    from paretocrm.audit.models import FieldChange
+
+    invoice = make_invoice(make_customer(), "1000.00", DAY, DAY)
+    first = pay(invoice, "600.00", "P1")
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.version) == ("issued", 1)
+    pay(invoice, "400.00", "P2")
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.version) == ("paid", 2)
+    services.reverse_payment(first, number="R1")
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.version) == ("issued", 3)
+    pay(invoice, "600.00", "P3")
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+    history = FieldChange.objects.filter(field="status").order_by("id")
+    assert [(c.old_value, c.new_value) for c in history] == [
+        ("issued", "paid"),
+        ("paid", "issued"),
+        ("issued", "paid"),
+    ]
+
+
+@pytest.mark.django_db
+def test_payments_do_not_revive_draft_or_cancelled_invoices() -> None:
+    assert services.status_from_ledger("draft", Decimal(0)) == "draft"
+    assert services.status_from_ledger("cancelled", Decimal(0)) == "cancelled"
+    assert services.status_from_ledger("issued", Decimal("0.01")) == "issued"
+    cancelled = make_invoice(make_customer(), "50.00", DAY, DAY, status="cancelled")
+    pay(cancelled, "50.00", "P1")
+    cancelled.refresh_from_db()
+    assert cancelled.status == "cancelled"
+
+
+@pytest.mark.django_db
+def test_a_payment_through_the_api_marks_the_invoice_paid() -> None:
+    cache.clear()
+    user = new_user("key_account_manager")
+    customer = make_customer(owner=user)
+    invoice = make_invoice(customer, "100.00", DAY, DAY)
+    client = APIClient()
+    client.force_authenticate(user=user)
+    body = {"customer": customer.pk, "invoice": invoice.pk, "received_on": str(DAY)}
+    response = client.post(
+        reverse("payment-list"), {**body, "number": "A1", "amount": "100.00"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import parsers, renderers, serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from paretocrm.core.api.views import ScopedReadOnlyViewSet
-from paretocrm.users import filtersets
+from paretocrm.users import filtersets, services
 from paretocrm.users.api.serializers import TeamSerializer, UserSerializer
 from paretocrm.users.models import Team, User
 
@@ -34,3 +42,38 @@ class TeamViewSet(ScopedReadOnlyViewSet):
     filterset_class = filtersets.TeamFilterSet
     search_fields = ("name",)
     ordering_fields = ("name",)
+
+
+class IssuedTokenSerializer(serializers.Serializer[Any]):
+    """The answer of the token endpoint: the new key, shown this once."""
+
+    token = serializers.CharField(read_only=True)
+
+
+class ObtainTokenView(APIView):
+    """Exchange a username and password for a new API token (the only anonymous API route).
+
+    Each call issues a fresh token and retires the user's previous one: only a digest is
+    stored, so an existing key cannot be shown again.
+    """
+
+    throttle_classes = ()
+    permission_classes = ()
+    parser_classes = (parsers.FormParser, parsers.MultiPartParser, parsers.JSONParser)
+    renderer_classes = (renderers.JSONRenderer,)
+    serializer_class = AuthTokenSerializer
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> AuthTokenSerializer:
+        """DRF's username/password serializer (it calls ``authenticate`` with the request)."""
+        kwargs["context"] = {"request": self.request, "format": self.format_kwarg, "view": self}
+        return AuthTokenSerializer(*args, **kwargs)
+
+    @extend_schema(responses=IssuedTokenSerializer)
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Issue a new token for a username and password; the key appears only in this answer.
+
+        The user's previous token stops working.
+        """
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response({"token": services.issue_token(serializer.validated_data["user"])})

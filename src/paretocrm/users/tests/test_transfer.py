@@ -11,7 +11,6 @@ from django.contrib.auth import get_user
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from paretocrm.audit.models import AuditEvent, FieldChange
 from paretocrm.customers.choices import AccountPlanStatus, ActionStatus, ChangeChannel
@@ -23,8 +22,13 @@ from paretocrm.service.choices import CaseStatus
 from paretocrm.service.models import Case
 from paretocrm.users import services
 from paretocrm.users.choices import Role
-from paretocrm.users.models import Team, User
-from paretocrm.users.services import TransferError, deactivate_user, transfer_accounts
+from paretocrm.users.models import ApiToken, Team, User
+from paretocrm.users.services import (
+    TransferError,
+    deactivate_user,
+    issue_token,
+    transfer_accounts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -193,17 +197,17 @@ def test_deactivate_user_ends_sessions_and_tokens_at_once() -> None:
     leaver_client, colleague_client = Client(), Client()
     leaver_client.force_login(leaver)
     colleague_client.force_login(colleague)
-    token = Token.objects.create(user=leaver)
+    key = issue_token(leaver)
 
     ended = deactivate_user(leaver, None)
 
     assert ended == 1
     leaver.refresh_from_db()
     assert not leaver.is_active
-    assert not Token.objects.filter(pk=token.pk).exists()
+    assert not ApiToken.objects.filter(user=leaver).exists()
     assert not get_user(leaver_client).is_authenticated
     assert get_user(colleague_client).pk == colleague.pk
-    api = Client().get("/api/customers/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    api = Client().get("/api/customers/", HTTP_AUTHORIZATION=f"Token {key}")
     assert api.status_code == 401
     assert AuditEvent.objects.filter(kind="user_deactivated", object_id=leaver.pk).count() == 1
 
