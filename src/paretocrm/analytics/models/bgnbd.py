@@ -10,6 +10,7 @@ paper's. Everything is computed in log space so extreme customers stay finite.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -23,8 +24,22 @@ from paretocrm.analytics.models.base import (
     TransactionModel,
     as_horizon,
     check_rfm,
+    weighted_sum,
 )
 from paretocrm.analytics.models.profiles import distinct_values
+
+
+@dataclass(frozen=True)
+class _WeightedProfiles:
+    """Weighted counts of the distinct values (see ``BGNBDModel._weigh``): ``weights`` per
+    row, ``per_x`` per distinct x, ``per_age`` and ``x_per_age`` (sum of weight times x) per
+    distinct T, ``total`` overall."""
+
+    weights: FloatArray
+    per_x: FloatArray
+    per_age: FloatArray
+    x_per_age: FloatArray
+    total: float
 
 
 class BGNBDModel(TransactionModel):
@@ -92,6 +107,92 @@ class BGNBDModel(TransactionModel):
         ] - share_dropped * inverse_b[x_at]
         return result
 
+    def _weigh(self, prepared: Any, weights: FloatArray) -> _WeightedProfiles:
+        """Weighted counts per distinct x and per distinct T, once per fit.
+
+        Every term of the likelihood and gradient that depends on x only, or on T and x
+        linearly, is then a short sum over distinct values; only the terms with the mixing
+        share of the two parts of equation (6) (which depends on x, t_x and T together) are
+        summed row by row. This halves the per-row work of an evaluation.
+        """
+        (xs, x_at), _, (ages, age_at) = prepared
+        return _WeightedProfiles(
+            weights=weights,
+            per_x=_sum_per_value(x_at, weights, xs.shape[0]),
+            per_age=_sum_per_value(age_at, weights, ages.shape[0]),
+            x_per_age=_sum_per_value(age_at, weights * xs[x_at], ages.shape[0]),
+            total=float(np.sum(weights)),
+        )
+
+    def _log_likelihood_total(
+        self, params: FloatArray, prepared: Any, weighted: _WeightedProfiles
+    ) -> float:
+        """Weighted sum of equation (6), as ``log(A + B) = log A + softplus(log B - log A)``
+        with ``log A = -(r + x) log(alpha + T)`` summed per distinct value."""
+        r, alpha, a, b = params
+        (xs, _), _, (ages, _) = prepared
+        per_x = gammaln(r + xs) - gammaln(r) + r * np.log(alpha) + betaln(a, b + xs) - betaln(a, b)
+        log_age = np.log(alpha + ages)
+        gap = self._log_odds_dropped(params, prepared)
+        softplus = np.logaddexp(0.0, gap, out=gap)
+        return (
+            float(np.sum(weighted.per_x * per_x))
+            - float(np.sum((r * weighted.per_age + weighted.x_per_age) * log_age))
+            + weighted_sum(weighted.weights, softplus)
+        )
+
+    def _gradient_total(
+        self, params: FloatArray, prepared: Any, weighted: _WeightedProfiles
+    ) -> FloatArray:
+        """Weighted sum of :meth:`_gradient_prepared`'s rows, regrouped: with ``s`` the share
+        of the "dropped" term and ``u = weight * s``, each component is a sum over distinct
+        values plus a row sum of ``u`` times something."""
+        r, alpha, a, b = params
+        (xs, x_at), (recencies, recency_at), (ages, age_at) = prepared
+        repeat = xs > 0
+        inverse_b = np.where(repeat, 1.0 / np.where(repeat, b + xs - 1, 1.0), 0.0)
+        log_age, log_recency = np.log(alpha + ages), np.log(alpha + recencies)
+        inverse_age, inverse_recency = 1 / (alpha + ages), 1 / (alpha + recencies)
+        share_weight = expit(self._log_odds_dropped(params, prepared))
+        share_weight *= weighted.weights
+        # Row sums of u (log(alpha+T) - log(alpha+t_x)) and u (r+x) (1/(alpha+T) - 1/(alpha+t_x)).
+        log_gap = log_age[age_at]
+        log_gap -= log_recency[recency_at]
+        inverse_gap = inverse_age[age_at]
+        inverse_gap -= inverse_recency[recency_at]
+        inverse_gap *= (r + xs)[x_at]
+        u_per_x = _sum_per_value(x_at, share_weight, xs.shape[0])
+        u_total = float(np.sum(u_per_x))
+        d_a_per_x = digamma(a + b) - digamma(a + b + xs)
+        return np.array(
+            [
+                float(np.sum(weighted.per_x * (digamma(r + xs) - digamma(r))))
+                + weighted.total * np.log(alpha)
+                - float(np.sum(weighted.per_age * log_age))
+                + weighted_sum(share_weight, log_gap),
+                weighted.total * r / alpha
+                - float(np.sum((r * weighted.per_age + weighted.x_per_age) * inverse_age))
+                + weighted_sum(share_weight, inverse_gap),
+                float(np.sum(weighted.per_x * d_a_per_x)) + u_total / a,
+                float(np.sum(weighted.per_x * (digamma(b + xs) - digamma(b) + d_a_per_x)))
+                - float(np.sum(u_per_x * inverse_b)),
+            ]
+        )
+
+    @staticmethod
+    def _log_odds_dropped(params: FloatArray, prepared: Any) -> FloatArray:
+        """Per row, log of the "dropped" term of equation (6) minus the "still alive" one:
+        ``log(a/(b+x-1)) + (r+x) (log(alpha+T) - log(alpha+t_x))``; -inf when x = 0."""
+        r, alpha, a, b = params
+        (xs, x_at), (recencies, recency_at), (ages, age_at) = prepared
+        repeat = xs > 0
+        dropout_x = np.where(repeat, np.log(a) - np.log(np.where(repeat, b + xs - 1, 1.0)), -np.inf)
+        gap: FloatArray = np.log(alpha + ages)[age_at]
+        gap -= np.log(alpha + recencies)[recency_at]
+        gap *= (r + xs)[x_at]
+        gap += dropout_x[x_at]
+        return gap
+
     def conditional_probability_alive(
         self,
         frequency: ArrayLike,
@@ -140,6 +241,11 @@ class BGNBDModel(TransactionModel):
         result *= scale
         result *= alive
         return result
+
+
+def _sum_per_value(at: npt.NDArray[np.intp], values: FloatArray, size: int) -> FloatArray:
+    """Sum of ``values`` per distinct value (``at`` gives each row's distinct value)."""
+    return np.asarray(np.bincount(at, values, minlength=size), dtype=np.float64)
 
 
 def _transformed_term(

@@ -150,7 +150,7 @@ def test_no_customer_in_the_calibration_period_is_a_contract_error(
         summarize(tiny_transactions, calibration_end="2023-12-31")
 
 
-def test_summary_sql_differs_between_dialects_only_in_the_day_expression() -> None:
+def test_summary_sql_differs_between_dialects_only_in_the_day_and_array_expressions() -> None:
     params = SummaryParams(
         unit_days=7,
         calibration_end_day=100,
@@ -163,9 +163,22 @@ def test_summary_sql_differs_between_dialects_only_in_the_day_expression() -> No
     duck = summary_sql("sales", params, "duckdb")
     spark = summary_sql("sales", params, "spark")
     assert "datediff(" in spark and "date_diff(" not in spark
-    assert duck.replace(
-        "CAST(date_diff('day', DATE '1970-01-01', CAST(timestamp AS DATE)) AS INTEGER)", "X"
-    ) == (spark.replace("datediff(CAST(timestamp AS DATE), DATE '1970-01-01')", "X"))
+    # Spark's spelling of each DuckDB expression; everything else is the same text.
+    spellings = [
+        (
+            "CAST(date_diff('day', DATE '1970-01-01', CAST(timestamp AS DATE)) AS INTEGER)",
+            "datediff(CAST(timestamp AS DATE), DATE '1970-01-01')",
+        ),
+        ("list_distinct(LIST(day))", "array_distinct(collect_list(day))"),
+        ("len(list_filter(", "size(filter("),
+        ("lambda d: ", "d -> "),
+        ("len(", "size("),
+    ]
+    translated = duck
+    for duck_text, spark_text in spellings:
+        assert duck_text in translated
+        translated = translated.replace(duck_text, spark_text)
+    assert translated == spark
     with pytest.raises(ConfigurationError, match="plain SQL identifier"):
         summary_sql("sales; DROP TABLE x", params)
 
