@@ -10,8 +10,9 @@ paper's. Everything is computed in log space so extreme customers stay finite.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -46,6 +47,8 @@ class BGNBDModel(TransactionModel):
     """The BG/NBD model (Fader, Hardie & Lee 2005), parameters ``r, alpha, a, b``."""
 
     param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
+    #: (prepared data, parameter bytes, results) of the last :meth:`_log_odds_dropped`.
+    _last_log_odds: tuple[Any, bytes, FloatArray, FloatArray] | None = None
 
     def _initial_params(self) -> FloatArray:
         return np.array([0.5, 5.0, 1.0, 2.0])
@@ -133,8 +136,7 @@ class BGNBDModel(TransactionModel):
         (xs, _), _, (ages, _) = prepared
         per_x = gammaln(r + xs) - gammaln(r) + r * np.log(alpha) + betaln(a, b + xs) - betaln(a, b)
         log_age = np.log(alpha + ages)
-        gap = self._log_odds_dropped(params, prepared)
-        softplus = np.logaddexp(0.0, gap, out=gap)
+        softplus = np.logaddexp(0.0, self._log_odds_dropped(params, prepared)[0])
         return (
             float(np.sum(weighted.per_x * per_x))
             - float(np.sum((r * weighted.per_age + weighted.x_per_age) * log_age))
@@ -151,13 +153,12 @@ class BGNBDModel(TransactionModel):
         (xs, x_at), (recencies, recency_at), (ages, age_at) = prepared
         repeat = xs > 0
         inverse_b = np.where(repeat, 1.0 / np.where(repeat, b + xs - 1, 1.0), 0.0)
-        log_age, log_recency = np.log(alpha + ages), np.log(alpha + recencies)
+        log_age = np.log(alpha + ages)
         inverse_age, inverse_recency = 1 / (alpha + ages), 1 / (alpha + recencies)
-        share_weight = expit(self._log_odds_dropped(params, prepared))
+        log_odds, log_gap = self._log_odds_dropped(params, prepared)
+        share_weight = expit(log_odds)
         share_weight *= weighted.weights
         # Row sums of u (log(alpha+T) - log(alpha+t_x)) and u (r+x) (1/(alpha+T) - 1/(alpha+t_x)).
-        log_gap = log_age[age_at]
-        log_gap -= log_recency[recency_at]
         inverse_gap = inverse_age[age_at]
         inverse_gap -= inverse_recency[recency_at]
         inverse_gap *= (r + xs)[x_at]
@@ -179,19 +180,36 @@ class BGNBDModel(TransactionModel):
             ]
         )
 
-    @staticmethod
-    def _log_odds_dropped(params: FloatArray, prepared: Any) -> FloatArray:
-        """Per row, log of the "dropped" term of equation (6) minus the "still alive" one:
-        ``log(a/(b+x-1)) + (r+x) (log(alpha+T) - log(alpha+t_x))``; -inf when x = 0."""
+    def _fit_rows(self, columns: Sequence[FloatArray], weights: ArrayLike | None) -> Self:
+        try:
+            return super()._fit_rows(columns, weights)
+        finally:
+            self._last_log_odds = None  # a row-sized array; not part of the fitted model
+
+    def _log_odds_dropped(self, params: FloatArray, prepared: Any) -> tuple[FloatArray, FloatArray]:
+        """Per row, log of the "dropped" term of equation (6) minus the "still alive" one,
+        ``log(a/(b+x-1)) + (r+x) (log(alpha+T) - log(alpha+t_x))`` (-inf when x = 0), and
+        the ``log(alpha+T) - log(alpha+t_x)`` in it.
+
+        The optimiser asks for the likelihood and the gradient at the same point; both need
+        these arrays (most of their per-row work), so the last ones are kept (read-only) and
+        reused for the same parameters and data.
+        """
+        key = params.tobytes()
+        last = self._last_log_odds
+        if last is not None and last[0] is prepared and last[1] == key:
+            return last[2], last[3]
         r, alpha, a, b = params
         (xs, x_at), (recencies, recency_at), (ages, age_at) = prepared
         repeat = xs > 0
         dropout_x = np.where(repeat, np.log(a) - np.log(np.where(repeat, b + xs - 1, 1.0)), -np.inf)
-        gap: FloatArray = np.log(alpha + ages)[age_at]
-        gap -= np.log(alpha + recencies)[recency_at]
-        gap *= (r + xs)[x_at]
-        gap += dropout_x[x_at]
-        return gap
+        log_ratio: FloatArray = np.log(alpha + ages)[age_at]
+        log_ratio -= np.log(alpha + recencies)[recency_at]
+        log_odds = log_ratio * (r + xs)[x_at]
+        log_odds += dropout_x[x_at]
+        log_odds.flags.writeable = log_ratio.flags.writeable = False
+        self._last_log_odds = (prepared, key, log_odds, log_ratio)
+        return log_odds, log_ratio
 
     def conditional_probability_alive(
         self,
