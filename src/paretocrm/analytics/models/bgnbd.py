@@ -113,10 +113,13 @@ class BGNBDModel(TransactionModel):
     def _weigh(self, prepared: Any, weights: FloatArray) -> _WeightedProfiles:
         """Weighted counts per distinct x and per distinct T, once per fit.
 
-        Every term of the likelihood and gradient that depends on x only, or on T and x
-        linearly, is then a short sum over distinct values; only the terms with the mixing
-        share of the two parts of equation (6) (which depends on x, t_x and T together) are
-        summed row by row. This halves the per-row work of an evaluation.
+        Every term of the gradient that depends on x only, or on T and x linearly, is then a
+        short sum over distinct values; only the terms with the mixing share of the two parts
+        of equation (6) (which depends on x, t_x and T together) are summed row by row. This
+        halves the per-row work of an evaluation. The likelihood itself stays a plain row
+        sum: regrouped the same way, its large partial sums cancel to within rounding noise
+        that BFGS's line search near the optimum notices (measured: 36 instead of 8
+        evaluations on 1M customers).
         """
         (xs, x_at), _, (ages, age_at) = prepared
         return _WeightedProfiles(
@@ -130,18 +133,8 @@ class BGNBDModel(TransactionModel):
     def _log_likelihood_total(
         self, params: FloatArray, prepared: Any, weighted: _WeightedProfiles
     ) -> float:
-        """Weighted sum of equation (6), as ``log(A + B) = log A + softplus(log B - log A)``
-        with ``log A = -(r + x) log(alpha + T)`` summed per distinct value."""
-        r, alpha, a, b = params
-        (xs, _), _, (ages, _) = prepared
-        per_x = gammaln(r + xs) - gammaln(r) + r * np.log(alpha) + betaln(a, b + xs) - betaln(a, b)
-        log_age = np.log(alpha + ages)
-        softplus = np.logaddexp(0.0, self._log_odds_dropped(params, prepared)[0])
-        return (
-            float(np.sum(weighted.per_x * per_x))
-            - float(np.sum((r * weighted.per_age + weighted.x_per_age) * log_age))
-            + weighted_sum(weighted.weights, softplus)
-        )
+        """The plain weighted row sum of equation (6) (see :meth:`_weigh` for why)."""
+        return weighted_sum(weighted.weights, self._log_likelihood_prepared(params, prepared))
 
     def _gradient_total(
         self, params: FloatArray, prepared: Any, weighted: _WeightedProfiles
