@@ -123,6 +123,39 @@ def test_summary_matches_a_pandas_reference_on_random_data() -> None:
         np.testing.assert_allclose(ours[column].to_numpy(), expected[column].to_numpy(), rtol=1e-12)
 
 
+def test_many_lines_per_day_match_the_reference_with_and_without_holdout() -> None:
+    # Few days, many lines: most customers have several lines on their first day or on a
+    # later one - the cases where the summary adds up the first day's lines separately.
+    rng = np.random.default_rng(11)
+    n = 2_000
+    tx = pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, 150, n).astype(str),
+            "timestamp": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 40 * 24, n), unit="h"),
+            "amount": rng.gamma(2.0, 30.0, n).round(2),
+        }
+    )
+    for cal in (pd.Timestamp("2024-01-25"), None):
+        ours = summarize(tx, unit="D", calibration_end=cal, trend_window=7)
+        end = cal if cal is not None else tx["timestamp"].max().normalize()
+        expected = _reference_summary(tx, end, 1)
+        assert ours.index.tolist() == expected.index.tolist()
+        for column in expected.columns:
+            np.testing.assert_allclose(
+                ours[column].to_numpy(), expected[column].to_numpy(), rtol=1e-12
+            )
+        days = tx.assign(day=tx["timestamp"].dt.normalize())[["customer_id", "day"]]
+        days = days.drop_duplicates()
+        recent = days[(days["day"] > end - pd.Timedelta(days=7)) & (days["day"] <= end)]
+        counts = recent.groupby("customer_id").size().reindex(ours.index, fill_value=0)
+        assert ours["purchases_recent"].tolist() == counts.tolist()
+        if cal is not None:
+            later = days[days["day"] > cal].groupby("customer_id").size()
+            holdout = later.reindex(ours.index, fill_value=0)
+            assert ours["frequency_holdout"].tolist() == holdout.tolist()
+
+
 def test_cdnow_sample_summary_has_the_published_counts(cdnow_summary: pd.DataFrame) -> None:
     assert len(cdnow_summary) == 2_357
     assert int((cdnow_summary["frequency"] > 0).sum()) == 946
