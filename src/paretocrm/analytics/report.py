@@ -184,7 +184,9 @@ def _matrix_figure(result: AnalysisResult) -> go.Figure:
 
 
 def _funnel_figure(result: AnalysisResult) -> go.Figure:
-    counts = result.scores["lifecycle_stage"].astype(str).value_counts()
+    # Counted on the categorical codes (a string copy of a million rows cost ~0.1 s).
+    counts = result.scores["lifecycle_stage"].value_counts()
+    counts.index = counts.index.astype(str)
     labels = [f"{stage} {STAGE_LABELS_ZH[stage]}" for stage in STAGES]
     figure = go.Figure(go.Funnel(y=labels, x=[int(counts.get(stage, 0)) for stage in STAGES]))
     figure.update_layout(font={"family": _FONTS})

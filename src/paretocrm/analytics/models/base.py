@@ -167,6 +167,27 @@ class BaseFitter(ABC):
         (rows x parameters), or None to let the optimiser use finite differences."""
         return None
 
+    def _weigh(self, prepared: Any, weights: FloatArray) -> Any:
+        """Precompute what depends on the row weights but not on the parameters (once per fit
+        and set of weights) for :meth:`_log_likelihood_total` and :meth:`_gradient_total`;
+        by default the weights themselves. A model that overrides it overrides both."""
+        return weights
+
+    def _log_likelihood_total(self, params: FloatArray, prepared: Any, weighted: Any) -> float:
+        """Weighted sum of the rows' log-likelihoods (``weighted`` from :meth:`_weigh`)."""
+        return weighted_sum(weighted, self._log_likelihood_prepared(params, prepared))
+
+    def _gradient_total(self, params: FloatArray, prepared: Any, weighted: Any) -> FloatArray:
+        """Weighted sum of the rows' gradients (natural parameters); only called when the
+        model has an analytic gradient (:meth:`_has_gradient`)."""
+        rows = self._gradient_prepared(params, prepared)
+        assert rows is not None  # only called when the model has a gradient
+        return weighted_column_sums(weighted, rows)
+
+    def _has_gradient(self) -> bool:
+        """Whether the model declares an analytic gradient (overrides the default hook)."""
+        return type(self)._gradient_prepared is not BaseFitter._gradient_prepared
+
     # --- fitting ----------------------------------------------------------------------------
 
     def _check_settings(self) -> None:
@@ -196,7 +217,7 @@ class BaseFitter(ABC):
             raise DataContractError("no data rows with positive weight to fit on")
         total = float(row_weights.sum())
         objective, gradient = self._objective(prepared, row_weights)
-        has_gradient = self._gradient_prepared(self._initial_params(), prepared) is not None
+        has_gradient = self._has_gradient()
         warm = self._warm_start(data, row_weights) if has_gradient and self.warm_start else None
         best = self._optimise(objective, gradient if has_gradient else None, warm).x
         params = np.exp(best)
@@ -230,12 +251,12 @@ class BaseFitter(ABC):
         """The optimiser's objective (mean negative log-likelihood per customer plus the
         penalty) and its gradient, both in log-parameters, over ``prepared`` rows."""
         total = float(row_weights.sum())
+        weighted = self._weigh(prepared, row_weights)
 
         def objective(log_params: FloatArray) -> float:
             params = np.exp(log_params)
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                ll = self._log_likelihood_prepared(params, prepared)
-                value = -weighted_sum(row_weights, ll) / total
+                value = -self._log_likelihood_total(params, prepared, weighted) / total
             value += self.penalizer_coef * float(np.sum(params**2))
             # A non-finite value means "outside the feasible region" to the optimiser.
             return value if np.isfinite(value) else 1e300
@@ -243,9 +264,7 @@ class BaseFitter(ABC):
         def gradient(log_params: FloatArray) -> FloatArray:
             params = np.exp(log_params)
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                rows = self._gradient_prepared(params, prepared)
-                assert rows is not None  # only called when the model has a gradient
-                natural = -weighted_column_sums(row_weights, rows) / total + (
+                natural = -self._gradient_total(params, prepared, weighted) / total + (
                     2 * self.penalizer_coef * params
                 )
             result: FloatArray = natural * params  # chain rule: d/d log(theta) = theta d/d theta
@@ -354,16 +373,17 @@ class BaseFitter(ABC):
         evaluations for k parameters, instead of 2 k^2 + 1 likelihood evaluations, and
         one order of differencing less, so less rounding noise)."""
 
+        weighted = self._weigh(prepared, weights)
+
         def negative_ll(p: FloatArray) -> float:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                return -weighted_sum(weights, self._log_likelihood_prepared(p, prepared))
+                return -self._log_likelihood_total(p, prepared, weighted)
 
-        def negative_gradient(p: FloatArray) -> FloatArray | None:
+        def negative_gradient(p: FloatArray) -> FloatArray:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                rows = self._gradient_prepared(p, prepared)
-            return None if rows is None else -weighted_column_sums(weights, rows)
+                return -self._gradient_total(p, prepared, weighted)
 
-        if negative_gradient(params) is not None:
+        if self._has_gradient():
             hessian = gradient_hessian(negative_gradient, params)
         else:
             hessian = numerical_hessian(negative_ll, params)

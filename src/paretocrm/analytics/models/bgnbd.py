@@ -10,7 +10,9 @@ paper's. Everything is computed in log space so extreme customers stay finite.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -23,14 +25,30 @@ from paretocrm.analytics.models.base import (
     TransactionModel,
     as_horizon,
     check_rfm,
+    weighted_sum,
 )
 from paretocrm.analytics.models.profiles import distinct_values
+
+
+@dataclass(frozen=True)
+class _WeightedProfiles:
+    """Weighted counts of the distinct values (see ``BGNBDModel._weigh``): ``weights`` per
+    row, ``per_x`` per distinct x, ``per_age`` and ``x_per_age`` (sum of weight times x) per
+    distinct T, ``total`` overall."""
+
+    weights: FloatArray
+    per_x: FloatArray
+    per_age: FloatArray
+    x_per_age: FloatArray
+    total: float
 
 
 class BGNBDModel(TransactionModel):
     """The BG/NBD model (Fader, Hardie & Lee 2005), parameters ``r, alpha, a, b``."""
 
     param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
+    #: (prepared data, parameter bytes, results) of the last :meth:`_log_odds_dropped`.
+    _last_log_odds: tuple[Any, bytes, FloatArray, FloatArray] | None = None
 
     def _initial_params(self) -> FloatArray:
         return np.array([0.5, 5.0, 1.0, 2.0])
@@ -92,6 +110,100 @@ class BGNBDModel(TransactionModel):
         ] - share_dropped * inverse_b[x_at]
         return result
 
+    def _weigh(self, prepared: Any, weights: FloatArray) -> _WeightedProfiles:
+        """Weighted counts per distinct x and per distinct T, once per fit.
+
+        Every term of the gradient that depends on x only, or on T and x linearly, is then a
+        short sum over distinct values; only the terms with the mixing share of the two parts
+        of equation (6) (which depends on x, t_x and T together) are summed row by row. This
+        halves the per-row work of an evaluation. The likelihood itself stays a plain row
+        sum: regrouped the same way, its large partial sums cancel to within rounding noise
+        that BFGS's line search near the optimum notices (measured: 36 instead of 8
+        evaluations on 1M customers).
+        """
+        (xs, x_at), _, (ages, age_at) = prepared
+        return _WeightedProfiles(
+            weights=weights,
+            per_x=_sum_per_value(x_at, weights, xs.shape[0]),
+            per_age=_sum_per_value(age_at, weights, ages.shape[0]),
+            x_per_age=_sum_per_value(age_at, weights * xs[x_at], ages.shape[0]),
+            total=float(np.sum(weights)),
+        )
+
+    def _log_likelihood_total(
+        self, params: FloatArray, prepared: Any, weighted: _WeightedProfiles
+    ) -> float:
+        """The plain weighted row sum of equation (6) (see :meth:`_weigh` for why)."""
+        return weighted_sum(weighted.weights, self._log_likelihood_prepared(params, prepared))
+
+    def _gradient_total(
+        self, params: FloatArray, prepared: Any, weighted: _WeightedProfiles
+    ) -> FloatArray:
+        """Weighted sum of :meth:`_gradient_prepared`'s rows, regrouped: with ``s`` the share
+        of the "dropped" term and ``u = weight * s``, each component is a sum over distinct
+        values plus a row sum of ``u`` times something."""
+        r, alpha, a, b = params
+        (xs, x_at), (recencies, recency_at), (ages, age_at) = prepared
+        repeat = xs > 0
+        inverse_b = np.where(repeat, 1.0 / np.where(repeat, b + xs - 1, 1.0), 0.0)
+        log_age = np.log(alpha + ages)
+        inverse_age, inverse_recency = 1 / (alpha + ages), 1 / (alpha + recencies)
+        log_odds, log_gap = self._log_odds_dropped(params, prepared)
+        share_weight = expit(log_odds)
+        share_weight *= weighted.weights
+        # Row sums of u (log(alpha+T) - log(alpha+t_x)) and u (r+x) (1/(alpha+T) - 1/(alpha+t_x)).
+        inverse_gap = inverse_age[age_at]
+        inverse_gap -= inverse_recency[recency_at]
+        inverse_gap *= (r + xs)[x_at]
+        u_per_x = _sum_per_value(x_at, share_weight, xs.shape[0])
+        u_total = float(np.sum(u_per_x))
+        d_a_per_x = digamma(a + b) - digamma(a + b + xs)
+        return np.array(
+            [
+                float(np.sum(weighted.per_x * (digamma(r + xs) - digamma(r))))
+                + weighted.total * np.log(alpha)
+                - float(np.sum(weighted.per_age * log_age))
+                + weighted_sum(share_weight, log_gap),
+                weighted.total * r / alpha
+                - float(np.sum((r * weighted.per_age + weighted.x_per_age) * inverse_age))
+                + weighted_sum(share_weight, inverse_gap),
+                float(np.sum(weighted.per_x * d_a_per_x)) + u_total / a,
+                float(np.sum(weighted.per_x * (digamma(b + xs) - digamma(b) + d_a_per_x)))
+                - float(np.sum(u_per_x * inverse_b)),
+            ]
+        )
+
+    def _fit_rows(self, columns: Sequence[FloatArray], weights: ArrayLike | None) -> Self:
+        try:
+            return super()._fit_rows(columns, weights)
+        finally:
+            self._last_log_odds = None  # a row-sized array; not part of the fitted model
+
+    def _log_odds_dropped(self, params: FloatArray, prepared: Any) -> tuple[FloatArray, FloatArray]:
+        """Per row, log of the "dropped" term of equation (6) minus the "still alive" one,
+        ``log(a/(b+x-1)) + (r+x) (log(alpha+T) - log(alpha+t_x))`` (-inf when x = 0), and
+        the ``log(alpha+T) - log(alpha+t_x)`` in it.
+
+        The optimiser asks for the likelihood and the gradient at the same point; both need
+        these arrays (most of their per-row work), so the last ones are kept (read-only) and
+        reused for the same parameters and data.
+        """
+        key = params.tobytes()
+        last = self._last_log_odds
+        if last is not None and last[0] is prepared and last[1] == key:
+            return last[2], last[3]
+        r, alpha, a, b = params
+        (xs, x_at), (recencies, recency_at), (ages, age_at) = prepared
+        repeat = xs > 0
+        dropout_x = np.where(repeat, np.log(a) - np.log(np.where(repeat, b + xs - 1, 1.0)), -np.inf)
+        log_ratio: FloatArray = np.log(alpha + ages)[age_at]
+        log_ratio -= np.log(alpha + recencies)[recency_at]
+        log_odds = log_ratio * (r + xs)[x_at]
+        log_odds += dropout_x[x_at]
+        log_odds.flags.writeable = log_ratio.flags.writeable = False
+        self._last_log_odds = (prepared, key, log_odds, log_ratio)
+        return log_odds, log_ratio
+
     def conditional_probability_alive(
         self,
         frequency: ArrayLike,
@@ -140,6 +252,11 @@ class BGNBDModel(TransactionModel):
         result *= scale
         result *= alive
         return result
+
+
+def _sum_per_value(at: npt.NDArray[np.intp], values: FloatArray, size: int) -> FloatArray:
+    """Sum of ``values`` per distinct value (``at`` gives each row's distinct value)."""
+    return np.asarray(np.bincount(at, values, minlength=size), dtype=np.float64)
 
 
 def _transformed_term(

@@ -186,3 +186,29 @@ def test_customer_attribute_out_of_range_and_unknown_choice_are_reported() -> No
 def test_duplicate_customer_ids_in_attributes_are_refused() -> None:
     with pytest.raises(DataContractError, match=r"duplicate customer id - row 3: 'a'"):
         load_customers(_frame(customer_id=["a", "b", "a"]))
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("-inf"), float("nan")])
+def test_non_finite_amount_is_refused_naming_column_and_row(bad: float) -> None:
+    table = pa.table(
+        {
+            "customer_id": ["a", "b", "c"],
+            "timestamp": pa.array([1, 2, 3], pa.timestamp("s")),
+            "amount": pa.array([1.0, bad, 2.0], pa.float64()),
+        }
+    )
+    with pytest.raises(DataContractError, match="amount") as caught:
+        load_transactions(table)
+    assert "not a finite number - row 2:" in str(caught.value)
+    assert [row for row, _ in caught.value.rows] == [2]
+
+
+def test_finite_amounts_pass_the_finiteness_check() -> None:
+    table = pa.table(
+        {
+            "customer_id": ["a", "b"],
+            "timestamp": pa.array([1, 2], pa.timestamp("s")),
+            "amount": pa.array([1.0, -3.5], pa.float64()),
+        }
+    )
+    assert load_transactions(table).column("amount").to_pylist() == [1.0, -3.5]

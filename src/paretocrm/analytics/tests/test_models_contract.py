@@ -170,3 +170,28 @@ def test_more_starting_points_find_the_same_optimum(case: Case, data: pd.DataFra
     assert several.log_likelihood_ >= single.log_likelihood_ - 1e-6
     for key, value in single.params_.items():
         assert several.params_[key] == pytest.approx(value, rel=1e-3)
+
+
+@pytest.mark.parametrize("name", ["bgnbd", "gamma_gamma"])
+def test_weighted_totals_equal_the_weighted_row_sums(name: str, data: pd.DataFrame) -> None:
+    # The optimiser's hot path (_log_likelihood_total / _gradient_total, regrouped per
+    # distinct value for BG/NBD) must be the plain weighted sum of the per-row formulas.
+    case = CASES[name]
+    model = case.model()
+    columns = tuple(np.asarray(c, dtype=float) for c in case.fit_args(data))
+    if name == "gamma_gamma":
+        repeat = columns[0] > 0
+        columns = tuple(c[repeat] for c in columns)
+    prepared = model._prepare(columns)
+    weights = np.random.default_rng(3).integers(1, 5, columns[0].shape[0]).astype(float)
+    weighted = model._weigh(prepared, weights)
+    for scale in (0.4, 1.0, 2.5):
+        params = model._initial_params() * scale
+        rows = model._gradient_prepared(params, prepared)
+        assert rows is not None
+        np.testing.assert_allclose(
+            model._gradient_total(params, prepared, weighted), weights @ rows, rtol=1e-10
+        )
+        assert model._log_likelihood_total(params, prepared, weighted) == pytest.approx(
+            float(weights @ model._log_likelihood_prepared(params, prepared)), rel=1e-12
+        )

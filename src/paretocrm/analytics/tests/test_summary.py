@@ -123,6 +123,39 @@ def test_summary_matches_a_pandas_reference_on_random_data() -> None:
         np.testing.assert_allclose(ours[column].to_numpy(), expected[column].to_numpy(), rtol=1e-12)
 
 
+def test_many_lines_per_day_match_the_reference_with_and_without_holdout() -> None:
+    # Few days, many lines: most customers have several lines on their first day or on a
+    # later one - the cases where the summary adds up the first day's lines separately.
+    rng = np.random.default_rng(11)
+    n = 2_000
+    tx = pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, 150, n).astype(str),
+            "timestamp": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 40 * 24, n), unit="h"),
+            "amount": rng.gamma(2.0, 30.0, n).round(2),
+        }
+    )
+    for cal in (pd.Timestamp("2024-01-25"), None):
+        ours = summarize(tx, unit="D", calibration_end=cal, trend_window=7)
+        end = cal if cal is not None else tx["timestamp"].max().normalize()
+        expected = _reference_summary(tx, end, 1)
+        assert ours.index.tolist() == expected.index.tolist()
+        for column in expected.columns:
+            np.testing.assert_allclose(
+                ours[column].to_numpy(), expected[column].to_numpy(), rtol=1e-12
+            )
+        days = tx.assign(day=tx["timestamp"].dt.normalize())[["customer_id", "day"]]
+        days = days.drop_duplicates()
+        recent = days[(days["day"] > end - pd.Timedelta(days=7)) & (days["day"] <= end)]
+        counts = recent.groupby("customer_id").size().reindex(ours.index, fill_value=0)
+        assert ours["purchases_recent"].tolist() == counts.tolist()
+        if cal is not None:
+            later = days[days["day"] > cal].groupby("customer_id").size()
+            holdout = later.reindex(ours.index, fill_value=0)
+            assert ours["frequency_holdout"].tolist() == holdout.tolist()
+
+
 def test_cdnow_sample_summary_has_the_published_counts(cdnow_summary: pd.DataFrame) -> None:
     assert len(cdnow_summary) == 2_357
     assert int((cdnow_summary["frequency"] > 0).sum()) == 946
@@ -150,7 +183,7 @@ def test_no_customer_in_the_calibration_period_is_a_contract_error(
         summarize(tiny_transactions, calibration_end="2023-12-31")
 
 
-def test_summary_sql_differs_between_dialects_only_in_the_day_expression() -> None:
+def test_summary_sql_differs_between_dialects_only_in_the_day_and_array_expressions() -> None:
     params = SummaryParams(
         unit_days=7,
         calibration_end_day=100,
@@ -163,9 +196,22 @@ def test_summary_sql_differs_between_dialects_only_in_the_day_expression() -> No
     duck = summary_sql("sales", params, "duckdb")
     spark = summary_sql("sales", params, "spark")
     assert "datediff(" in spark and "date_diff(" not in spark
-    assert duck.replace(
-        "CAST(date_diff('day', DATE '1970-01-01', CAST(timestamp AS DATE)) AS INTEGER)", "X"
-    ) == (spark.replace("datediff(CAST(timestamp AS DATE), DATE '1970-01-01')", "X"))
+    # Spark's spelling of each DuckDB expression; everything else is the same text.
+    spellings = [
+        (
+            "CAST(date_diff('day', DATE '1970-01-01', CAST(timestamp AS DATE)) AS INTEGER)",
+            "datediff(CAST(timestamp AS DATE), DATE '1970-01-01')",
+        ),
+        ("list_distinct(LIST(day))", "array_distinct(collect_list(day))"),
+        ("len(list_filter(", "size(filter("),
+        ("lambda d: ", "d -> "),
+        ("len(", "size("),
+    ]
+    translated = duck
+    for duck_text, spark_text in spellings:
+        assert duck_text in translated
+        translated = translated.replace(duck_text, spark_text)
+    assert translated == spark
     with pytest.raises(ConfigurationError, match="plain SQL identifier"):
         summary_sql("sales; DROP TABLE x", params)
 
