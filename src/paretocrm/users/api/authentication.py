@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -27,7 +27,11 @@ class HashedTokenAuthentication(TokenAuthentication):
         try:
             token = ApiToken.objects.select_related("user").get(digest=token_digest(key))
         except ApiToken.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+            raise exceptions.AuthenticationFailed(
+                pgettext_lazy("api token", "Invalid token.")
+            ) from None
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+            raise exceptions.AuthenticationFailed(
+                pgettext_lazy("api token", "User inactive or deleted.")
+            )
         return (token.user, token)
