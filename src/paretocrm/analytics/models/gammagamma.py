@@ -48,6 +48,33 @@ class _SpendStatistics:
     xs_log_xs: FloatArray
 
 
+@dataclass
+class _WeightedSpend:
+    """What the Gamma-Gamma totals need from the row weights (``GammaGammaModel._weigh``).
+
+    ``per_x`` is the total weight per distinct count; ``wx`` the per-row weight times the
+    count; the two sums are the parameter-free parts of the weighted likelihood. The last
+    ``log(gamma + x m)`` computed is kept for the next call at the same ``gamma`` (the
+    optimiser asks for the likelihood and the gradient at each point).
+    """
+
+    weights: FloatArray
+    per_x: FloatArray
+    wx: FloatArray
+    total: float
+    x_log_m: float
+    log_m: float
+    cached_gamma: float = float("nan")
+    cached_log_total: FloatArray | None = None
+
+    def log_total(self, gamma: float, spend: FloatArray) -> FloatArray:
+        """``log(gamma + x m)`` per row, computed once per value of ``gamma``."""
+        if self.cached_log_total is None or gamma != self.cached_gamma:
+            self.cached_log_total = np.log(gamma + spend)
+            self.cached_gamma = gamma
+        return self.cached_log_total
+
+
 class GammaGammaModel(BaseFitter):
     """The Gamma-Gamma spend model, parameters ``p, q, gamma`` (``gamma`` is the paper's
     ``v``-scale parameter)."""
@@ -147,6 +174,57 @@ class GammaGammaModel(BaseFitter):
         result[:, 1] = shared[stats.x_at] - digamma(q) + np.log(gamma) - log_total
         result[:, 2] = q / gamma - (p * stats.x + q) / (gamma + stats.spend)
         return result
+
+    def _weigh(self, prepared: Any, weights: FloatArray) -> _WeightedSpend:
+        """Per-count weights and the parameter-free weighted sums, once per fit."""
+        stats: _SpendStatistics = prepared
+        return _WeightedSpend(
+            weights=weights,
+            per_x=np.bincount(stats.x_at, weights=weights, minlength=stats.xs.shape[0]).astype(
+                np.float64
+            ),
+            wx=weights * stats.x,
+            total=float(weights.sum()),
+            x_log_m=float(weights @ stats.x_log_m),
+            log_m=float(weights @ stats.log_m),
+        )
+
+    def _log_likelihood_total(self, params: FloatArray, prepared: Any, weighted: Any) -> float:
+        """The weighted sum of equation (4), regrouped: per distinct count, and two dot
+        products with ``log(gamma + x m)`` - the only per-row work left."""
+        p, q, gamma = params
+        stats: _SpendStatistics = prepared
+        w: _WeightedSpend = weighted
+        pxs = p * stats.xs
+        per_x = gammaln(pxs + q) - gammaln(pxs) + p * stats.xs_log_xs
+        log_total = w.log_total(float(gamma), stats.spend)
+        constant = q * np.log(gamma) - gammaln(q)
+        return float(
+            w.per_x @ per_x
+            + p * w.x_log_m
+            - w.log_m
+            - p * (w.wx @ log_total)
+            - q * (w.weights @ log_total)
+            + w.total * constant
+        )
+
+    def _gradient_total(self, params: FloatArray, prepared: Any, weighted: Any) -> FloatArray:
+        """The weighted sum of :meth:`_gradient_prepared`, regrouped the same way."""
+        p, q, gamma = params
+        stats: _SpendStatistics = prepared
+        w: _WeightedSpend = weighted
+        pxs = p * stats.xs
+        shared = digamma(pxs + q)
+        d_p_x = stats.xs * (shared - digamma(pxs)) + stats.xs_log_xs
+        log_total = w.log_total(float(gamma), stats.spend)
+        inverse = 1.0 / (gamma + stats.spend)
+        return np.array(
+            [
+                w.per_x @ d_p_x + w.x_log_m - w.wx @ log_total,
+                w.per_x @ shared + w.total * (np.log(gamma) - digamma(q)) - w.weights @ log_total,
+                w.total * q / gamma - p * (w.wx @ inverse) - q * (w.weights @ inverse),
+            ]
+        )
 
     def conditional_expected_spend(
         self, frequency: ArrayLike, monetary_value: ArrayLike
