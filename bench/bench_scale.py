@@ -313,7 +313,7 @@ def bench_b8(runs: int, seconds: int) -> list[str]:
         f"B8 - gunicorn 2 sync workers, `wrk -t2 -c32 -d{seconds}s --timeout 10s` on 127.0.0.1, "
         f"random ids among {len(ids):,} customers the key-account manager may see; {runs} "
         "rounds, the "
-        f"three endpoints alternating; load {start_load} / {end_load}.",
+        f"endpoints alternating; load {start_load} / {end_load}.",
         "",
         "| endpoint | req/s median (min-max) | requests | errors (non-2xx + socket) |",
         "| --- | --- | --- | --- |",
