@@ -19,7 +19,7 @@ from paretocrm.sales.models import (
     PriceListItem,
     Product,
 )
-from paretocrm.sales.services import create_order
+from paretocrm.sales.services import create_order, open_amounts, status_from_ledger
 
 BRIEF = ("id", "display", "version")
 
@@ -262,7 +262,25 @@ class InvoiceSerializer(ScopedModelSerializer):
         order = attrs.get("order")
         if order is not None and customer is not None and order.customer_id != customer.pk:
             raise serializers.ValidationError({"order": "The order belongs to another customer."})
+        if "status" in attrs:
+            self._check_status_against_the_ledger(attrs)
         return attrs
+
+    def _check_status_against_the_ledger(self, attrs: dict[str, Any]) -> None:
+        """Paid or not follows the payments (sales.services.settle_invoices): a client may
+        draft, issue or cancel an invoice, but not call it paid while money is open, nor
+        issued once it is paid in full."""
+        status = attrs["status"]
+        amount = attrs.get("amount", getattr(self.instance, "amount", None))
+        if self.instance is None or amount is None:
+            still_open = amount
+        else:
+            paid = self.instance.amount - open_amounts([self.instance.pk])[self.instance.pk]
+            still_open = amount - paid
+        if still_open is not None and status_from_ledger(status, still_open) != status:
+            raise serializers.ValidationError(
+                {"status": f"An invoice with {still_open} still open cannot be {status!r}."}
+            )
 
 
 class PaymentSerializer(ScopedModelSerializer):

@@ -173,3 +173,44 @@ def test_general_manager_reads_every_order_but_cannot_write() -> None:
     assert client.get(reverse("order-detail", args=[order.pk])).status_code == 200
     response = client.patch(reverse("order-detail", args=[order.pk]), {"notes": "x"}, format="json")
     assert response.status_code == 403
+
+
+def test_an_invoice_is_not_called_paid_against_the_ledger() -> None:
+    """Paid or not follows the payments: 'paid' with money open, or 'issued' once paid in
+    full, is refused (400 naming status); drafting, issuing and cancelling stay possible."""
+    import datetime as dt
+
+    from paretocrm.customers.tests.factories import make_invoice
+
+    user = new_user("sales_rep")
+    customer = make_customer(owner=user)
+    client = client_for(user)
+    invoice = make_invoice(customer, "100.00", TODAY, TODAY + dt.timedelta(days=30))
+    url = reverse("invoice-detail", args=[invoice.pk])
+
+    def patch(status: str):
+        etag = client.get(url)["ETag"]
+        return client.patch(url, {"status": status}, format="json", HTTP_IF_MATCH=etag)
+
+    refused = patch("paid")
+    assert refused.status_code == 400 and "status" in refused.json()
+    assert patch("cancelled").status_code == 200
+    assert patch("issued").status_code == 200
+    make_payment(customer, "100.00", TODAY, invoice=invoice)
+    invoice.refresh_from_db()
+    invoice.status = "paid"
+    invoice.save()
+    assert patch("issued").status_code == 400
+    created = client.post(
+        reverse("invoice-list"),
+        {
+            "customer": customer.pk,
+            "number": "INV-NEW-PAID",
+            "issued_on": str(TODAY),
+            "due_on": str(TODAY),
+            "amount": "50.00",
+            "status": "paid",
+        },
+        format="json",
+    )
+    assert created.status_code == 400 and "status" in created.json()
