@@ -22,6 +22,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 from paretocrm.core.languages import language_of
+from paretocrm.core.tokens import digest
 from paretocrm.customers.choices import ConsentChannel
 from paretocrm.marketing.models import ConceptSurvey, ConceptSurveyInvitation
 from paretocrm.marketing.services import CampaignError, consenting_contacts
@@ -72,7 +73,11 @@ def _invite(survey: ConceptSurvey, customer: Any, contact: Any, link: Any) -> No
     url = link(token) if link else base + reverse("marketing:concept_answer", args=[token])
     with transaction.atomic():
         ConceptSurveyInvitation.objects.create(
-            survey=survey, customer=customer, contact=contact, email=contact.email, token=token
+            survey=survey,
+            customer=customer,
+            contact=contact,
+            email=contact.email,
+            token=digest(token),  # the link's token itself is only in the e-mail
         )
     subject, body = _invitation_mail(survey, contact, url)
     send_mail(

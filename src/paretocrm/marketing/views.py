@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.choices import CustomerTier
+from paretocrm.core.tokens import digest
 from paretocrm.core.views import ScopedListView
 from paretocrm.customers.choices import ConsentChannel
 from paretocrm.customers.views import record_export, require_export, xlsx_response
@@ -216,7 +217,7 @@ def concept_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def concept_answer(request: HttpRequest, token: str) -> HttpResponse:
     """The concept question behind the e-mailed link (no sign-in: the token is the key)."""
     invitation = get_object_or_404(
-        ConceptSurveyInvitation.objects.select_related("survey"), token=token
+        ConceptSurveyInvitation.objects.select_related("survey"), token=digest(token)
     )
     error = ""
     if request.method == "POST" and invitation.answered_at is None:

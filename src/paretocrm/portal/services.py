@@ -8,7 +8,6 @@ attributes history rows to the ``portal`` channel.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from paretocrm.audit.context import audit_context
 from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.languages import language_of
+from paretocrm.core.tokens import digest
 from paretocrm.customers.choices import ChangeChannel
 from paretocrm.customers.models import Contact, Customer
 from paretocrm.insights.models import CustomerScore
@@ -47,11 +47,6 @@ class PortalError(ValidationError):
 def invitation_lifetime() -> dt.timedelta:
     """How long an invitation link works (``PORTAL_INVITATION_HOURS``, default 72)."""
     return dt.timedelta(hours=int(getattr(settings, "PORTAL_INVITATION_HOURS", 72)))
-
-
-def hash_token(token: str) -> str:
-    """The stored form of an invitation token (the token itself is only in the e-mail)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def is_portal_user(user: Any) -> bool:
@@ -82,7 +77,7 @@ def invite_contact(contact: Contact, *, by: Any, base_url: str) -> tuple[PortalI
     invitation = PortalInvitation.objects.create(
         contact=contact,
         email=contact.email.strip().lower(),
-        token_hash=hash_token(token),
+        token_hash=digest(token),
         expires_at=timezone.now() + invitation_lifetime(),
         invited_by=by,
     )
@@ -116,7 +111,7 @@ def usable_invitation(token: str) -> PortalInvitation | None:
     return (
         PortalInvitation.objects.usable()
         .select_related("contact")
-        .filter(token_hash=hash_token(token))
+        .filter(token_hash=digest(token))
         .first()
     )
 
@@ -131,7 +126,7 @@ def accept_invitation(token: str, password: str) -> User:
     invitation = (
         PortalInvitation.objects.select_for_update()
         .select_related("contact__customer")
-        .filter(token_hash=hash_token(token))
+        .filter(token_hash=digest(token))
         .first()
     )
     if invitation is None or not invitation.is_usable:

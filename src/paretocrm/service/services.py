@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from paretocrm.core.languages import language_of
+from paretocrm.core.tokens import digest
 from paretocrm.customers.choices import ConsentChannel
 from paretocrm.customers.models import Contact
 from paretocrm.service.choices import (
@@ -361,9 +362,10 @@ def _send_survey(case: Case, now: dt.datetime, link: Any) -> SurveyInvitation:
             customer=case.customer,
             contact=case.contact,
             email=case.contact.email,
-            token=token,
+            token=digest(token),  # the link's token itself is only in the e-mail
             sent_at=now,
         )
+        invitation.link_token = token  # for the caller; never stored
         _event(case, CaseEventKind.SURVEY_SENT, case.status, case.status, now, None)
     # Written in the contact's language, not that of the worker or page that sends it.
     with translation.override(language_of(case.contact)):

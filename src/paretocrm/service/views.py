@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from paretocrm.core.tokens import digest
 from paretocrm.core.views import ScopedListView
 from paretocrm.customers.models import Customer
 from paretocrm.customers.views import may_edit_customers
@@ -186,7 +187,7 @@ def new_case(request: HttpRequest) -> HttpResponse:
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     """The satisfaction question behind the e-mailed link (no sign-in: the token is the key)."""
     invitation = get_object_or_404(
-        SurveyInvitation.objects.select_related("case", "customer"), token=token
+        SurveyInvitation.objects.select_related("case", "customer"), token=digest(token)
     )
     error = ""
     if request.method == "POST" and invitation.response_id is None:

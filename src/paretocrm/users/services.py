@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paretocrm.core.tokens import digest
 from paretocrm.users.models import ApiToken, Team, User
 
 
@@ -71,11 +71,6 @@ class TransferResult:
         )
 
 
-def token_digest(key: str) -> str:
-    """The stored form of an API token key: its SHA-256 digest in hex."""
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 @transaction.atomic
 def issue_token(user: User) -> str:
     """Issue ``user`` a new API token and return its key; the key is never stored or shown again.
@@ -84,7 +79,7 @@ def issue_token(user: User) -> str:
     """
     key = secrets.token_hex(20)
     ApiToken.objects.filter(user=user).delete()
-    ApiToken.objects.create(user=user, prefix=key[:8], digest=token_digest(key))
+    ApiToken.objects.create(user=user, prefix=key[:8], digest=digest(key))
     return key
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from paretocrm.core.tokens import digest
 from paretocrm.customers.services import record_consent
 from paretocrm.customers.tests.factories import make_contact, make_customer, make_order, make_user
 from paretocrm.insights.tests.snapshots import make_run, make_score
@@ -171,7 +172,10 @@ def test_survey_is_mailed_after_resolution_with_consent_and_answered_once(polici
     assert [i.case_id for i in run.sent] == [case.pk]
     assert run.skipped == {"no e-mail consent": 1}
     invitation = SurveyInvitation.objects.get(case=case)
-    assert mail.outbox[-1].to == ["buyer@example.com"] and invitation.token in mail.outbox[-1].body
+    link_token = run.sent[0].link_token
+    assert mail.outbox[-1].to == ["buyer@example.com"] and link_token in mail.outbox[-1].body
+    # AUTHN-2: the database holds the digest, never the token of the e-mailed link.
+    assert invitation.token == digest(link_token) and link_token not in invitation.token
     assert services.send_due_surveys(T0 + 4 * H).sent == []  # one survey per case
 
     response = services.answer_survey(invitation, score="4", comment="Fast fix")
@@ -189,7 +193,7 @@ def test_survey_page_needs_no_login_and_records_the_answer(policies, kam, client
     case = new_case(customer, contact=contact)
     services.transition_case(case, CaseStatus.RESOLVED, at=T0 + 2 * H)
     invitation = services.send_due_surveys(T0 + 3 * H).sent[0]
-    url = reverse("service:survey", args=[invitation.token])
+    url = reverse("service:survey", args=[invitation.link_token])
     assert "How satisfied are you?" in client.get(url).content.decode()
     page = client.post(url, {"score": "5", "comment": "Great"}).content.decode()
     assert "Thank you" in page
@@ -248,5 +252,5 @@ def test_survey_mail_links_to_the_public_address_when_set(policies, kam, setting
     record_consent(contact, "email", granted=True, source="form")
     case = new_case(customer, contact=contact)
     services.transition_case(case, CaseStatus.RESOLVED, at=T0 + 2 * H)
-    token = services.send_due_surveys(T0 + 3 * H).sent[0].token
+    token = services.send_due_surveys(T0 + 3 * H).sent[0].link_token
     assert f"https://crm.example.com/service/survey/{token}/" in mail.outbox[-1].body

@@ -13,8 +13,8 @@ from django.utils.translation import pgettext_lazy
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from paretocrm.core.tokens import digest
 from paretocrm.users.models import ApiToken
-from paretocrm.users.services import token_digest
 
 
 class HashedTokenAuthentication(TokenAuthentication):
@@ -25,7 +25,7 @@ class HashedTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, ApiToken]:
         """The token's user, if the digest is known and the user still active."""
         try:
-            token = ApiToken.objects.select_related("user").get(digest=token_digest(key))
+            token = ApiToken.objects.select_related("user").get(digest=digest(key))
         except ApiToken.DoesNotExist:
             raise exceptions.AuthenticationFailed(
                 pgettext_lazy("api token", "Invalid token.")
