@@ -142,3 +142,13 @@ def test_page_shows_labels_in_the_readers_language_and_values_unquoted(manager):
     assert "<td>无人接听</td>" in body
     _headers, rows = calllists.export_rows(call_list)
     assert next(rows)[1] == "'=Formula Trading"
+
+
+def test_the_new_list_form_asks_for_the_lists_name_not_a_persons(manager):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(manager)
+    body = client.get(reverse("work:call_lists")).content.decode()
+    assert 'placeholder="清单名称"' in body and 'placeholder="姓名"' not in body
