@@ -32,7 +32,7 @@ from paretocrm.analytics.ahp import AHPResult, ahp_weights, comparison_matrix
 from paretocrm.analytics.backtest import BacktestResult, backtest
 from paretocrm.analytics.churn import ChurnResult, churn_warning
 from paretocrm.analytics.concentration import ConcentrationReport, concentration_report
-from paretocrm.analytics.config import AnalysisConfig, default_config
+from paretocrm.analytics.config import AnalysisConfig, ModelSettings, default_config
 from paretocrm.analytics.contract import TransactionsSource, load_customers, load_transactions
 from paretocrm.analytics.exceptions import ConvergenceError, DataContractError
 from paretocrm.analytics.forecast import (
@@ -330,14 +330,57 @@ def analyze(
     )
 
 
+#: L2 penalty of the refit when the plain BG/NBD fit is degenerate (lifetimes' usual advice).
+FALLBACK_PENALIZER = 0.001
+#: BG/NBD's ``a`` or ``b`` above this means the fit has run off: with them in the millions
+#: nobody seems to drop out differently from anybody else, and the closed forms of the
+#: predictions overflow (healthy fits, CDNOW's included, stay below 100).
+_RUNAWAY_PARAMETER = 1e5
+
+
+def _fit_bgnbd(
+    x: np.ndarray[Any, Any],
+    t_x: np.ndarray[Any, Any],
+    t_cal: np.ndarray[Any, Any],
+    settings: ModelSettings,
+    notes: list[str],
+) -> BaseFitter:
+    """BG/NBD as configured; when the unpenalised fit runs off, refit with a small penalty.
+
+    Data in which every customer bought regularly and all stopped at once (e.g. an import
+    months behind the day of the analysis) leave the dropout heterogeneity unidentified; a
+    daily scoring run must still give P(alive) and CLV, so the refit is made and said.
+    """
+    try:
+        model = BGNBDModel(penalizer_coef=settings.penalizer_coef).fit(x, t_x, t_cal)
+        runaway = [k for k in ("a", "b") if not model.params_[k] < _RUNAWAY_PARAMETER]
+    except ConvergenceError as error:
+        if settings.penalizer_coef > 0:
+            raise
+        runaway, reason = ["-"], str(error)
+    else:
+        if not runaway or settings.penalizer_coef > 0:
+            return model
+        reason = f"parameter(s) {', '.join(runaway)} ran off ({model.params_})"
+    try:
+        refit = BGNBDModel(penalizer_coef=FALLBACK_PENALIZER).fit(x, t_x, t_cal)
+    except ConvergenceError:
+        if runaway == ["-"]:
+            raise
+        return model  # keep the plain fit; the predictions check says if it is unusable
+    notes.append(
+        f"BG/NBD: the unpenalised fit was degenerate for these data ({reason}); refitted with "
+        f"penalizer_coef {FALLBACK_PENALIZER}. Set [models] penalizer_coef to choose it."
+    )
+    return refit
+
+
 def _fit_models(
     summary: pd.DataFrame, config: AnalysisConfig, notes: list[str]
 ) -> dict[str, BaseFitter]:
     settings = config.models
     x, t_x, t_cal = _model_inputs(summary, config)
-    models: dict[str, BaseFitter] = {
-        "bgnbd": BGNBDModel(penalizer_coef=settings.penalizer_coef).fit(x, t_x, t_cal)
-    }
+    models: dict[str, BaseFitter] = {"bgnbd": _fit_bgnbd(x, t_x, t_cal, settings, notes)}
     if settings.pareto_nbd and len(summary) <= settings.pareto_nbd_max_customers:
         try:
             models["paretonbd"] = ParetoNBDModel(penalizer_coef=settings.penalizer_coef).fit(

@@ -182,3 +182,29 @@ def test_customer_first_buying_on_the_last_day_is_scored(
 def test_bad_transactions_name_the_column(company: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     with pytest.raises(DataContractError, match="amount"):
         analyze(company[0].drop(columns="amount"))
+
+
+def test_a_degenerate_bgnbd_fit_is_refitted_with_a_small_penalty_and_said() -> None:
+    """Regular buyers who all stopped at once, judged months later (an import behind the
+    day of the analysis): the plain fit runs off; the analysis still scores, and says why."""
+    import numpy as np
+    import pandas as pd
+
+    from paretocrm.analytics.pipeline import FALLBACK_PENALIZER, analyze
+
+    rng = np.random.default_rng(11)
+    rows = []
+    for customer in range(60):
+        day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(rng.integers(0, 60)))
+        gap = int(rng.integers(20, 40))
+        while day <= pd.Timestamp("2026-06-30"):
+            rows.append((f"C{customer:03d}", day, float(rng.uniform(50, 500))))
+            day += pd.Timedelta(days=gap + int(rng.integers(-3, 4)))
+    transactions = pd.DataFrame(rows, columns=["customer_id", "timestamp", "amount"])
+
+    result = analyze(transactions, observation_end="2026-11-29")
+
+    assert any(f"penalizer_coef {FALLBACK_PENALIZER}" in note for note in result.notes)
+    assert np.isfinite(result.scores["p_alive"]).all()
+    assert np.isfinite(result.scores["clv"]).all()
+    assert 0 < result.scores["p_alive"].mean() < 0.6  # all silent for five months
