@@ -532,6 +532,25 @@ class TransactionModel(BaseFitter):
     def expected_purchases(self, t: ArrayLike) -> FloatArray:
         """Expected purchases of a new customer in ``(0, t]``, E[X(t)]."""
 
+    def weighted_expected_purchases(
+        self,
+        ends: ArrayLike,
+        weights: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+    ) -> FloatArray:
+        """``sum_k weights[k] E[Y(ends[k]) | x, t_x, T]`` per customer (the CLV's sum).
+
+        This default builds the periods x customers array of expectations; a model whose
+        prediction factors into a per-customer part and a part shared by customers with
+        the same few values overrides it to sum over those values only.
+        """
+        horizons, weight = weighted_horizons(ends, weights)
+        cumulative = self.conditional_expected_purchases(horizons, frequency, recency, T)
+        result: FloatArray = weight @ cumulative
+        return result
+
 
 def check_rfm(
     frequency: ArrayLike,
@@ -552,6 +571,17 @@ def check_rfm(
     require(t_cal > 0, "T", "are not > 0", t_cal)
     require(t_x <= t_cal * (1 + 1e-12), "recency", "are greater than T", t_x)
     return x, t_x, t_cal
+
+
+def weighted_horizons(ends: ArrayLike, weights: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Horizons as a column (one row per horizon) and their weights, checked to match."""
+    horizons = as_horizon(ends).reshape(-1, 1)
+    weight = np.asarray(weights, dtype=np.float64).reshape(-1)
+    if weight.shape[0] != horizons.shape[0] or not np.all(np.isfinite(weight)):
+        raise ConfigurationError(
+            f"weights must be {horizons.shape[0]} finite numbers, one per horizon, got {weights!r}"
+        )
+    return horizons, weight
 
 
 def as_horizon(t: ArrayLike) -> FloatArray:

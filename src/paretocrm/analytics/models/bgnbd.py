@@ -25,6 +25,7 @@ from paretocrm.analytics.models.base import (
     TransactionModel,
     as_horizon,
     check_rfm,
+    weighted_horizons,
     weighted_sum,
 )
 from paretocrm.analytics.models.profiles import distinct_values
@@ -251,6 +252,29 @@ class BGNBDModel(TransactionModel):
         np.subtract(1.0, result, out=result)
         result *= scale
         result *= alive
+        return result
+
+    def weighted_expected_purchases(
+        self,
+        ends: ArrayLike,
+        weights: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+    ) -> FloatArray:
+        """``sum_k weights[k] E[Y(ends[k]) | x, t_x, T]``: equation (10) summed over horizons.
+
+        ``P(alive) scale`` is the customer's own factor; the weighted sum of the
+        hypergeometric terms depends on ``(x, T)`` only and is taken over the distinct pairs,
+        so a 12-period CLV never builds a 12 x customers array.
+        """
+        r, alpha, a, b = self._param_array()
+        x, t_x, t_cal = check_rfm(frequency, recency, T)
+        horizons, weight = weighted_horizons(ends, weights)
+        xs, ages, at = _distinct_pairs(x, t_cal)
+        per_pair = weight @ (1.0 - _transformed_term(r, alpha, a, b, xs, ages, horizons))
+        alive = _p_alive(r, alpha, a, b, x, t_x, t_cal)
+        result: FloatArray = per_pair[at] * ((a + b + x - 1) / (a - 1)) * alive
         return result
 
 

@@ -59,11 +59,11 @@ def customer_lifetime_value(
         raise ConfigurationError(f"margin must be a finite number, got {margin!r}")
     x, t_x, t_cal = check_rfm(frequency, recency, T)
     spend = spend_model.conditional_expected_spend(x, monetary_value)
-    ends = np.arange(1, periods + 1, dtype=np.float64)[:, np.newaxis] * units_per_period
-    cumulative = transaction_model.conditional_expected_purchases(ends, x, t_x, t_cal)
+    ends = np.arange(1, periods + 1, dtype=np.float64) * units_per_period
     discount = (1.0 + discount_rate) ** -np.arange(1, periods + 1, dtype=np.float64)
     # sum_k d_k (C_k - C_{k-1}) = sum_k C_k (d_k - d_{k+1}) with d_{K+1} = 0: the same sum
-    # without materialising the per-period differences (periods x customers).
+    # without the per-period differences, as one weighted sum the model can take cheaply.
     weights = discount - np.append(discount[1:], 0.0)
-    result: FloatArray = margin * spend * (weights @ cumulative)
+    purchases = transaction_model.weighted_expected_purchases(ends, weights, x, t_x, t_cal)
+    result: FloatArray = margin * spend * purchases
     return result
