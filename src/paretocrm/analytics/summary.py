@@ -39,21 +39,23 @@ DEFAULT_TREND_WINDOW_DAYS: Final = 182
 #: Name under which the transactions are registered for the query.
 TRANSACTIONS_TABLE: Final = "transactions"
 
-# The dialect differences: whole days since 1970-01-01 from a timestamp column, and the few
-# array functions that count each customer's distinct purchase days (see summary_sql).
+# The dialect differences: whole days since 1970-01-01 from a timestamp column, and the
+# names of the functions that collect each customer's sorted purchase days (see summary_sql).
 _DAY_NUMBER: Final[dict[str, str]] = {
     "duckdb": "CAST(date_diff('day', DATE '1970-01-01', CAST(timestamp AS DATE)) AS INTEGER)",
     "spark": "datediff(CAST(timestamp AS DATE), DATE '1970-01-01')",
 }
-_DISTINCT_DAYS: Final[dict[str, str]] = {
-    "duckdb": "list_distinct(LIST(day))",
-    "spark": "array_distinct(collect_list(day))",
+_SORTED_DAYS: Final[dict[str, str]] = {
+    "duckdb": "list_sort(LIST(day))",
+    "spark": "array_sort(collect_list(day))",
 }
-_SIZE: Final[dict[str, str]] = {"duckdb": "len({array})", "spark": "size({array})"}
-_COUNT_WHERE: Final[dict[str, str]] = {
-    "duckdb": "len(list_filter({array}, lambda d: {condition}))",
-    "spark": "size(filter({array}, d -> {condition}))",
+# Whether the first two (sorted) days are one day: several lines on the first purchase day.
+_FIRST_DAY_SHARED: Final[dict[str, str]] = {
+    "duckdb": "COALESCE({days}[1] = {days}[2], FALSE)",
+    "spark": "COALESCE(try_element_at({days}, 1) = try_element_at({days}, 2), FALSE)",
 }
+#: The column of the SQL result holding each customer's purchase days, sorted, repeats kept.
+DAY_LIST: Final = "purchase_day_list"
 _EPOCH: Final = pd.Timestamp("1970-01-01")
 _IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -82,21 +84,22 @@ class SummaryParams:
 
 
 def summary_sql(table_name: str, params: SummaryParams, dialect: Dialect = "duckdb") -> str:
-    """Return the per-customer summary query over ``table_name`` (canonical columns).
+    """Return the per-customer aggregate query over ``table_name`` (canonical columns).
 
     The text is standard SQL (aggregate ``FILTER`` clauses, ``MIN_BY``) that DuckDB and Spark
     SQL both run; only the day-number expression and the names of a few array functions
     differ by ``dialect``. Every parameter is an integer computed here, never user text, so
-    inlining them is safe.
+    inlining them is safe. :func:`count_purchase_days` turns its result into the summary.
 
     Shape (chosen for speed; a million customers have ~12 million lines on ~11.8 million
-    distinct customer-days): one group-by per customer over the lines gives every sum and
-    count, plus the customer's list of distinct purchase days, from which the purchase-day
-    counts of each window are taken. A group-by on (customer, day) first would build a
-    hash table of ~11.8 million groups - more than half the time of the old query. The sum
-    spent on the first purchase day is ``MIN_BY(amount, day)`` for a customer with one line
-    per day; only customers with several lines on some day (one in seven on the bench data)
-    are joined back to their first day's lines to add them up.
+    distinct customer-days): one group-by per customer over the lines gives every sum, plus
+    the customer's purchase days as a sorted list (:data:`DAY_LIST`, repeats kept). Counting
+    the distinct days of each window is left to numpy on those lists: DuckDB's
+    ``list_distinct`` took more time than the whole rest of the aggregate, and a group-by on
+    (customer, day) first would build ~11.8 million groups. The sum spent on the first
+    purchase day is ``MIN_BY(amount, day)`` for a customer with one line that day; only
+    customers whose two earliest lines share a day are joined back to their first day's
+    lines to add them up.
     """
     if not _IDENTIFIER.fullmatch(table_name):
         raise ConfigurationError(f"table_name must be a plain SQL identifier, got {table_name!r}")
@@ -110,20 +113,13 @@ def summary_sql(table_name: str, params: SummaryParams, dialect: Dialect = "duck
     in_cal = f"day <= {cal}"
     recent = f"day > {cal - window} AND day <= {cal}"
     previous = f"day > {cal - 2 * window} AND day <= {cal - window}"
-
-    def days_where(condition: str) -> str:
-        # Distinct purchase days meeting a condition on ``day`` (the lambda's variable is d).
-        return _COUNT_WHERE[dialect].format(
-            array="per_customer.purchase_day_list", condition=condition.replace("day", "d")
-        )
-
     cost_column = ", cost" if params.has_cost else ""
     gross = (
         f"SUM(amount - cost) FILTER (WHERE {in_cal})" if params.has_cost else "CAST(NULL AS DOUBLE)"
     )
     orders_cte = ""
     orders_join = ""
-    order_count = "counted.line_count"
+    order_count = "per_customer.line_count"
     if params.has_order_id:
         orders_cte = f""",
 orders AS (
@@ -132,23 +128,17 @@ orders AS (
     WHERE {day} <= {cal}
     GROUP BY customer_id
 )"""  # noqa: S608 - identifier checked, numbers computed here
-        orders_join = "LEFT JOIN orders ON orders.customer_id = counted.customer_id"
-        order_count = "COALESCE(orders.order_count, counted.line_count)"
+        orders_join = "LEFT JOIN orders ON orders.customer_id = per_customer.customer_id"
+        order_count = "COALESCE(orders.order_count, per_customer.line_count)"
+    holdout_aggregate = ""
     holdout_select = ""
-    holdout_aggregates = ""
-    holdout_counts = ""
     if params.holdout:
-        holdout_aggregates = f""",
+        holdout_aggregate = f""",
         SUM(amount) FILTER (WHERE day > {cal}) AS revenue_holdout"""
-        holdout_counts = f""",
-        {days_where(f"day > {cal}")} AS frequency_holdout"""
         holdout_select = f""",
-    counted.frequency_holdout AS frequency_holdout,
-    COALESCE(counted.revenue_holdout, 0.0) AS revenue_holdout,
+    COALESCE(per_customer.revenue_holdout, 0.0) AS revenue_holdout,
     CAST({obs - cal} AS DOUBLE) / {unit} AS duration_holdout"""
-    # Without a holdout every listed day is in the calibration period.
-    all_days = _SIZE[dialect].format(array="per_customer.purchase_day_list")
-    purchase_days = days_where(in_cal) if params.holdout else all_days
+    first_day_shared = _FIRST_DAY_SHARED[dialect].format(days=f"per_customer.{DAY_LIST}")
     # Written out at both uses, not as a shared CTE: DuckDB would materialise 12M lines.
     lines = f"""(
     SELECT customer_id, {day} AS day, amount{cost_column}
@@ -163,62 +153,105 @@ orders AS (
         MIN_BY(amount, day) FILTER (WHERE {in_cal}) AS first_line_amount,
         {gross} AS gross_profit,
         COUNT(*) FILTER (WHERE {in_cal}) AS line_count,
-        COUNT(*) AS lines_observed,
         SUM(amount) FILTER (WHERE {recent}) AS revenue_recent,
         SUM(amount) FILTER (WHERE {previous}) AS revenue_previous,
-        {_DISTINCT_DAYS[dialect]} AS purchase_day_list{holdout_aggregates}
+        {_SORTED_DAYS[dialect]} AS {DAY_LIST}{holdout_aggregate}
     FROM {lines}
     GROUP BY customer_id
     HAVING COUNT(*) FILTER (WHERE {in_cal}) > 0
 ),
-counted AS (
-    SELECT per_customer.customer_id AS customer_id,
-        per_customer.first_day AS first_day,
-        per_customer.last_day AS last_day,
-        per_customer.revenue AS revenue,
-        per_customer.first_line_amount AS first_line_amount,
-        per_customer.gross_profit AS gross_profit,
-        per_customer.line_count AS line_count,
-        per_customer.revenue_recent AS revenue_recent,
-        per_customer.revenue_previous AS revenue_previous,
-        per_customer.lines_observed > {all_days} AS shares_a_day,
-        {purchase_days} AS purchase_days,
-        {days_where(recent)} AS purchases_recent,
-        {days_where(previous)} AS purchases_previous{holdout_counts}{
-        ", per_customer.revenue_holdout AS revenue_holdout" if params.holdout else ""
-    }
-    FROM per_customer
-),
 first_day_sums AS (
     SELECT lines.customer_id AS customer_id, SUM(lines.amount) AS first_day_revenue
     FROM {lines}
-    JOIN counted ON lines.customer_id = counted.customer_id AND lines.day = counted.first_day
-    WHERE counted.shares_a_day
+    JOIN per_customer
+        ON lines.customer_id = per_customer.customer_id AND lines.day = per_customer.first_day
+    WHERE {first_day_shared}
     GROUP BY lines.customer_id
 ){orders_cte}
-SELECT counted.customer_id AS customer_id,
-    counted.first_day AS first_day,
-    counted.last_day AS last_day,
-    counted.purchase_days AS purchase_days,
-    counted.purchase_days - 1 AS frequency,
-    CAST(counted.last_day - counted.first_day AS DOUBLE) / {unit} AS recency,
-    CAST({cal} - counted.first_day AS DOUBLE) / {unit} AS T,
-    CASE WHEN counted.purchase_days > 1
-        THEN (counted.revenue
-            - COALESCE(first_day_sums.first_day_revenue, counted.first_line_amount))
-            / (counted.purchase_days - 1)
-        ELSE 0.0 END AS monetary_value,
-    counted.revenue AS revenue,
-    counted.gross_profit AS gross_profit,
+SELECT per_customer.customer_id AS customer_id,
+    per_customer.first_day AS first_day,
+    per_customer.last_day AS last_day,
+    CAST(per_customer.last_day - per_customer.first_day AS DOUBLE) / {unit} AS recency,
+    CAST({cal} - per_customer.first_day AS DOUBLE) / {unit} AS T,
+    per_customer.revenue AS revenue,
+    COALESCE(first_day_sums.first_day_revenue, per_customer.first_line_amount)
+        AS first_day_revenue,
+    per_customer.gross_profit AS gross_profit,
     {order_count} AS order_count,
-    COALESCE(counted.revenue_recent, 0.0) AS revenue_recent,
-    COALESCE(counted.revenue_previous, 0.0) AS revenue_previous,
-    counted.purchases_recent AS purchases_recent,
-    counted.purchases_previous AS purchases_previous{holdout_select}
-FROM counted
-LEFT JOIN first_day_sums ON first_day_sums.customer_id = counted.customer_id
+    COALESCE(per_customer.revenue_recent, 0.0) AS revenue_recent,
+    COALESCE(per_customer.revenue_previous, 0.0) AS revenue_previous{holdout_select},
+    per_customer.{DAY_LIST} AS {DAY_LIST}
+FROM per_customer
+LEFT JOIN first_day_sums ON first_day_sums.customer_id = per_customer.customer_id
 {orders_join}
 """  # noqa: S608 - identifier checked, numbers computed here
+
+
+def count_purchase_days(aggregates: pa.Table, params: SummaryParams) -> pa.Table:
+    """Turn :func:`summary_sql`'s result into the summary's columns, counting purchase days.
+
+    Each customer's days come sorted, so a day is a new purchase day where it differs from
+    the one before it in the same list; the counts per window are sums of that mask over
+    each list. ``frequency`` and ``monetary_value`` (mean spend of the repeat purchase days,
+    the first day's spend left out) follow from the count. Both engines run this: DuckDB on
+    its whole result, Spark on each partition (``mapInArrow``). Returns the columns in the
+    contract's order, first and last purchase still as day numbers.
+    """
+    days, starts, ends = _day_lists(aggregates.column(DAY_LIST))
+    cal, window = params.calibration_end_day, params.trend_window_days
+    new_day = np.ones(days.shape[0], dtype=bool)
+    if days.shape[0] > 1:
+        np.not_equal(days[1:], days[:-1], out=new_day[1:])
+    new_day[starts[starts < days.shape[0]]] = True
+
+    def distinct(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        totals = np.zeros(days.shape[0] + 1, dtype=np.int64)
+        np.cumsum(new_day & mask, out=totals[1:])
+        return totals[ends] - totals[starts]
+
+    purchase_days = distinct(days <= cal)
+    revenue = _float_column(aggregates, "revenue")
+    first_day_revenue = _float_column(aggregates, "first_day_revenue")
+    repeats = purchase_days - 1
+    spent_later = np.divide(
+        revenue - first_day_revenue,
+        repeats,
+        out=np.zeros(repeats.shape[0]),
+        where=repeats > 0,
+    )
+    columns: dict[str, pa.Array | pa.ChunkedArray | npt.NDArray[Any]] = {
+        name: aggregates.column(name) for name in ("customer_id", "first_day", "last_day")
+    }
+    columns.update(purchase_days=purchase_days, frequency=repeats)
+    columns.update({name: aggregates.column(name) for name in ("recency", "T")})
+    columns["monetary_value"] = spent_later
+    for name in ("revenue", "gross_profit", "order_count", "revenue_recent", "revenue_previous"):
+        columns[name] = aggregates.column(name)
+    columns["purchases_recent"] = distinct((days > cal - window) & (days <= cal))
+    columns["purchases_previous"] = distinct((days > cal - 2 * window) & (days <= cal - window))
+    if params.holdout:
+        columns["frequency_holdout"] = distinct(days > cal)
+        columns["revenue_holdout"] = aggregates.column("revenue_holdout")
+        columns["duration_holdout"] = aggregates.column("duration_holdout")
+    return pa.table(columns)
+
+
+def _day_lists(
+    lists: pa.ChunkedArray,
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The concatenated day values and each list's start and end position in them."""
+    combined = lists.combine_chunks() if lists.num_chunks != 1 else lists.chunk(0)
+    offsets = combined.offsets.to_numpy().astype(np.int64)
+    if offsets.shape[0] == 0:  # an empty list array may come without offsets
+        offsets = np.zeros(1, dtype=np.int64)
+    first = int(offsets[0])
+    days = combined.values.to_numpy()[first : int(offsets[-1])]
+    return days, offsets[:-1] - first, offsets[1:] - first
+
+
+def _float_column(table: pa.Table, name: str) -> npt.NDArray[np.float64]:
+    values: npt.NDArray[np.float64] = table.column(name).to_numpy().astype(np.float64, copy=False)
+    return values
 
 
 def summarize(
@@ -277,7 +310,7 @@ def summarize_loaded(
         trend_window=trend_window,
     )
     result = run_query({TRANSACTIONS_TABLE: table}, summary_sql(TRANSACTIONS_TABLE, params))
-    return finish_summary(result, params)
+    return finish_summary(count_purchase_days(result, params), params)
 
 
 def build_params(
@@ -315,7 +348,8 @@ def build_params(
 
 
 def finish_summary(result: pa.Table, params: SummaryParams) -> pd.DataFrame:
-    """Turn the SQL result into the contract's DataFrame (timestamps, dtypes, index, order).
+    """Turn :func:`count_purchase_days`' table into the contract's DataFrame (timestamps,
+    dtypes, index, order).
 
     Sorted and converted column by column from Arrow: ``to_pandas`` first and sorting the
     frame after copied the million-row result twice more through pandas' consolidated

@@ -40,6 +40,7 @@ from pyspark.sql import DataFrame as SparkDataFrame
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as sql_types
+from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
 
 from paretocrm.analytics.exceptions import ConfigurationError, DataContractError
 from paretocrm.analytics.models.base import TransactionModel
@@ -50,6 +51,7 @@ from paretocrm.analytics.summary import (
     DateLike,
     SummaryParams,
     build_params,
+    count_purchase_days,
     finish_summary,
     summary_sql,
 )
@@ -223,7 +225,25 @@ def summarize(transactions: SparkDataFrame, params: SummaryParams) -> SparkDataF
     """
     view = "paretocrm_transactions"
     transactions.createOrReplaceTempView(view)
-    return transactions.sparkSession.sql(summary_sql(view, params, dialect="spark"))
+    aggregates = transactions.sparkSession.sql(summary_sql(view, params, dialect="spark"))
+
+    def count_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            yield from count_purchase_days(pa.Table.from_batches([batch]), params).to_batches()
+
+    counted: SparkDataFrame = aggregates.mapInArrow(
+        count_batches, schema=_counted_schema(aggregates.schema, params)
+    )
+    return counted
+
+
+def _counted_schema(
+    aggregates: sql_types.StructType, params: SummaryParams
+) -> sql_types.StructType:
+    """The schema of :func:`~paretocrm.analytics.summary.count_purchase_days`' output: what
+    it makes of an empty table of the aggregates, so the column list lives in one place."""
+    empty = to_arrow_schema(aggregates).empty_table()
+    return from_arrow_schema(count_purchase_days(empty, params).schema)
 
 
 def collect_summary(summary: SparkDataFrame, params: SummaryParams) -> pd.DataFrame:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from paretocrm.analytics.contract import load_transactions
 from paretocrm.analytics.exceptions import ConfigurationError, DataContractError
-from paretocrm.analytics.summary import SummaryParams, summarize, summarize_loaded, summary_sql
+from paretocrm.analytics.summary import (
+    SummaryParams,
+    count_purchase_days,
+    summarize,
+    summarize_loaded,
+    summary_sql,
+)
 
 
 def test_tiny_history_gives_hand_computed_summary(tiny_transactions: pd.DataFrame) -> None:
@@ -202,10 +209,13 @@ def test_summary_sql_differs_between_dialects_only_in_the_day_and_array_expressi
             "CAST(date_diff('day', DATE '1970-01-01', CAST(timestamp AS DATE)) AS INTEGER)",
             "datediff(CAST(timestamp AS DATE), DATE '1970-01-01')",
         ),
-        ("list_distinct(LIST(day))", "array_distinct(collect_list(day))"),
-        ("len(list_filter(", "size(filter("),
-        ("lambda d: ", "d -> "),
-        ("len(", "size("),
+        ("list_sort(LIST(day))", "array_sort(collect_list(day))"),
+        (
+            "COALESCE(per_customer.purchase_day_list[1] = "
+            "per_customer.purchase_day_list[2], FALSE)",
+            "COALESCE(try_element_at(per_customer.purchase_day_list, 1) = "
+            "try_element_at(per_customer.purchase_day_list, 2), FALSE)",
+        ),
     ]
     translated = duck
     for duck_text, spark_text in spellings:
@@ -224,3 +234,64 @@ def test_summarize_loaded_on_validated_rows_equals_summarize(
         summarize_loaded(load_transactions(tiny_transactions), **settings),
         summarize(tiny_transactions, **settings),
     )
+
+
+def _aggregates(day_lists: list[list[int]], *, chunked: bool = False) -> pa.Table:
+    """A stand-in for summary_sql's result: only what count_purchase_days reads."""
+    n = len(day_lists)
+    lists = pa.array(day_lists, type=pa.list_(pa.int32()))
+    if chunked:  # two chunks, the second a slice sharing its parent's buffers
+        padded = pa.array([[1, 2, 3], *day_lists], type=pa.list_(pa.int32()))
+        lists = pa.chunked_array([lists.slice(0, 1), padded.slice(2, n - 1)])
+    columns = {
+        "customer_id": [str(i) for i in range(n)],
+        "first_day": [days[0] for days in day_lists],
+        "last_day": [days[-1] for days in day_lists],
+        "recency": [0.0] * n,
+        "T": [1.0] * n,
+        "revenue": [100.0] * n,
+        "first_day_revenue": [40.0] * n,
+        "gross_profit": [None] * n,
+        "order_count": [1] * n,
+        "revenue_recent": [0.0] * n,
+        "revenue_previous": [0.0] * n,
+        "revenue_holdout": [0.0] * n,
+        "duration_holdout": [1.0] * n,
+        "purchase_day_list": lists,
+    }
+    return pa.table(columns)
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_purchase_days_are_counted_once_per_day_and_window(chunked: bool) -> None:
+    # Calibration ends on day 100; windows of 10 days: previous (80, 90], recent (90, 100].
+    params = SummaryParams(
+        unit_days=1,
+        calibration_end_day=100,
+        observation_end_day=120,
+        trend_window_days=10,
+        has_cost=False,
+        has_order_id=False,
+        holdout=True,
+    )
+    day_lists = [
+        [50, 50, 85, 85, 85, 95, 110, 110],  # repeats on the first day and in both windows
+        [100],  # one line on the last calibration day
+        [81, 90, 91, 100, 101],  # window edges: 90 is previous, 91 and 100 recent, 101 holdout
+    ]
+    counted = count_purchase_days(_aggregates(day_lists, chunked=chunked), params)
+    assert counted.column("purchase_days").to_pylist() == [3, 1, 4]
+    assert counted.column("frequency").to_pylist() == [2, 0, 3]
+    assert counted.column("purchases_previous").to_pylist() == [1, 0, 2]
+    assert counted.column("purchases_recent").to_pylist() == [1, 1, 2]
+    assert counted.column("frequency_holdout").to_pylist() == [1, 0, 1]
+    # (revenue - first day's revenue) / repeat days; no repeat day gives 0.
+    assert counted.column("monetary_value").to_pylist() == [30.0, 0.0, 20.0]
+
+
+def test_counting_an_empty_result_keeps_the_columns() -> None:
+    params = SummaryParams(1, 100, 100, 10, False, False, False)
+    empty = _aggregates([[1]]).slice(0, 0)
+    counted = count_purchase_days(empty, params)
+    assert counted.num_rows == 0
+    assert "frequency" in counted.column_names and "purchase_day_list" not in counted.column_names
