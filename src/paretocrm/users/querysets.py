@@ -25,9 +25,9 @@ class TeamQuerySet(models.QuerySet):
     def subtree(self, root_ids: Iterable[int]) -> RawSQL:
         """Subquery: the ids of the teams ``root_ids`` and every team below them.
 
-        A recursive query over the whole team table (whatever this queryset filters),
-        usable as ``team_id__in=...``; UNION rather than UNION ALL, so a cycle in bad data
-        (A > B > A) ends the walk instead of looping.
+        A recursive query over the whole team table (filters on this queryset do not
+        apply), usable as ``team_id__in=...``; UNION rather than UNION ALL, so a cycle in bad
+        data (A > B > A) ends the walk instead of looping.
         """
         ids = sorted({int(pk) for pk in root_ids})
         meta, quote = self.model._meta, connection.ops.quote_name
