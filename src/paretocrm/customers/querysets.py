@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any, Self
 
 from django.db.models import Q
@@ -18,28 +19,26 @@ class CustomerScopedQuerySet(ScopedQuerySet):
 
     * the customer's owner is the user (own), a member of the user's team (team) or of its
       team and sub-teams (team tree), as the role's
-      :class:`~paretocrm.users.choices.ScopeLevel` says - the same set as
-      ``user.scope_user_ids()``, but as subqueries of the one statement, so the scope costs
-      no database round trip of its own;
+      :class:`~paretocrm.users.choices.ScopeLevel` says - ``User.objects.owner_rule``, as
+      subqueries of the one statement, so the scope costs no database round trip of its own;
     * the user is in the customer's account team (every level);
     * for the "cases" level (service agents), a service case of the customer is assigned
       to the user.
 
-    Callers only ever use ``visible_to(user)``; this method is the one place the rule lives.
+    Callers only ever use ``visible_to(user)``; :func:`_scope_rule` is the one place the
+    rule is put together.
     """
 
     def scope_filter(self, user: Any) -> Q:
         """The ``Q`` over this model for the customers ``user`` may see."""
         if getattr(user, "role", "") in PORTAL_ROLES:
             return self.portal_filter(user)
-        owner, customer = self.customer_lookup("owner_id"), self.customer_lookup("id")
-        rule = Q(**{owner: user.pk})
-        members, shared = _scope_arms(user)
-        if members is not None:
-            rule |= Q(**{f"{owner}__in": members})
-        for customers in shared:
-            rule |= Q(**{f"{customer}__in": customers})
-        return rule
+        customer = self.customer_lookup("id")
+        return _scope_rule(
+            user,
+            owner=self.customer_lookup("owner_id"),
+            shared=lambda customers: Q(**{f"{customer}__in": customers}),
+        )
 
     def portal_filter(self, user: Any) -> Q:
         """A portal user sees exactly one customer: the one of their contact (issue 8).
@@ -55,48 +54,31 @@ class CustomerScopedQuerySet(ScopedQuerySet):
         return Q(**{f"{self.customer_lookup('id')}__in": customer_ids})
 
 
-def _scope_arms(user: Any) -> tuple[Any, list[Any]]:
-    """The parts of a scoped user's rule, as subqueries.
+def _scope_rule(user: Any, *, owner: str, shared: Callable[[Any], Q]) -> Q:
+    """The scope rule of a staff user without full scope, as a ``Q`` over any model.
 
-    Returns the users whose customers ``user`` sees by team (None for "own" scope) and the
-    customers shared with ``user`` whoever owns them (account teams; for the "cases" level,
-    the customers of the user's service cases). With the user's own customers, that is the
-    whole rule.
+    ``owner`` is the lookup of the user id the owner arm tests (the customer's owner, or a
+    user's own id); ``shared(customers)`` turns a subquery of customer ids shared with the
+    user into a ``Q`` over the same model. ``scope_filter`` (customers) and
+    ``owners_visible_to`` (their owners) both call this, so the two cannot drift apart.
     """
-    shared = [_account_team_customers(user)]
+    from paretocrm.users.models import User
+
+    rule = User.objects.owner_rule(user, owner)
+    for customers in _shared_customers(user):
+        rule |= shared(customers)
+    return rule
+
+
+def _shared_customers(user: Any) -> Iterator[Any]:
+    """Subqueries of the customers shared with ``user`` whoever owns them.
+
+    Account teams (every level); for the "cases" level, the customers of the user's
+    service cases.
+    """
+    yield _account_team_customers(user)
     if getattr(user, "scope_level", None) == "cases":
-        shared.append(_case_customers(user))
-    return _team_members(user), shared
-
-
-def _team_members(user: Any) -> Any:
-    """Subquery: the users whose customers ``user`` sees by team (None for "own" scope).
-
-    Part of the one SQL statement of the page or API request: the scope costs no round
-    trip of its own (B8). The team tree is walked by a recursive query (UNION, so a cycle
-    in bad data ends the walk).
-    """
-    from django.db import connection
-    from django.db.models.expressions import RawSQL
-
-    from paretocrm.users.choices import ScopeLevel
-    from paretocrm.users.models import Team, User
-
-    team_id = getattr(user, "team_id", None)
-    level = getattr(user, "scope_level", None)
-    if team_id is None or level not in (ScopeLevel.TEAM, ScopeLevel.TEAM_TREE):
-        return None
-    if level == ScopeLevel.TEAM:
-        return User.objects.filter(team_id=team_id).values("id")
-    quote = connection.ops.quote_name
-    teams, users = quote(Team._meta.db_table), quote(User._meta.db_table)
-    # Table names come from the models, the team id is a parameter: no user text in the SQL.
-    return RawSQL(  # noqa: S611
-        f"WITH RECURSIVE tree(id) AS (SELECT id FROM {teams} WHERE id = %s "  # noqa: S608
-        f"UNION SELECT t.id FROM {teams} t JOIN tree ON t.parent_id = tree.id) "
-        f"SELECT u.id FROM {users} u WHERE u.team_id IN (SELECT id FROM tree)",
-        [team_id],
-    )
+        yield _case_customers(user)
 
 
 def _account_team_customers(user: Any) -> Any:
@@ -145,12 +127,11 @@ class CustomerQuerySet(CustomerScopedQuerySet):
         signed_in = user is not None and user.is_authenticated and user.is_active
         if not signed_in or user.role in PORTAL_ROLES:
             return User.objects.none()
-        members, shared = _scope_arms(user)
-        rule = Q(pk=user.pk)
-        if members is not None:
-            rule |= Q(pk__in=members)
-        for customers in shared:
-            rule |= Q(pk__in=self.model.objects.filter(id__in=customers).values("owner_id"))
+        rule = _scope_rule(
+            user,
+            owner="pk",
+            shared=lambda ids: Q(pk__in=self.model.objects.filter(id__in=ids).values("owner_id")),
+        )
         return User.objects.filter(rule, owns)
 
 

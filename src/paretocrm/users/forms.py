@@ -55,7 +55,8 @@ class TeamForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         parents = Team.objects.order_by("name", "id")
         if self.instance.pk:
-            parents = parents.exclude(pk__in=self.instance.descendant_ids())
+            # Not itself nor a sub-team: that would make a cycle.
+            parents = parents.exclude(pk__in=Team.objects.subtree([self.instance.pk]))
         self.fields["parent"].queryset = parents
 
 

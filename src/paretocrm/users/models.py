@@ -56,7 +56,7 @@ class Team(TimeStampedModel):
         return self.name
 
     def descendant_ids(self, *, include_self: bool = True) -> set[int]:
-        """Ids of this team's sub-teams at every depth (one query)."""
+        """Ids of this team's sub-teams at every depth, and its own by default (one query)."""
         return Team.objects.descendant_ids([self.pk], include_roots=include_self)
 
 
@@ -117,28 +117,10 @@ class User(AbstractUser):
         """The record scope of the user's role (all for a superuser)."""
         return ScopeLevel.ALL if self.is_superuser else scope_level_of(self.role)
 
-    def scope_team_ids(self) -> set[int]:
-        """The teams whose members' customers this user sees, by scope level.
-
-        Team tree: the user's team and all its sub-teams; team: the user's team only;
-        other levels: none.
-        """
-        if self.team_id is None:
-            return set()
-        level = self.scope_level
-        if level == ScopeLevel.TEAM_TREE:
-            return Team.objects.descendant_ids([self.team_id])
-        if level == ScopeLevel.TEAM:
-            return {self.team_id}
-        return set()
-
     def scope_user_ids(self) -> set[int]:
-        """Ids of the users whose customers this user sees: self + members of the scope teams."""
-        ids = {self.pk}
-        team_ids = self.scope_team_ids()
-        if team_ids:
-            ids.update(User.objects.in_teams(team_ids).values_list("id", flat=True))
-        return ids
+        """Ids of the users whose customers this user sees by owner: self + the members of
+        the user's team (team scope) or team tree (team tree scope); one query."""
+        return set(User.objects.in_scope_of(self).values_list("pk", flat=True))
 
 
 class ApiToken(models.Model):

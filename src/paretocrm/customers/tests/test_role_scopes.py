@@ -235,3 +235,48 @@ def test_roles_assistant_reads_the_team_but_writes_nothing_through_pages_or_api(
     )
     assert Customer.objects.filter(pk=target.pk).values().get() == before
     assert not Contact.objects.filter(name="X").exists()
+
+
+VIEWER_OF_LEVEL = {
+    ScopeLevel.TEAM_TREE: "kam_east",
+    ScopeLevel.TEAM: "specialist_east",
+    ScopeLevel.OWN: "rep_east",
+    ScopeLevel.CASES: "agent",
+    ScopeLevel.ALL: "marketer",
+}
+
+
+@pytest.mark.parametrize("level", list(ScopeLevel))
+def test_owner_choices_are_the_owners_of_the_visible_customers_at_every_level(
+    org_tree: dict, level: ScopeLevel
+) -> None:
+    """owners_visible_to and visible_to are one rule: the owner filter offers exactly the
+    owners of the customers the list shows, through every arm (team, account team, cases)."""
+    viewer = org_tree["people"][VIEWER_OF_LEVEL[level]]
+    assert viewer.scope_level == level
+    shared = org_tree["customers"]["rep_south"]
+    AccountTeamMember.objects.create(customer=shared, user=viewer)
+    AccountTeamMember.objects.create(customer=make_customer(owner=None), user=viewer)
+    Case.objects.create(
+        number="CS-1", customer=org_tree["customers"]["rep_shanghai"], case_type="inquiry",
+        subject="Q", assigned_to=viewer,
+    )  # fmt: skip
+    visible = Customer.objects.visible_to(viewer)
+    owners = set(Customer.objects.owners_visible_to(viewer).values_list("pk", flat=True))
+    assert owners == set(visible.exclude(owner=None).values_list("owner_id", flat=True))
+    assert {viewer.pk, shared.owner_id} <= owners
+
+
+def test_team_tree_scope_in_sql_is_the_tree_of_descendant_ids_even_on_a_cycle() -> None:
+    """Top > Middle > Bottom > Top (bad data) and a team outside: the customer scope (one
+    SQL statement) and the Python-facing descendant_ids walk the same tree, and both end."""
+    top = Team.objects.create(name="Top")
+    middle = Team.objects.create(name="Middle", parent=top)
+    bottom = Team.objects.create(name="Bottom", parent=middle)
+    outside = Team.objects.create(name="Outside")
+    Team.objects.filter(pk=top.pk).update(parent=bottom)
+    for team in (top, middle, bottom, outside):
+        make_customer(owner=make_user(Role.SALES_REP, team))
+    manager = make_user(Role.KEY_ACCOUNT_MANAGER, bottom)
+    teams = set(Customer.objects.visible_to(manager).values_list("owner__team_id", flat=True))
+    assert teams == bottom.descendant_ids() == {top.pk, middle.pk, bottom.pk}

@@ -88,6 +88,31 @@ def test_imp5_owner_outside_the_assignable_users_and_protected_columns_are_refus
     assert Customer.objects.get(code="NEW2").credit_limit == 500000
 
 
+def test_imp5_a_manager_may_assign_customers_within_the_team_tree_only(
+    write_csv: Writer,
+) -> None:
+    """The owner check is the scope's owner rule: self and the team tree, not a peer team."""
+    from paretocrm.users.models import Team
+
+    top = Team.objects.create(name="Key accounts")
+    east = Team.objects.create(name="East", parent=top)
+    shanghai = Team.objects.create(name="Shanghai", parent=east)
+    south = Team.objects.create(name="South", parent=top)
+    kam = make_user(Role.KEY_ACCOUNT_MANAGER, east)
+    below, peer = make_user(Role.SALES_REP, shanghai), make_user(Role.SALES_REP, south)
+    path = write_csv(
+        "customers.csv",
+        [
+            ["code", "name", "owner"],
+            ["NEW1", "Below", below.username],
+            ["NEW2", "Peer", peer.username],
+            ["NEW3", "Self", kam.username],
+        ],
+    )
+    result = run_import("customers", path, user=kam, dry_run=True)
+    assert issues(result) == [(3, "owner", "you may not assign customers to this user")]
+
+
 @pytest.mark.parametrize("role", [Role.KEY_ACCOUNT_ASSISTANT, Role.SALES_REP, Role.MARKETING])
 def test_imp5_roles_without_the_import_function_are_refused_and_logged(
     world: dict, write_csv: Writer, role: str

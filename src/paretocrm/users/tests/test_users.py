@@ -76,6 +76,70 @@ def test_scope_user_ids_are_self_plus_team_and_subteam_members() -> None:
     assert loner.scope_user_ids() == {loner.pk}
 
 
+def _chain() -> tuple[Team, Team, Team]:
+    """Top > Middle > Bottom, three levels."""
+    top = Team.objects.create(name="Top")
+    middle = Team.objects.create(name="Middle", parent=top)
+    return top, middle, Team.objects.create(name="Bottom", parent=middle)
+
+
+def test_team_subtree_of_several_roots_or_none_in_one_query(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    top, middle, bottom = _chain()
+    other = Team.objects.create(name="Other")
+    with django_assert_num_queries(1):
+        assert Team.objects.descendant_ids([middle.pk, other.pk]) == {
+            middle.pk, bottom.pk, other.pk,
+        }  # fmt: skip
+    assert Team.objects.descendant_ids([]) == set()
+    assert Team.objects.descendant_ids([middle.pk, top.pk], include_roots=False) == {bottom.pk}
+
+
+def test_a_cycle_in_bad_data_ends_the_team_walk() -> None:
+    """Top > Middle > Bottom > Top: the parent check only refuses a team as its own parent,
+    so a longer loop can be in the data; every walk must still end, with each team once."""
+    top, middle, bottom = _chain()
+    Team.objects.filter(pk=top.pk).update(parent=bottom)
+    loop = {top.pk, middle.pk, bottom.pk}
+    for team in (top, middle, bottom):
+        assert team.descendant_ids() == loop
+    assert middle.descendant_ids(include_self=False) == {top.pk, bottom.pk}
+    manager = make_user(role=Role.KEY_ACCOUNT_MANAGER, team=middle)
+    members = {make_user(team=t).pk for t in (top, middle, bottom)}
+    assert manager.scope_user_ids() == members | {manager.pk}
+
+
+@pytest.mark.parametrize(
+    ("role", "teams"),
+    [
+        (Role.KEY_ACCOUNT_MANAGER, ("middle", "bottom")),
+        (Role.KEY_ACCOUNT_SPECIALIST, ("middle",)),
+        (Role.SALES_REP, ()),
+        (Role.SERVICE_AGENT, ()),
+        (Role.GENERAL_MANAGER, ()),
+    ],
+)
+def test_team_scope_follows_the_scope_level_of_the_role(role: str, teams: tuple[str, ...]) -> None:
+    """Team tree: team + sub-teams (the same teams as descendant_ids); team: the team only;
+    every other level, even all (which needs no owner rule): nobody through the team."""
+    top, middle, bottom = _chain()
+    by_name = {"top": top, "middle": middle, "bottom": bottom}
+    member = {name: make_user(team=team) for name, team in by_name.items()}
+    user = make_user(role=role, team=middle)
+    expected = {member[name].pk for name in teams} | ({user.pk} if teams else set())
+    assert set(User.objects.team_scope_of(user).values_list("pk", flat=True)) == expected
+    assert user.scope_user_ids() == expected | {user.pk}
+    if role == Role.KEY_ACCOUNT_MANAGER:
+        in_tree = User.objects.team_scope_of(user).values_list("team_id", flat=True)
+        assert set(in_tree) == middle.descendant_ids()
+
+
+def test_a_manager_without_a_team_has_no_team_scope() -> None:
+    manager = make_user(role=Role.KEY_ACCOUNT_MANAGER, team=None)
+    make_user(team=None)
+    assert not User.objects.team_scope_of(manager).exists()
+    assert manager.scope_user_ids() == {manager.pk}
+
+
 def test_user_cannot_be_their_own_manager() -> None:
     user = make_user()
     user.manager = user
