@@ -9,6 +9,9 @@ Environment variables:
     PARETOCRM_ENV         "production" turns on the hardened profile
     PARETOCRM_ALLOWED_HOSTS comma-separated host names
     PARETOCRM_SCORING_AT  daily time of the scheduled scoring run (HH:MM, local) or "off"
+    PARETOCRM_KEEP_SCORE_RUNS  successful score runs kept in full (default 14, at least 1)
+    PARETOCRM_KEEP_MONTHLY_SCORE_RUNS  months for which one run per month is also kept
+                          (default 12, 0 = none); see insights.services.prune_score_runs
 """
 
 from __future__ import annotations
@@ -171,6 +174,24 @@ def _daily_time(value: str) -> dt.time | None:
 
 
 SCORING_AT = _daily_time(os.environ.get("PARETOCRM_SCORING_AT", "02:00"))
+
+
+def _env_count(name: str, default: int, minimum: int) -> int:
+    """A whole number of at least ``minimum`` from the environment variable ``name``."""
+    value = os.environ.get(name, "").strip() or str(default)
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number >= {minimum}, not {value!r}")
+    return number
+
+
+# Score history kept after each run (insights.services.prune_score_runs): the last
+# KEEP_SCORE_RUNS successful runs plus the last run of each of KEEP_MONTHLY_SCORE_RUNS months.
+KEEP_SCORE_RUNS = _env_count("PARETOCRM_KEEP_SCORE_RUNS", 14, minimum=1)
+KEEP_MONTHLY_SCORE_RUNS = _env_count("PARETOCRM_KEEP_MONTHLY_SCORE_RUNS", 12, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
