@@ -156,12 +156,13 @@ def prune_score_runs(
     the one before it that the dashboard's tier changes and the work alerts compare with;
     the last successful run of each of the last ``months`` calendar months of ``as_of``
     (default ``settings.KEEP_MONTHLY_SCORE_RUNS``) for the customer page's tier history; and
-    failed runs no older than the oldest of the last ``keep``, whose errors the settings
-    page lists. Every other run is deleted with its scores and peak-season rows (a task it
-    raised keeps its reason; its run link becomes empty).
+    failed runs no older than the oldest of the last ``keep`` (all of them while there are
+    no more successful runs than that), whose errors the settings page lists. Every other
+    run is deleted with its scores and peak-season rows (a task it raised keeps its reason;
+    its run link becomes empty).
 
     Peak-season rows go sooner: only the peak-season page reads them, and only the current
-    run's, yet a run has about ten per profitable customer (a million at 100k customers),
+    run's, yet a run has up to twelve per profitable customer (a million at 100k customers),
     so every kept run but the current one loses them.
 
     Rows are deleted ``batch_size`` at a time, each batch in its own transaction, so no
@@ -205,10 +206,11 @@ def _pruning_plan(keep: int, months: int) -> tuple[list[int], list[int]]:
         return [], []  # nothing current to keep comparisons against: leave the history be
     recent = succeeded[:keep]
     kept = {pk for pk, _as_of, _started in recent} | _monthly_runs(succeeded, months)
-    old_failures = ScoreRun.objects.filter(
-        status=RunStatus.FAILED, started_at__lt=recent[-1][2]
-    ).values_list("pk", flat=True)
-    doomed = [pk for pk, _as_of, _started in succeeded if pk not in kept] + list(old_failures)
+    doomed = [pk for pk, _as_of, _started in succeeded if pk not in kept]
+    if len(succeeded) > keep:  # under the limit, a failure is part of the short history
+        doomed += ScoreRun.objects.filter(
+            status=RunStatus.FAILED, started_at__lt=recent[-1][2]
+        ).values_list("pk", flat=True)
     current = succeeded[0][0]
     return sorted(doomed), sorted(kept - {current})
 

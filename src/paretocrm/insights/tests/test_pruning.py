@@ -126,6 +126,7 @@ def test_the_last_run_of_each_month_is_kept_for_a_year():
 def test_old_failed_runs_go_and_recent_ones_stay_listed():
     customer = make_customer()
     _run(dt.date(2026, 6, 1), status=RunStatus.FAILED)
+    _scored(dt.date(2026, 6, 5), customer)
     _scored(dt.date(2026, 6, 10), customer)
     _run(dt.date(2026, 6, 20), status=RunStatus.FAILED)
     _scored(JUNE_30, customer)
@@ -133,6 +134,15 @@ def test_old_failed_runs_go_and_recent_ones_stay_listed():
     services.prune_score_runs(2, months=0)
 
     assert _left() == {dt.date(2026, 6, 10), dt.date(2026, 6, 20), JUNE_30}
+
+
+@pytest.mark.django_db
+def test_failed_runs_stay_while_the_history_is_under_the_limit():
+    _run(dt.date(2026, 6, 1), status=RunStatus.FAILED)  # e.g. the first attempt of a retry
+    _scored(JUNE_30, make_customer())
+
+    assert services.prune_score_runs(2, months=0).runs == 0
+    assert _left() == {dt.date(2026, 6, 1), JUNE_30}
 
 
 @pytest.mark.django_db
