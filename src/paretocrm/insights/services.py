@@ -149,21 +149,23 @@ def prune_score_runs(
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
 ) -> PruneResult:
-    """Delete the score history no page reads any more, and say how much went.
+    """Delete what no page reads any more, and say how much went.
 
-    Kept: every run in progress; the last ``keep`` successful runs (default
-    ``settings.KEEP_SCORE_RUNS``), among them always the current one and, from ``keep=2``,
-    the one before it that the dashboard's tier changes and the work alerts compare with;
-    the last successful run of each of the last ``months`` calendar months of ``as_of``
-    (default ``settings.KEEP_MONTHLY_SCORE_RUNS``) for the customer page's tier history; and
-    failed runs no older than the oldest of the last ``keep`` (all of them while there are
-    no more successful runs than that), whose errors the settings page lists. Every other
-    run is deleted with its scores and peak-season rows (a task it raised keeps its reason;
-    its run link becomes empty).
+    Peak-season rows: only the peak-season page reads them, and only the current run's, yet
+    a run has up to twelve per profitable customer (a million at 100k customers), so every
+    run but the current one loses them. They are a plan derived from the scores, not
+    history.
 
-    Peak-season rows go sooner: only the peak-season page reads them, and only the current
-    run's, yet a run has up to twelve per profitable customer (a million at 100k customers),
-    so every kept run but the current one loses them.
+    Score runs and their scores are history (append-only, ARCHITECTURE.md) and are kept for
+    ever unless a limit is given (``keep``, default ``settings.KEEP_SCORE_RUNS``, unset by
+    default): then kept are every run in progress; the last ``keep`` successful runs, among
+    them always the current one and, from ``keep=2``, the one before it that the
+    dashboard's tier changes and the work alerts compare with; the last successful run of
+    each of the last ``months`` calendar months of ``as_of`` (default
+    ``settings.KEEP_MONTHLY_SCORE_RUNS``) for the customer page's tier history; and failed
+    runs no older than the oldest of the last ``keep`` (all of them while there are no more
+    successful runs than that), whose errors the settings page lists. Every other run is
+    deleted with its scores (a task it raised keeps its reason; its run link becomes empty).
 
     Rows are deleted ``batch_size`` at a time, each batch in its own transaction, so no
     transaction or lock grows with the history. A prune that stops half-way leaves an old,
@@ -171,7 +173,7 @@ def prune_score_runs(
     """
     keep = settings.KEEP_SCORE_RUNS if keep is None else keep
     months = settings.KEEP_MONTHLY_SCORE_RUNS if months is None else months
-    if keep < 1:
+    if keep is not None and keep < 1:
         raise ValueError(f"keep must be at least 1 (the current run is always kept), not {keep}")
     doomed, stripped = _pruning_plan(keep, max(months, 0))
     result = PruneResult(
@@ -195,7 +197,7 @@ def prune_score_runs(
     return result
 
 
-def _pruning_plan(keep: int, months: int) -> tuple[list[int], list[int]]:
+def _pruning_plan(keep: int | None, months: int) -> tuple[list[int], list[int]]:
     """(runs to delete, kept runs whose peak-season rows go), oldest first; see the caller."""
     succeeded = list(
         ScoreRun.objects.succeeded()
@@ -204,6 +206,8 @@ def _pruning_plan(keep: int, months: int) -> tuple[list[int], list[int]]:
     )
     if not succeeded:
         return [], []  # nothing current to keep comparisons against: leave the history be
+    if keep is None:
+        return [], sorted(pk for pk, _as_of, _started in succeeded[1:])
     recent = succeeded[:keep]
     kept = {pk for pk, _as_of, _started in recent} | _monthly_runs(succeeded, months)
     doomed = [pk for pk, _as_of, _started in succeeded if pk not in kept]

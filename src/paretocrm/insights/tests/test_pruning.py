@@ -247,10 +247,43 @@ def test_a_bad_retention_setting_names_the_variable(monkeypatch, value):
         settings_module._env_count("PARETOCRM_KEEP_SCORE_RUNS", 14, minimum=1)
 
 
-def test_retention_settings_default_to_two_weeks_and_a_year(monkeypatch):
+def test_score_history_is_kept_for_ever_unless_a_limit_is_set(monkeypatch):
     monkeypatch.delenv("PARETOCRM_KEEP_SCORE_RUNS", raising=False)
-    assert settings_module._env_count("PARETOCRM_KEEP_SCORE_RUNS", 14, minimum=1) == 14
+    assert settings_module._env_count("PARETOCRM_KEEP_SCORE_RUNS", None, minimum=1) is None
+    monkeypatch.setenv("PARETOCRM_KEEP_SCORE_RUNS", "14")
+    assert settings_module._env_count("PARETOCRM_KEEP_SCORE_RUNS", None, minimum=1) == 14
     assert settings_module.KEEP_MONTHLY_SCORE_RUNS == 12
+
+
+@pytest.mark.django_db
+def test_without_a_limit_every_run_stays_and_only_earlier_peak_rows_go(settings):
+    # Score snapshots are append-only history; the peak-season plan is derived detail
+    # that only the current run's page reads.
+    settings.KEEP_SCORE_RUNS = None
+    customer = make_customer()
+    runs = [_scored(day, customer) for day in _days(1, 5)]
+
+    result = services.prune_score_runs()
+
+    assert (result.runs, result.scores, result.peak_rows) == (0, 0, 8)
+    assert ScoreRun.objects.count() == 5 and CustomerScore.objects.count() == 5
+    assert set(PeakSeasonDemand.objects.values_list("run_id", flat=True)) == {runs[-1].pk}
+
+
+@pytest.mark.django_db
+def test_the_command_without_a_limit_keeps_the_history(settings):
+    settings.KEEP_SCORE_RUNS = None
+    customer = make_customer()
+    for day in _days(28, 30):
+        _scored(day, customer)
+    out = StringIO()
+
+    with translation.override("zh-hant"):
+        call_command("prune_runs", stdout=out)
+
+    assert ScoreRun.objects.count() == 3
+    assert "評分歷史全部保留" in out.getvalue()
+    assert "已刪除的旺季需求列：4" in out.getvalue()
 
 
 @pytest.mark.django_db

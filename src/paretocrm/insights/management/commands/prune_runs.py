@@ -1,7 +1,9 @@
-"""`paretocrm prune-runs`: delete the score history beyond the retention rule.
+"""`paretocrm prune-runs`: remove what no page reads, and old score runs if asked to.
 
-Scoring prunes after every successful run by itself; this command applies the rule on
-demand, with another ``--keep``, or shows with ``--dry-run`` what would go. It speaks the
+Scoring prunes after every successful run by itself: the peak-season rows of earlier runs
+always, old score runs only when PARETOCRM_KEEP_SCORE_RUNS sets a limit (the score history
+is kept for ever by default). This command applies the rule on demand, or with ``--keep``
+deletes the runs beyond that many; ``--dry-run`` shows what would go. It speaks the
 interface language (PARETOCRM_LANGUAGE), like the pages.
 """
 
@@ -18,8 +20,9 @@ from paretocrm.insights.services import PruneResult, prune_score_runs
 
 class Command(BaseCommand):
     help = (
-        "Delete old score runs with their scores and peak-season rows, keeping the last "
-        "successful runs, one run per month for a year and any run in progress."
+        "Remove the peak-season rows of earlier score runs and, with --keep or "
+        "PARETOCRM_KEEP_SCORE_RUNS, old score runs with their scores (keeping the last "
+        "successful runs, one run per month for a year and any run in progress)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,6 +37,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         keep = settings.KEEP_SCORE_RUNS if options["keep"] is None else options["keep"]
+        if keep is None:
+            self.stdout.write(
+                _(
+                    "The score history is kept in full (no --keep and no "
+                    "PARETOCRM_KEEP_SCORE_RUNS); only the peak-season rows of earlier runs go."
+                )
+            )
+            self._report(prune_score_runs(dry_run=options["dry_run"]))
+            return
         if keep < 1:
             raise CommandError(
                 _("--keep must be 1 or more (the current run is always kept), not %(keep)s")
