@@ -12,7 +12,8 @@ Environment variables:
     PARETOCRM_KEEP_SCORE_RUNS  if set, successful score runs kept in full (at least 1);
                           unset (default): the score history is kept for ever
     PARETOCRM_KEEP_MONTHLY_SCORE_RUNS  with a limit set, months for which one run per month
-                          is also kept (default 12, 0 = none); see insights.services.prune_score_runs
+                          is also kept (default 12, 0 = none); see
+                          insights.services.prune_score_runs
 """
 
 from __future__ import annotations
