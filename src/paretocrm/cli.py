@@ -12,7 +12,7 @@ import sys
 
 # Command names people type that are not valid Python module names, or that clash with
 # Django's own commands, mapped to the management command that implements them.
-ALIASES = {"import": "import_data", "export": "export_data"}
+ALIASES = {"import": "import_data", "export": "export_data", "prune-runs": "prune_runs"}
 DJANGO_FREE = {"analyze"}
 
 

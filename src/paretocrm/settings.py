@@ -9,6 +9,11 @@ Environment variables:
     PARETOCRM_ENV         "production" turns on the hardened profile
     PARETOCRM_ALLOWED_HOSTS comma-separated host names
     PARETOCRM_SCORING_AT  daily time of the scheduled scoring run (HH:MM, local) or "off"
+    PARETOCRM_KEEP_SCORE_RUNS  if set, successful score runs kept in full (at least 1);
+                          unset (default): the score history is kept for ever
+    PARETOCRM_KEEP_MONTHLY_SCORE_RUNS  with a limit set, months for which one run per month
+                          is also kept (default 12, 0 = none); see
+                          insights.services.prune_score_runs
 """
 
 from __future__ import annotations
@@ -171,6 +176,27 @@ def _daily_time(value: str) -> dt.time | None:
 
 
 SCORING_AT = _daily_time(os.environ.get("PARETOCRM_SCORING_AT", "02:00"))
+
+
+def _env_count(name: str, default: int | None, minimum: int) -> int | None:
+    """A whole number of at least ``minimum`` from the environment variable ``name``."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number >= {minimum}, not {value!r}")
+    return number
+
+
+# Score snapshots are history (append-only, ARCHITECTURE.md): kept for ever unless the
+# operator sets a limit; then insights.services.prune_score_runs keeps the last
+# KEEP_SCORE_RUNS successful runs plus the last run of each of KEEP_MONTHLY_SCORE_RUNS months.
+KEEP_SCORE_RUNS = _env_count("PARETOCRM_KEEP_SCORE_RUNS", None, minimum=1)
+KEEP_MONTHLY_SCORE_RUNS = _env_count("PARETOCRM_KEEP_MONTHLY_SCORE_RUNS", 12, minimum=0) or 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"

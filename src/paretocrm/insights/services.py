@@ -11,13 +11,14 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,6 +104,7 @@ def run_scoring(
         _fail(run, f"{type(error).__name__}: {error}")
         raise
     report("done", 100)
+    _prune_after(run)
     return run
 
 
@@ -127,6 +129,138 @@ def run_requested_scoring(run_id: int) -> None:
         as_of=timezone.localdate(), source=queued.source, triggered_by=queued.triggered_by
     )
     run_scoring(run=retry)
+
+
+@dataclass
+class PruneResult:
+    """What :func:`prune_score_runs` deleted (in a dry run: would delete)."""
+
+    runs: int = 0
+    scores: int = 0
+    peak_rows: int = 0
+    kept_runs: int = 0
+    dry_run: bool = False
+
+
+def prune_score_runs(
+    keep: int | None = None,
+    *,
+    months: int | None = None,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+) -> PruneResult:
+    """Delete what no page reads any more, and say how much went.
+
+    Peak-season rows: only the peak-season page reads them, and only the current run's, yet
+    a run has up to twelve per profitable customer (a million at 100k customers), so every
+    run but the current one loses them. They are a plan derived from the scores, not
+    history.
+
+    Score runs and their scores are history (append-only, ARCHITECTURE.md) and are kept for
+    ever unless a limit is given (``keep``, default ``settings.KEEP_SCORE_RUNS``, unset by
+    default): then kept are every run in progress; the last ``keep`` successful runs, among
+    them always the current one and, from ``keep=2``, the one before it that the
+    dashboard's tier changes and the work alerts compare with; the last successful run of
+    each of the last ``months`` calendar months of ``as_of`` (default
+    ``settings.KEEP_MONTHLY_SCORE_RUNS``) for the customer page's tier history; and failed
+    runs no older than the oldest of the last ``keep`` (all of them while there are no more
+    successful runs than that), whose errors the settings page lists. Every other run is
+    deleted with its scores (a task it raised keeps its reason; its run link becomes empty).
+
+    Rows are deleted ``batch_size`` at a time, each batch in its own transaction, so no
+    transaction or lock grows with the history. A prune that stops half-way leaves an old,
+    non-current run with part of its rows; the next prune finishes it.
+    """
+    keep = settings.KEEP_SCORE_RUNS if keep is None else keep
+    months = settings.KEEP_MONTHLY_SCORE_RUNS if months is None else months
+    if keep is not None and keep < 1:
+        raise ValueError(f"keep must be at least 1 (the current run is always kept), not {keep}")
+    doomed, stripped = _pruning_plan(keep, max(months, 0))
+    result = PruneResult(
+        runs=len(doomed), kept_runs=ScoreRun.objects.count() - len(doomed), dry_run=dry_run
+    )
+    for run_id in stripped:
+        peak = PeakSeasonDemand.objects.filter(run_id=run_id)
+        result.peak_rows += peak.count() if dry_run else _delete_in_batches(peak, batch_size)
+    for run_id in doomed:
+        scores = CustomerScore.objects.filter(run_id=run_id)
+        peak = PeakSeasonDemand.objects.filter(run_id=run_id)
+        if dry_run:
+            result.scores += scores.count()
+            result.peak_rows += peak.count()
+            continue
+        result.peak_rows += _delete_in_batches(peak, batch_size)
+        result.scores += _delete_in_batches(scores, batch_size)
+        with transaction.atomic():
+            # Only a finished run: a status never goes back to RUNNING, this is belt and braces.
+            ScoreRun.objects.filter(pk=run_id).exclude(status=RunStatus.RUNNING).delete()
+    return result
+
+
+def _pruning_plan(keep: int | None, months: int) -> tuple[list[int], list[int]]:
+    """(runs to delete, kept runs whose peak-season rows go), oldest first; see the caller."""
+    succeeded = list(
+        ScoreRun.objects.succeeded()
+        .order_by("-finished_at", "-id")
+        .values_list("pk", "as_of", "started_at")
+    )
+    if not succeeded:
+        return [], []  # nothing current to keep comparisons against: leave the history be
+    if keep is None:
+        return [], sorted(pk for pk, _as_of, _started in succeeded[1:])
+    recent = succeeded[:keep]
+    kept = {pk for pk, _as_of, _started in recent} | _monthly_runs(succeeded, months)
+    doomed = [pk for pk, _as_of, _started in succeeded if pk not in kept]
+    if len(succeeded) > keep:  # under the limit, a failure is part of the short history
+        doomed += ScoreRun.objects.filter(
+            status=RunStatus.FAILED, started_at__lt=recent[-1][2]
+        ).values_list("pk", flat=True)
+    current = succeeded[0][0]
+    return sorted(doomed), sorted(kept - {current})
+
+
+def _monthly_runs(succeeded: list[tuple[int, dt.date, dt.datetime]], months: int) -> set[int]:
+    """The newest of ``succeeded`` (newest first) in each of the last ``months`` months."""
+
+    def month_number(day: dt.date) -> int:
+        return day.year * 12 + day.month - 1
+
+    last = month_number(succeeded[0][1])
+    newest: dict[int, int] = {}
+    for pk, as_of, _started in succeeded:
+        if 0 <= last - month_number(as_of) < months:
+            newest.setdefault(month_number(as_of), pk)
+    return set(newest.values())
+
+
+def _delete_in_batches(rows: models.QuerySet[Any], batch_size: int) -> int:
+    """Delete ``rows``, at most ``batch_size`` per transaction; returns how many went."""
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            # A LIMITed subquery in IN: fine on SQLite and PostgreSQL (the databases we run).
+            batch = rows.model.objects.filter(pk__in=rows.order_by().values("pk")[:batch_size])
+            count, _by_model = batch.delete()
+        deleted += count
+        if count < batch_size:
+            return deleted
+
+
+def _prune_after(run: ScoreRun) -> None:
+    """Prune the history after a successful run; a failure is logged, the run stays good."""
+    try:
+        result = prune_score_runs()
+    except Exception:  # the run has committed: housekeeping must not turn it into a failure
+        logger.exception("pruning score runs after run %s failed", run.pk)
+        return
+    if result.runs or result.peak_rows:
+        logger.info(
+            "pruned %s score runs (%s scores, %s peak-season rows) after run %s",
+            result.runs,
+            result.scores,
+            result.peak_rows,
+            run.pk,
+        )
 
 
 def _progress_reporter(run: ScoreRun, progress: ProgressCallback | None) -> ProgressCallback:
