@@ -253,9 +253,7 @@ def test_dur1_action_status_without_a_version_is_refused(client, core, kam):
     assert plan.actions.get().status == ActionStatus.OPEN
 
 
-def test_dur1_action_status_moves_the_plan_on_so_a_second_stale_page_is_refused(
-    client, core, kam
-):
+def test_dur1_action_status_moves_the_plan_on_so_a_second_stale_page_is_refused(client, core, kam):
     plan, url = _plan_with_an_action(core, kam, client)
     shown = plan.version
     client.post(url, {"status": "in_progress", "version": shown})
