@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from paretocrm.core.exceptions import AppendOnlyError
+from paretocrm.core.exceptions import AppendOnlyError, StaleVersionError
 from paretocrm.core.validators import validate_currency_code
 
 
@@ -72,6 +72,18 @@ class VersionedModel(TimeStampedModel):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
         super().save(*args, **kwargs)
+
+
+def require_version(row: VersionedModel, version: int | None) -> None:
+    """Refuse an action taken on a page that showed an older ``version`` of ``row`` (DUR-1).
+
+    ``row`` must be the one the caller re-read under ``select_for_update`` in its
+    transaction, so nobody can change it between this check and the caller's write.
+    ``None`` means the caller checked already (the API's If-Match) or is a job, not a page.
+    """
+    if version is not None and row.version != version:
+        label = f"{row._meta.label} {row.pk}"
+        raise StaleVersionError(f"{label} is at version {row.version}, not {version}")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

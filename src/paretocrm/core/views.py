@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
@@ -34,6 +36,22 @@ class AdministratorRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
 
     def test_func(self) -> bool:
         return is_administrator(self.request.user)
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The version of the record an action button's page showed (its hidden ``version``).
+
+    Every button that changes a versioned record posts it (DUR-1) and the service refuses
+    the action when the record has changed since (:func:`core.models.require_version`).
+    A missing or non-numeric version gets an error message naming the field and ``None``:
+    the view then changes nothing.
+    """
+    value = request.POST.get("version", "").strip()
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    text = _("the page did not say which version of the record it showed; reload it and try again")
+    messages.error(request, f"version: {text}")
+    return None
 
 
 def plotly_js_path() -> Path:

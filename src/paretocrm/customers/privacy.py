@@ -20,7 +20,7 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models import F
 
-from paretocrm.core.exceptions import StaleVersionError
+from paretocrm.core.models import require_version
 from paretocrm.customers.models import Contact
 
 #: Data classes (PRIV-1): not personal; personal (describes or identifies the person);
@@ -290,10 +290,7 @@ def _erase(contact: Contact, by: Any, version: int | None) -> None:
     """The erasure itself, in one transaction."""
     from paretocrm.audit.services import record_event, redact_history
 
-    if version is not None:
-        stored = Contact.objects.select_for_update().filter(pk=contact.pk)
-        if stored.values_list("version", flat=True).first() != version:
-            raise StaleVersionError(f"contact {contact.pk} is no longer at version {version}")
+    require_version(Contact.objects.select_for_update().get(pk=contact.pk), version)
     name = contact.name.strip()
     for label, fields in CLASSIFICATION.items():
         if label == "customers.contact":

@@ -38,6 +38,7 @@ from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
 from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.paging import CountFromPaginator
+from paretocrm.core.views import posted_version
 from paretocrm.customers import privacy, profile
 from paretocrm.customers.filtersets import CustomerFilterSet
 from paretocrm.customers.forms import CustomerForm, InteractionForm
@@ -369,14 +370,12 @@ class ContactEraseView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         contact = _contact_in_scope(request, pk)
-        version = request.POST.get("version", "")
-        if not version.isdigit():
-            text = _("the form did not say which version of the contact it showed")
-            messages.error(request, f"version: {text}")
+        version = posted_version(request)
+        if version is None:
             return redirect("customers:detail", pk=contact.customer_id)
         try:
             with audit_context(ChangeChannel.WEB, request.user):
-                privacy.erase_contact(contact, by=request.user, version=int(version))
+                privacy.erase_contact(contact, by=request.user, version=version)
         except StaleVersionError:
             messages.error(
                 request,

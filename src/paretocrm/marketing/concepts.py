@@ -22,6 +22,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 from paretocrm.core.languages import language_of
+from paretocrm.core.models import require_version
 from paretocrm.core.tokens import digest
 from paretocrm.customers.choices import ConsentChannel
 from paretocrm.marketing.models import ConceptSurvey, ConceptSurveyInvitation
@@ -41,10 +42,19 @@ class ConceptRun:
 
 
 def send_concept_survey(
-    survey: ConceptSurvey, *, link: Callable[[str], str] | None = None
+    survey: ConceptSurvey, *, link: Callable[[str], str] | None = None, version: int | None = None
 ) -> ConceptRun:
-    """Mail the survey to every key account not asked yet (consenting contacts only)."""
+    """Mail the survey to every key account not asked yet (consenting contacts only).
+
+    ``version`` is the one the page showed: a survey whose text changed since is not sent
+    (:class:`StaleVersionError`, DUR-1). The check holds a row lock only for itself, not
+    while the mails go out one by one.
+    """
     from paretocrm.insights.models import CustomerScore  # insights imports no marketing
+
+    with transaction.atomic():
+        survey = ConceptSurvey.objects.select_for_update().get(pk=survey.pk)
+        require_version(survey, version)
 
     scores = (
         CustomerScore.objects.current()

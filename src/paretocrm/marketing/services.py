@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paretocrm.core.models import require_version
 from paretocrm.core.money import quantize_money
 from paretocrm.core.services import convert
 from paretocrm.customers.choices import ConsentChannel
@@ -209,32 +210,49 @@ def consenting_contacts(customer_ids: set[int], channel: str) -> dict[int, Conta
     return best
 
 
-def build_audience(campaign: Campaign, *, channel: str = ConsentChannel.EMAIL) -> AudienceResult:
-    """Add the targeted customers as members with a consenting contact (no consent: left out)."""
+def _locked(campaign: Campaign, version: int | None) -> Campaign:
+    """The campaign re-read under a row lock, refused when no longer at the page's ``version``."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    require_version(locked, version)
+    return locked
+
+
+def build_audience(
+    campaign: Campaign, *, channel: str = ConsentChannel.EMAIL, version: int | None = None
+) -> AudienceResult:
+    """Add the targeted customers as members with a consenting contact (no consent: left out).
+
+    ``version`` is the campaign's version the page showed: a campaign changed since (its
+    target, say) is left alone (:class:`StaleVersionError`, DUR-1); the same holds for
+    attributing orders.
+    """
     if channel not in ConsentChannel.values:
         text = _("%(value)s is not a consent channel") % {"value": repr(channel)}
         raise CampaignError(f"channel: {text}")
-    scores = audience_customers(campaign).select_related("customer")
-    customers = {s.customer_id: s.customer for s in scores}
-    contacts = consenting_contacts(set(customers), channel)
-    existing = set(
-        CampaignMember.objects.filter(campaign=campaign).values_list("customer_id", flat=True)
-    )
-    result = AudienceResult()
-    new = []
-    for customer_id, customer in sorted(customers.items()):
-        if customer_id in existing:
-            result.already_members += 1
-        elif customer_id not in contacts:
-            result.without_consent.append(customer.name)
-        else:
-            new.append(
-                CampaignMember(campaign=campaign, customer=customer, contact=contacts[customer_id])
-            )
     with transaction.atomic():
+        campaign = _locked(campaign, version)
+        scores = audience_customers(campaign).select_related("customer")
+        customers = {s.customer_id: s.customer for s in scores}
+        contacts = consenting_contacts(set(customers), channel)
+        existing = set(
+            CampaignMember.objects.filter(campaign=campaign).values_list("customer_id", flat=True)
+        )
+        result = AudienceResult()
+        new = []
+        for customer_id, customer in sorted(customers.items()):
+            if customer_id in existing:
+                result.already_members += 1
+            elif customer_id not in contacts:
+                result.without_consent.append(customer.name)
+            else:
+                new.append(
+                    CampaignMember(
+                        campaign=campaign, customer=customer, contact=contacts[customer_id]
+                    )
+                )
         CampaignMember.objects.bulk_create(new)
-    result.added = len(new)
-    return result
+        result.added = len(new)
+        return result
 
 
 def record_response(
@@ -251,7 +269,9 @@ def record_response(
     return member
 
 
-def attribute_orders(campaign: Campaign, *, window_days: int = ATTRIBUTION_WINDOW_DAYS) -> int:
+def attribute_orders(
+    campaign: Campaign, *, window_days: int = ATTRIBUTION_WINDOW_DAYS, version: int | None = None
+) -> int:
     """Credit the campaign with its members' orders placed from the start to end + window.
 
     Cancelled orders do not count; an order already attributed is left as it is, so running
@@ -260,20 +280,23 @@ def attribute_orders(campaign: Campaign, *, window_days: int = ATTRIBUTION_WINDO
     if window_days < 0:
         text = _("%(value)s is negative") % {"value": window_days}
         raise CampaignError(f"window_days: {text}")
-    last_day = (campaign.end_date or campaign.start_date) + dt.timedelta(days=window_days)
-    start = timezone.make_aware(dt.datetime.combine(campaign.start_date, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min))
-    orders = (
-        Order.objects.filter(
-            customer_id__in=CampaignMember.objects.filter(campaign=campaign).values("customer_id"),
-            ordered_at__gte=start,
-            ordered_at__lt=end,
-        )
-        .exclude(status=OrderStatus.CANCELLED)
-        .exclude(campaign_attributions__campaign=campaign)
-        .values_list("id", flat=True)
-    )
-    new = [CampaignAttribution(campaign=campaign, order_id=order_id) for order_id in orders]
     with transaction.atomic():
+        campaign = _locked(campaign, version)
+        last_day = (campaign.end_date or campaign.start_date) + dt.timedelta(days=window_days)
+        start = timezone.make_aware(dt.datetime.combine(campaign.start_date, dt.time.min))
+        end = timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min))
+        orders = (
+            Order.objects.filter(
+                customer_id__in=CampaignMember.objects.filter(campaign=campaign).values(
+                    "customer_id"
+                ),
+                ordered_at__gte=start,
+                ordered_at__lt=end,
+            )
+            .exclude(status=OrderStatus.CANCELLED)
+            .exclude(campaign_attributions__campaign=campaign)
+            .values_list("id", flat=True)
+        )
+        new = [CampaignAttribution(campaign=campaign, order_id=order_id) for order_id in orders]
         CampaignAttribution.objects.bulk_create(new)
-    return len(new)
+        return len(new)

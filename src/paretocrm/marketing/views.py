@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.choices import CustomerTier
+from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.tokens import digest
-from paretocrm.core.views import ScopedListView
+from paretocrm.core.views import ScopedListView, posted_version
 from paretocrm.customers.choices import ConsentChannel
 from paretocrm.customers.views import record_export, require_export, xlsx_response
 from paretocrm.imports.exports import csv_lines
@@ -122,11 +123,14 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not may_run_campaigns(request.user):
         raise PermissionDenied(_("Only marketing staff may change campaigns."))
     campaign = get_object_or_404(Campaign, pk=pk)
+    # a response is recorded on a member, which has no version of its own
+    version = posted_version(request) if action in ("audience", "attribute") else None
+    if action in ("audience", "attribute") and version is None:
+        return redirect("marketing:campaign", pk=campaign.pk)
     try:
         if action == "audience":
-            result = services.build_audience(
-                campaign, channel=request.POST.get("channel", ConsentChannel.EMAIL)
-            )
+            channel = request.POST.get("channel", ConsentChannel.EMAIL)
+            result = services.build_audience(campaign, channel=channel, version=version)
             messages.success(
                 request,
                 _(
@@ -141,7 +145,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
         elif action == "attribute":
             window = int(request.POST.get("window_days") or services.ATTRIBUTION_WINDOW_DAYS)
-            count = services.attribute_orders(campaign, window_days=window)
+            count = services.attribute_orders(campaign, window_days=window, version=version)
             messages.success(request, _("%(n)d orders attributed.") % {"n": count})
         elif action == "response":
             member = get_object_or_404(
@@ -155,6 +159,12 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise services.CampaignError(f"action: {text}")
     except ValueError as error:  # CampaignError, or a window that is not a number
         messages.error(request, str(error))
+    except StaleVersionError:
+        text = _(
+            "Someone else changed this campaign after you opened the page, so nothing was "
+            "changed. Check the campaign below and try again if still needed."
+        )
+        messages.error(request, text)
     return redirect("marketing:campaign", pk=campaign.pk)
 
 
@@ -184,12 +194,24 @@ def concept_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not may_run_campaigns(request.user):
             raise PermissionDenied(_("Only marketing staff may change campaigns."))
-        result = concepts.send_concept_survey(
-            survey,
-            link=lambda token: request.build_absolute_uri(
-                reverse("marketing:concept_answer", args=[token])
-            ),
-        )
+        version = posted_version(request)
+        if version is None:
+            return redirect("marketing:concept", pk=survey.pk)
+        try:
+            result = concepts.send_concept_survey(
+                survey,
+                link=lambda token: request.build_absolute_uri(
+                    reverse("marketing:concept_answer", args=[token])
+                ),
+                version=version,
+            )
+        except StaleVersionError:
+            text = _(
+                "Someone else changed this survey after you opened the page, so nothing was "
+                "sent. Check the survey below and send again if still needed."
+            )
+            messages.error(request, text)
+            return redirect("marketing:concept", pk=survey.pk)
         messages.success(
             request,
             _(

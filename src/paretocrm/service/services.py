@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from paretocrm.core.languages import language_of
+from paretocrm.core.models import require_version
 from paretocrm.core.tokens import digest
 from paretocrm.customers.choices import ConsentChannel
 from paretocrm.customers.models import Contact
@@ -128,14 +129,27 @@ def _event(
     )
 
 
-def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().get(pk=case.pk)
+def _locked(case: Case, version: int | None = None) -> Case:
+    """The case re-read under a row lock, refused when no longer at the page's ``version``."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    require_version(locked, version)
+    return locked
 
 
 def transition_case(
-    case: Case, to: str, *, by: Any = None, at: dt.datetime | None = None, note: str = ""
+    case: Case,
+    to: str,
+    *,
+    by: Any = None,
+    at: dt.datetime | None = None,
+    note: str = "",
+    version: int | None = None,
 ) -> Case:
     """Move a case along the workflow, recording when targets were met.
+
+    ``version`` is the one the page showed: a case changed since is left alone
+    (:class:`StaleVersionError`, DUR-1); the same holds for assigning, escalating and a
+    care record added on the case page.
 
     Leaving ``new`` is the first response; ``resolved`` stamps the resolution time (a
     reopened case loses it, so the resolution clock measures the final fix); ``closed``
@@ -143,7 +157,7 @@ def transition_case(
     """
     at = at or timezone.now()
     with transaction.atomic():
-        case = _locked(case)
+        case = _locked(case, version)
         before = case.status
         if to not in CASE_TRANSITIONS.get(before, frozenset()):
             allowed = gettext(", ").join(
@@ -197,6 +211,7 @@ def escalate_case(
     note: str = "",
     *,
     breach: dict[str, str] | None = None,
+    version: int | None = None,
 ) -> Case:
     """Escalate a case to a colleague (e.g. the key-account manager), keeping the time.
 
@@ -207,7 +222,7 @@ def escalate_case(
         raise CaseError("escalated_to: " + gettext("choose the person the case is escalated to"))
     at = at or timezone.now()
     with transaction.atomic():
-        case = _locked(case)
+        case = _locked(case, version)
         case.escalated = True
         case.escalated_at = at
         case.escalated_to = to
@@ -227,12 +242,12 @@ def escalate_case(
     return case
 
 
-def assign_case(case: Case, to: Any, *, by: Any = None) -> Case:
+def assign_case(case: Case, to: Any, *, by: Any = None, version: int | None = None) -> Case:
     """Give the case to an active colleague."""
     if to is None or not getattr(to, "is_active", False):
         raise CaseError("assigned_to: " + gettext("choose an active user to assign the case to"))
     with transaction.atomic():
-        case = _locked(case)
+        case = _locked(case, version)
         case.assigned_to = to
         case.save()
         _event(
@@ -284,11 +299,21 @@ def escalate_sla_breaches(now: dt.datetime | None = None) -> list[Case]:
 
 @transaction.atomic
 def add_care_record(
-    *, customer: Any, user: Any, case: Case | None = None, **fields: Any
+    *,
+    customer: Any,
+    user: Any,
+    case: Case | None = None,
+    case_version: int | None = None,
+    **fields: Any,
 ) -> CareRecord:
-    """A care touch (visit, greeting, gift, follow-up) on a customer, optionally for a case."""
+    """A care touch (visit, greeting, gift, follow-up) on a customer, optionally for a case.
+
+    ``case_version`` is the version of the case its page showed (see :func:`_locked`).
+    """
     if case is not None and case.customer_id != customer.pk:
         raise CaseError("case: " + gettext("the case belongs to another customer"))
+    if case is not None:
+        _locked(case, case_version)
     record = CareRecord(customer=customer, user=user, case=case, **fields)
     record.full_clean()
     record.save()

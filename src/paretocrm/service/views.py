@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.tokens import digest
-from paretocrm.core.views import ScopedListView
+from paretocrm.core.views import ScopedListView, posted_version
 from paretocrm.customers.models import Customer
 from paretocrm.customers.views import may_edit_customers
 from paretocrm.sales.models import Order
@@ -107,22 +108,26 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _require_edit(request)
     case = _case_for(request, pk)
     users = get_user_model().objects.filter(is_active=True)
+    version = posted_version(request)
+    if version is None:
+        return redirect("service:case", pk=case.pk)
+    note = request.POST.get("note", "")
     try:
         if action == "status":
-            services.transition_case(
-                case, request.POST.get("to", ""), by=request.user, note=request.POST.get("note", "")
-            )
+            to = request.POST.get("to", "")
+            services.transition_case(case, to, by=request.user, note=note, version=version)
         elif action == "escalate":
             target = users.filter(pk=request.POST.get("to") or 0).first()
-            services.escalate_case(case, target, note=request.POST.get("note", ""))
+            services.escalate_case(case, target, note=note, version=version)
         elif action == "assign":
             target = users.filter(pk=request.POST.get("to") or 0).first()
-            services.assign_case(case, target, by=request.user)
+            services.assign_case(case, target, by=request.user, version=version)
         elif action == "care":
             services.add_care_record(
                 customer=case.customer,
                 user=request.user,
                 case=case,
+                case_version=version,
                 kind=request.POST.get("kind", ""),
                 notes=request.POST.get("notes", ""),
                 cost=request.POST.get("cost") or None,
@@ -134,6 +139,12 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, str(error))
     except ValidationError as error:
         messages.error(request, "; ".join(_flatten(error)))
+    except StaleVersionError:
+        text = _(
+            "Someone else changed this case after you opened the page, so nothing was changed. "
+            "Check the case below and try again if still needed."
+        )
+        messages.error(request, text)
     else:
         messages.success(request, _("The case was updated."))
     return redirect("service:case", pk=case.pk)

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from paretocrm.core.exceptions import StaleVersionError
+from paretocrm.core.views import posted_version
 from paretocrm.customers.choices import ActionStatus
 from paretocrm.customers.models import AccountPlan, Customer
 from paretocrm.customers.views import (
@@ -168,10 +170,19 @@ def plan_action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
     _require_edit(request)
     plan = _plan_for(request, pk)
     action = get_object_or_404(plan.actions.all(), pk=action_pk)
+    version = posted_version(request)
+    if version is None:
+        return redirect("work:plan", pk=plan.pk)
     try:
-        plans.set_action_status(action, request.POST.get("status", ""))
+        plans.set_action_status(action, request.POST.get("status", ""), plan_version=version)
     except plans.PlanError as error:
         messages.error(request, str(error))
+    except StaleVersionError:
+        text = _(
+            "Someone else changed this plan after you opened the page, so nothing was changed. "
+            "Check the actions below and try again if still needed."
+        )
+        messages.error(request, text)
     else:
         messages.success(request, _("The action was updated."))
     return redirect("work:plan", pk=plan.pk)

@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from paretocrm.core.models import require_version
 from paretocrm.customers.choices import AccountPlanStatus, ActionStatus
 from paretocrm.customers.models import AccountPlan, AccountPlanAction, AccountPlanGoal, Customer
 from paretocrm.insights.choices import Tier
@@ -147,12 +149,27 @@ def add_action(plan: AccountPlan, **fields: Any) -> AccountPlanAction:
     return action
 
 
-def set_action_status(action: AccountPlanAction, status: str) -> AccountPlanAction:
-    """Move an action on (open, in progress, done, cancelled); done records the time."""
+def set_action_status(
+    action: AccountPlanAction, status: str, *, plan_version: int | None = None
+) -> AccountPlanAction:
+    """Move an action on (open, in progress, done, cancelled); done records the time.
+
+    An action has no version of its own: the plan's counts for it. ``plan_version`` is the
+    one the page showed: when the plan has changed since, :class:`StaleVersionError` and
+    nothing changes (DUR-1); else the plan goes up one version, so a second page still
+    showing the old status is refused in turn.
+    """
     if status not in ActionStatus.values:
         text = _("%(status)s is not an action status") % {"status": repr(status)}
         raise PlanError(f"status: {text}")
     with transaction.atomic():
+        if plan_version is not None:
+            require_version(
+                AccountPlan.objects.select_for_update().get(pk=action.plan_id), plan_version
+            )
+            AccountPlan.objects.filter(pk=action.plan_id).update(
+                version=F("version") + 1, updated_at=timezone.now()
+            )
         action = AccountPlanAction.objects.select_for_update().get(pk=action.pk)
         action.status = status
         action.completed_at = timezone.now() if status == ActionStatus.DONE else None

@@ -20,6 +20,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from paretocrm.core.languages import language_of
+from paretocrm.core.models import require_version
 from paretocrm.customers.models import Customer
 from paretocrm.insights.models import ScoreRun
 from paretocrm.service.services import escalate_sla_breaches
@@ -219,14 +220,19 @@ def _locked(task: Task) -> Task:
     return Task.objects.select_for_update().get(pk=task.pk)
 
 
-def complete_task(task: Task, *, outcome: str, by: Any = None) -> Task:
-    """Mark a task done with its outcome (required: what was agreed or found)."""
+def complete_task(task: Task, *, outcome: str, by: Any = None, version: int | None = None) -> Task:
+    """Mark a task done with its outcome (required: what was agreed or found).
+
+    ``version`` is the one the page showed: a task changed since is left alone
+    (:class:`StaleVersionError`, DUR-1); the same holds for snoozing and reassigning.
+    """
     outcome = (outcome or "").strip()
     if not outcome:
         text = gettext("say what came of the task before marking it done")
         raise TaskError("outcome: " + text)
     with transaction.atomic():
         task = _locked(task)
+        require_version(task, version)
         if task.status == TaskStatus.DONE:
             raise TaskError(gettext("task %(id)s is already done") % {"id": task.pk})
         task.status = TaskStatus.DONE
@@ -237,7 +243,9 @@ def complete_task(task: Task, *, outcome: str, by: Any = None) -> Task:
     return task
 
 
-def snooze_task(task: Task, *, until: dt.date, today: dt.date | None = None) -> Task:
+def snooze_task(
+    task: Task, *, until: dt.date, today: dt.date | None = None, version: int | None = None
+) -> Task:
     """Put a task aside until ``until`` (a future date); it returns to the queue then."""
     today = today or timezone.localdate()
     if until <= today:
@@ -245,6 +253,7 @@ def snooze_task(task: Task, *, until: dt.date, today: dt.date | None = None) -> 
         raise TaskError("snoozed_until: " + text % {"until": until, "today": today})
     with transaction.atomic():
         task = _locked(task)
+        require_version(task, version)
         if task.status == TaskStatus.DONE:
             text = gettext("task %(id)s is done and cannot be snoozed")
             raise TaskError(text % {"id": task.pk})
@@ -255,12 +264,13 @@ def snooze_task(task: Task, *, until: dt.date, today: dt.date | None = None) -> 
     return task
 
 
-def reassign_task(task: Task, *, to: Any) -> Task:
+def reassign_task(task: Task, *, to: Any, version: int | None = None) -> Task:
     """Give the task to another active user."""
     if to is None or not getattr(to, "is_active", False):
         raise TaskError("owner: " + gettext("choose an active user to reassign the task to"))
     with transaction.atomic():
         task = _locked(task)
+        require_version(task, version)
         if task.status == TaskStatus.DONE:
             text = gettext("task %(id)s is done and cannot be reassigned")
             raise TaskError(text % {"id": task.pk})

@@ -20,7 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.querysets import has_full_scope
+from paretocrm.core.views import posted_version
 from paretocrm.customers.views import may_export, record_export, require_export, xlsx_response
 from paretocrm.imports.exports import csv_lines, neutralise, write_xlsx
 from paretocrm.users.permissions import Function, has_function
@@ -78,20 +80,29 @@ def _parse_date(value: str, name: str) -> dt.date:
 def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Done (with outcome), snooze (until a date) or reassign (to a user) one task."""
     task = _task_for(request, pk)
+    version = posted_version(request)
+    if version is None:
+        return redirect("work:tasks")
     try:
         if action == "done":
-            services.complete_task(task, outcome=request.POST.get("outcome", ""))
+            services.complete_task(task, outcome=request.POST.get("outcome", ""), version=version)
         elif action == "snooze":
             until = _parse_date(request.POST.get("until", ""), "until")
-            services.snooze_task(task, until=until)
+            services.snooze_task(task, until=until, version=version)
         elif action == "reassign":
             users = get_user_model().objects.filter(is_active=True)
             target = users.filter(pk=request.POST.get("owner") or 0).first()
-            services.reassign_task(task, to=target)
+            services.reassign_task(task, to=target, version=version)
         else:
             raise services.TaskError(_("unknown action %(action)s") % {"action": repr(action)})
     except services.TaskError as error:
         messages.error(request, str(error))
+    except StaleVersionError:
+        text = _(
+            "Someone else changed this task after you opened the page, so nothing was changed. "
+            "Check the task below and try again if still needed."
+        )
+        messages.error(request, text)
     else:
         messages.success(request, _("Task updated."))
     return redirect("work:tasks")

@@ -329,7 +329,7 @@ def test_dur1_erase_form_based_on_an_outdated_version_shows_a_conflict(person: d
     assert Contact.objects.get(pk=contact.pk).name == NAME
     assert not AuditEvent.objects.filter(kind="erasure").exists()
     missing = admin.post(url, follow=True)
-    assert "version: the form did not say" in missing.content.decode()
+    assert "version: the page did not say" in missing.content.decode()
     assert Contact.objects.get(pk=contact.pk).name == NAME
     admin.post(url, {"version": _erase_form_version(admin, person)})
     assert Contact.objects.get(pk=contact.pk).name == privacy.ERASED_NAME

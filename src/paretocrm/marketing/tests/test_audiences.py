@@ -149,7 +149,10 @@ def test_roi_per_campaign_and_per_segment_match_hand_computation(company):
 def test_campaign_page_shows_roi_to_marketing_and_builds_the_audience(client, company):
     spring = campaign(target_tier="core")
     client.force_login(make_user(role="marketing"))
-    response = client.post(reverse("marketing:campaign_action", args=[spring.pk, "audience"]))
+    response = client.post(
+        reverse("marketing:campaign_action", args=[spring.pk, "audience"]),
+        {"version": spring.version},
+    )
     assert response.status_code == 302 and spring.members.count() == 2
     page = client.get(reverse("marketing:campaign", args=[spring.pk])).content.decode()
     assert 'id="campaign-roi"' in page and "2 members added" in page
@@ -161,3 +164,56 @@ def test_campaign_page_shows_roi_to_marketing_and_builds_the_audience(client, co
     assert 'id="campaign-roi"' not in page and "Core A" not in page  # out of scope, no totals
     denied = client.post(reverse("marketing:campaign_action", args=[spring.pk, "attribute"]))
     assert denied.status_code == 403
+
+
+CAMPAIGN_ACTIONS = [("audience", {"channel": "email"}), ("attribute", {"window_days": "30"})]
+
+
+def _campaign_with_an_order(client, company) -> Campaign:
+    """A core-tier campaign with one of its two customers a member, who has ordered."""
+    spring = campaign(target_tier="core")
+    customer, contact = company["Core A"]
+    CampaignMember.objects.create(campaign=spring, customer=customer, contact=contact)
+    make_order(customer, ordered_at=at(START))
+    client.force_login(make_user(role="marketing"))
+    return spring
+
+
+def _nothing_done(spring: Campaign) -> bool:
+    return spring.members.count() == 1 and not CampaignAttribution.objects.exists()
+
+
+def test_dur1_campaign_buttons_carry_the_version_they_were_shown(client, company):
+    spring = _campaign_with_an_order(client, company)
+    page = client.get(reverse("marketing:campaign", args=[spring.pk])).content.decode()
+    assert page.count(f'name="version" value="{spring.version}"') == len(CAMPAIGN_ACTIONS)
+
+
+@pytest.mark.parametrize(("action", "data"), CAMPAIGN_ACTIONS)
+def test_dur1_campaign_action_from_an_outdated_page_changes_nothing(client, company, action, data):
+    spring = _campaign_with_an_order(client, company)
+    shown = spring.version
+    Campaign.objects.get(pk=spring.pk).save()  # a colleague changes the campaign meanwhile
+    url = reverse("marketing:campaign_action", args=[spring.pk, action])
+
+    answer = client.post(url, {**data, "version": shown}, follow=True)
+
+    assert "Someone else changed this campaign" in answer.content.decode()
+    assert _nothing_done(spring)
+
+
+@pytest.mark.parametrize(("action", "data"), CAMPAIGN_ACTIONS)
+def test_dur1_campaign_action_without_a_version_is_refused(client, company, action, data):
+    spring = _campaign_with_an_order(client, company)
+    url = reverse("marketing:campaign_action", args=[spring.pk, action])
+    answer = client.post(url, data, follow=True)
+    assert "version: the page did not say" in answer.content.decode()
+    assert _nothing_done(spring)
+
+
+@pytest.mark.parametrize(("action", "data"), CAMPAIGN_ACTIONS)
+def test_dur1_campaign_action_at_the_current_version_is_done(client, company, action, data):
+    spring = _campaign_with_an_order(client, company)
+    url = reverse("marketing:campaign_action", args=[spring.pk, action])
+    client.post(url, {**data, "version": spring.version})
+    assert not _nothing_done(spring)

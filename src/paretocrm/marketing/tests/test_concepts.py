@@ -93,7 +93,7 @@ def test_answer_page_without_login_and_marketing_pages(client, accounts):
     )
     mango = ConceptSurvey.objects.get(title="Dried mango")
     assert created["Location"] == reverse("marketing:concept", args=[mango.pk])
-    client.post(reverse("marketing:concept", args=[mango.pk]))
+    client.post(reverse("marketing:concept", args=[mango.pk]), {"version": mango.version})
     assert mango.invitations.count() == 2
     client.force_login(make_user(role="administrator"))
     detail = client.get(reverse("marketing:concept", args=[frozen.pk])).content.decode()
@@ -119,3 +119,39 @@ def test_the_concept_mail_is_in_the_recipients_language_not_the_senders(accounts
     assert message.subject == "誠邀您評價新產品：Frozen durian"
     assert "在推出Frozen durian（計畫於 2026年6月1日 上市）之前" in message.body
     assert "Flash-frozen durian for export." in message.body  # the survey's own text as written
+
+
+def _marketer_on_the_survey_page(client) -> tuple[ConceptSurvey, str]:
+    frozen = survey()
+    client.force_login(make_user(role="marketing"))
+    return frozen, reverse("marketing:concept", args=[frozen.pk])
+
+
+def test_dur1_send_button_carries_the_version_it_was_shown(accounts, client):
+    frozen, url = _marketer_on_the_survey_page(client)
+    assert f'name="version" value="{frozen.version}"' in client.get(url).content.decode()
+
+
+def test_dur1_send_from_an_outdated_page_sends_nothing(accounts, client):
+    frozen, url = _marketer_on_the_survey_page(client)
+    shown = frozen.version
+    frozen.question = "Would you stock it?"  # a colleague rewords the survey meanwhile
+    frozen.save()
+
+    answer = client.post(url, {"version": shown}, follow=True)
+
+    assert "Someone else changed this survey" in answer.content.decode()
+    assert not frozen.invitations.exists() and not mail.outbox
+
+
+def test_dur1_send_without_a_version_is_refused(accounts, client):
+    frozen, url = _marketer_on_the_survey_page(client)
+    answer = client.post(url, follow=True)
+    assert "version: the page did not say" in answer.content.decode()
+    assert not frozen.invitations.exists() and not mail.outbox
+
+
+def test_dur1_send_at_the_current_version_sends(accounts, client):
+    frozen, url = _marketer_on_the_survey_page(client)
+    client.post(url, {"version": frozen.version})
+    assert frozen.invitations.count() == 2 and len(mail.outbox) == 2

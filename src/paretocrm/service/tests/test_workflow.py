@@ -207,15 +207,22 @@ def test_case_page_moves_the_case_and_adds_care(policies, kam, client):
     client.force_login(kam)
     page = client.get(reverse("service:case", args=[case.pk])).content.decode()
     assert "SLA clock" in page and "breached" in page
-    client.post(reverse("service:case_action", args=[case.pk, "status"]), {"to": "in_progress"})
+    status_url = reverse("service:case_action", args=[case.pk, "status"])
+    client.post(status_url, {"to": "in_progress", "version": case.version})
+    case.refresh_from_db()
     client.post(
         reverse("service:case_action", args=[case.pk, "care"]),
-        {"kind": "follow_up", "notes": "Called the buyer", "cost": "12.50"},
+        {
+            "kind": "follow_up",
+            "notes": "Called the buyer",
+            "cost": "12.50",
+            "version": case.version,
+        },
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS and case.first_response_at is not None
     assert case.care_records.get().notes == "Called the buyer"
-    refused = client.post(reverse("service:case_action", args=[case.pk, "status"]), {"to": "new"})
+    refused = client.post(status_url, {"to": "new", "version": case.version})
     assert refused.status_code == 302
     listing = client.get(reverse("service:cases"), {"sla": "breached"}).content.decode()
     assert "CS-1" in listing
@@ -254,3 +261,61 @@ def test_survey_mail_links_to_the_public_address_when_set(policies, kam, setting
     services.transition_case(case, CaseStatus.RESOLVED, at=T0 + 2 * H)
     token = services.send_due_surveys(T0 + 3 * H).sent[0].link_token
     assert f"https://crm.example.com/service/survey/{token}/" in mail.outbox[-1].body
+
+
+CASE_ACTIONS = [
+    ("status", {"to": "in_progress"}),
+    ("assign", {}),
+    ("escalate", {}),
+    ("care", {"kind": "follow_up", "notes": "Called the buyer"}),
+]
+
+
+def _case_action(policies, kam, client, action, data) -> tuple[Case, str, dict]:
+    """A new case of the signed-in manager, the URL of one button and what it posts."""
+    case = new_case(make_customer(owner=kam))
+    client.force_login(kam)
+    url = reverse("service:case_action", args=[case.pk, action])
+    return case, url, {**data, "to": data.get("to", kam.pk), "version": case.version}
+
+
+def _unchanged(case: Case, version: int) -> bool:
+    stored = Case.objects.get(pk=case.pk)
+    untouched = (stored.status, stored.assigned_to, stored.escalated) == ("new", None, False)
+    return untouched and stored.version == version and not stored.care_records.exists()
+
+
+def test_dur1_every_case_button_carries_the_version_it_was_shown(policies, kam, client):
+    case, _url, _posted = _case_action(policies, kam, client, "status", {})
+    page = client.get(reverse("service:case", args=[case.pk])).content.decode()
+    assert page.count(f'name="version" value="{case.version}"') == len(CASE_ACTIONS)
+
+
+@pytest.mark.parametrize(("action", "data"), CASE_ACTIONS)
+def test_dur1_case_action_from_an_outdated_page_changes_nothing(
+    policies, kam, client, action, data
+):
+    case, url, posted = _case_action(policies, kam, client, action, data)
+    Case.objects.get(pk=case.pk).save()  # a colleague changes the case meanwhile
+
+    answer = client.post(url, posted, follow=True)
+
+    assert "Someone else changed this case" in answer.content.decode()
+    assert _unchanged(case, posted["version"] + 1)
+    assert not CaseEvent.objects.filter(case=case).exclude(kind=CaseEventKind.OPENED).exists()
+
+
+@pytest.mark.parametrize(("action", "data"), CASE_ACTIONS)
+def test_dur1_case_action_without_a_version_is_refused(policies, kam, client, action, data):
+    case, url, posted = _case_action(policies, kam, client, action, data)
+    answer = client.post(url, {**posted, "version": ""}, follow=True)
+    assert "version: the page did not say" in answer.content.decode()
+    assert _unchanged(case, posted["version"])
+
+
+@pytest.mark.parametrize(("action", "data"), CASE_ACTIONS)
+def test_dur1_case_action_at_the_current_version_is_done(policies, kam, client, action, data):
+    case, url, posted = _case_action(policies, kam, client, action, data)
+    answer = client.post(url, posted, follow=True)
+    assert "The case was updated." in answer.content.decode()
+    assert not _unchanged(case, posted["version"])

@@ -150,7 +150,8 @@ def test_plan_pages_create_view_add_action_print_and_export(client, core, kam):
     assert "Enter the EU market" in page and "Visit the buyer" in page
 
     client.post(
-        reverse("work:plan_action_status", args=[plan.pk, action.pk]), {"status": "in_progress"}
+        reverse("work:plan_action_status", args=[plan.pk, action.pk]),
+        {"status": "in_progress", "version": plan.version},
     )
     action.refresh_from_db()
     assert action.status == ActionStatus.IN_PROGRESS
@@ -217,3 +218,47 @@ def test_plan_refusals_name_the_field_in_english_and_explain_in_chinese(kam):
     assert str(refused.value) == (
         "customer: 客戶計畫僅適用於核心客戶和重要客戶；在目前分析中，Small Shop 為普通客戶"
     )
+
+
+def _plan_with_an_action(core, kam, client) -> tuple[AccountPlan, str]:
+    """A live plan with one open action, the user signed in, and the status button's URL."""
+    plan = live_plan(core)
+    action = plans.add_action(plan, description="Visit", owner=kam, due_date=dt.date(2026, 3, 1))
+    client.force_login(kam)
+    return plan, reverse("work:plan_action_status", args=[plan.pk, action.pk])
+
+
+def test_dur1_action_status_button_carries_the_plans_version(client, core, kam):
+    plan, _url = _plan_with_an_action(core, kam, client)
+    page = client.get(reverse("work:plan", args=[plan.pk])).content.decode()
+    assert f'name="version" value="{plan.version}"' in page
+
+
+def test_dur1_action_status_from_an_outdated_page_changes_nothing(client, core, kam):
+    plan, url = _plan_with_an_action(core, kam, client)
+    shown = plan.version
+    plans.update_plan(plan, version=shown, title="Renamed by a colleague")
+
+    answer = client.post(url, {"status": "done", "version": shown}, follow=True)
+
+    assert "Someone else changed this plan" in answer.content.decode()
+    assert plan.actions.get().status == ActionStatus.OPEN
+    assert AccountPlan.objects.get(pk=plan.pk).version == shown + 1
+
+
+def test_dur1_action_status_without_a_version_is_refused(client, core, kam):
+    plan, url = _plan_with_an_action(core, kam, client)
+    answer = client.post(url, {"status": "done"}, follow=True)
+    assert "version: the page did not say" in answer.content.decode()
+    assert plan.actions.get().status == ActionStatus.OPEN
+
+
+def test_dur1_action_status_moves_the_plan_on_so_a_second_stale_page_is_refused(client, core, kam):
+    plan, url = _plan_with_an_action(core, kam, client)
+    shown = plan.version
+    client.post(url, {"status": "in_progress", "version": shown})
+    assert plan.actions.get().status == ActionStatus.IN_PROGRESS
+    assert AccountPlan.objects.get(pk=plan.pk).version == shown + 1
+
+    client.post(url, {"status": "cancelled", "version": shown})  # the other tab, same page
+    assert plan.actions.get().status == ActionStatus.IN_PROGRESS

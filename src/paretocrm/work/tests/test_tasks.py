@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
+from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.customers.tests.factories import make_customer, make_invoice, make_user
 from paretocrm.insights.choices import Tier
 from paretocrm.insights.models import ScoreRun
@@ -280,3 +283,45 @@ def test_reassigned_task_moves_to_the_new_owner_and_inactive_users_are_refused(o
     assert Task.objects.get(pk=task.pk).owner == colleague
     # The new owner sees it even though the customer is outside their scope.
     assert Task.objects.visible_to(colleague).filter(pk=task.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dur1_clicks_from_pages_showing_the_same_version_change_the_task_once(
+    owner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four people reassign one task from pages that all showed version 1, at the same moment.
+    Each pauses after its version check, so without the row lock all four would pass it and
+    the last save would silently win."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (SELECT ... FOR UPDATE) are PostgreSQL's; the PG pass runs this")
+    task = Task.objects.create(
+        customer=make_customer(owner=owner), owner=owner, kind="decline", due_on=TODAY
+    )
+    people = [make_user(username=f"colleague{n}") for n in range(4)]
+    checked = services.require_version
+
+    def check_then_pause(row, version):  # type: ignore[no-untyped-def]
+        checked(row, version)
+        time.sleep(0.05)  # widen the check-then-write window a race would use
+
+    monkeypatch.setattr(services, "require_version", check_then_pause)
+    start = threading.Barrier(len(people))
+    outcomes: list[str] = []
+
+    def reassign(person) -> None:  # type: ignore[no-untyped-def]
+        try:
+            start.wait()
+            services.reassign_task(task, to=person, version=1)
+            outcomes.append("ok")
+        except StaleVersionError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reassign, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["ok"] + ["refused"] * 3
+    assert Task.objects.get(pk=task.pk).version == 2

@@ -52,21 +52,74 @@ def test_task_actions_from_the_queue(client, manager):
     colleague = make_user(role="key_account_specialist")
     url = lambda action: reverse("work:task_action", args=[task.pk, action])  # noqa: E731
 
-    assert client.post(url("snooze"), {"until": "yesterday"}).status_code == 302
+    shown = {"version": task.version}
+    assert client.post(url("snooze"), {"until": "yesterday", **shown}).status_code == 302
     assert Task.objects.get(pk=task.pk).status == TaskStatus.OPEN  # refused with a message
-    client.post(url("done"), {"outcome": "Order agreed"})
+    client.post(url("done"), {"outcome": "Order agreed", **shown})
     task.refresh_from_db()
     assert (task.status, task.outcome) == (TaskStatus.DONE, "Order agreed")
 
     other = open_task(manager)
-    client.post(reverse("work:task_action", args=[other.pk, "reassign"]), {"owner": colleague.pk})
+    client.post(
+        reverse("work:task_action", args=[other.pk, "reassign"]),
+        {"owner": colleague.pk, "version": other.version},
+    )
     assert Task.objects.get(pk=other.pk).owner == colleague
+
+
+TASK_ACTIONS = [
+    ("done", {"outcome": "Order agreed"}),
+    ("snooze", {"until": "2099-01-01"}),
+    ("reassign", {}),
+]
+
+
+def test_dur1_every_task_button_carries_the_version_it_was_shown(client, manager):
+    task = open_task(manager)
+    Task.objects.get(pk=task.pk).save()  # version 2
+    page = client.get(reverse("work:tasks")).content.decode()
+    assert page.count('name="version" value="2"') == len(TASK_ACTIONS)
+
+
+@pytest.mark.parametrize(("action", "data"), TASK_ACTIONS)
+def test_dur1_task_action_from_an_outdated_page_changes_nothing(client, manager, action, data):
+    task = open_task(manager)
+    colleague = make_user(role="key_account_specialist")
+    url = reverse("work:task_action", args=[task.pk, action])
+    posted = {**data, "owner": colleague.pk, "version": task.version}
+    Task.objects.get(pk=task.pk).save()  # a colleague changes the task meanwhile
+
+    answer = client.post(url, posted, follow=True)
+
+    assert "Someone else changed this task" in answer.content.decode()
+    stored = Task.objects.get(pk=task.pk)
+    assert (stored.status, stored.owner, stored.version) == (TaskStatus.OPEN, manager, 2)
+
+
+@pytest.mark.parametrize(("action", "data"), TASK_ACTIONS)
+def test_dur1_task_action_without_a_version_is_refused(client, manager, action, data):
+    task = open_task(manager)
+    colleague = make_user(role="key_account_specialist")
+    url = reverse("work:task_action", args=[task.pk, action])
+    for version in ("", "two"):
+        answer = client.post(url, {**data, "owner": colleague.pk, "version": version}, follow=True)
+        assert "version: the page did not say" in answer.content.decode()
+    assert Task.objects.get(pk=task.pk).version == 1
+
+
+@pytest.mark.parametrize(("action", "data"), TASK_ACTIONS)
+def test_dur1_task_action_at_the_current_version_is_done(client, manager, action, data):
+    task = open_task(manager)
+    colleague = make_user(role="key_account_specialist")
+    url = reverse("work:task_action", args=[task.pk, action])
+    client.post(url, {**data, "owner": colleague.pk, "version": task.version})
+    assert Task.objects.get(pk=task.pk).version == 2
 
 
 def test_task_of_another_scope_answers_404(client, manager):
     stranger_task = open_task(make_user())
     url = reverse("work:task_action", args=[stranger_task.pk, "done"])
-    assert client.post(url, {"outcome": "x"}).status_code == 404
+    assert client.post(url, {"outcome": "x", "version": 1}).status_code == 404
     assert Task.objects.get(pk=stranger_task.pk).status == TaskStatus.OPEN
 
 
