@@ -197,22 +197,22 @@ def count_purchase_days(aggregates: pa.Table, params: SummaryParams) -> pa.Table
     its whole result, Spark on each partition (``mapInArrow``). Returns the columns in the
     contract's order, first and last purchase still as day numbers.
     """
-    days, starts, ends = _day_lists(aggregates.column(DAY_LIST))
     cal, window = params.calibration_end_day, params.trend_window_days
-    new_day = np.ones(days.shape[0], dtype=bool)
-    if days.shape[0] > 1:
-        np.not_equal(days[1:], days[:-1], out=new_day[1:])
-    new_day[starts[starts < days.shape[0]]] = True
-
-    def distinct(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-        totals = np.zeros(days.shape[0] + 1, dtype=np.int64)
-        np.cumsum(new_day & mask, out=totals[1:])
-        return totals[ends] - totals[starts]
-
-    purchase_days = distinct(days <= cal)
+    windows: dict[str, tuple[int | None, int | None]] = {
+        "purchase_days": (None, cal),
+        "purchases_recent": (cal - window, cal),
+        "purchases_previous": (cal - 2 * window, cal - window),
+    }
+    if params.holdout:
+        windows["frequency_holdout"] = (cal, None)
+    per_chunk = [_distinct_days(chunk, windows) for chunk in aggregates.column(DAY_LIST).chunks]
+    counts = {
+        name: np.concatenate([chunk[name] for chunk in per_chunk] or [np.zeros(0, np.int64)])
+        for name in windows
+    }
     revenue = _float_column(aggregates, "revenue")
     first_day_revenue = _float_column(aggregates, "first_day_revenue")
-    repeats = purchase_days - 1
+    repeats = counts["purchase_days"] - 1
     spent_later = np.divide(
         revenue - first_day_revenue,
         repeats,
@@ -222,31 +222,51 @@ def count_purchase_days(aggregates: pa.Table, params: SummaryParams) -> pa.Table
     columns: dict[str, pa.Array | pa.ChunkedArray | npt.NDArray[Any]] = {
         name: aggregates.column(name) for name in ("customer_id", "first_day", "last_day")
     }
-    columns.update(purchase_days=purchase_days, frequency=repeats)
+    columns.update(purchase_days=counts["purchase_days"], frequency=repeats)
     columns.update({name: aggregates.column(name) for name in ("recency", "T")})
     columns["monetary_value"] = spent_later
     for name in ("revenue", "gross_profit", "order_count", "revenue_recent", "revenue_previous"):
         columns[name] = aggregates.column(name)
-    columns["purchases_recent"] = distinct((days > cal - window) & (days <= cal))
-    columns["purchases_previous"] = distinct((days > cal - 2 * window) & (days <= cal - window))
+    columns["purchases_recent"] = counts["purchases_recent"]
+    columns["purchases_previous"] = counts["purchases_previous"]
     if params.holdout:
-        columns["frequency_holdout"] = distinct(days > cal)
+        columns["frequency_holdout"] = counts["frequency_holdout"]
         columns["revenue_holdout"] = aggregates.column("revenue_holdout")
         columns["duration_holdout"] = aggregates.column("duration_holdout")
     return pa.table(columns)
 
 
-def _day_lists(
-    lists: pa.ChunkedArray,
-) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """The concatenated day values and each list's start and end position in them."""
-    combined = lists.combine_chunks() if lists.num_chunks != 1 else lists.chunk(0)
-    offsets = combined.offsets.to_numpy().astype(np.int64)
-    if offsets.shape[0] == 0:  # an empty list array may come without offsets
-        offsets = np.zeros(1, dtype=np.int64)
-    first = int(offsets[0])
-    days = combined.values.to_numpy()[first : int(offsets[-1])]
-    return days, offsets[:-1] - first, offsets[1:] - first
+def _distinct_days(
+    lists: pa.ListArray, windows: dict[str, tuple[int | None, int | None]]
+) -> dict[str, npt.NDArray[np.int64]]:
+    """Per list of sorted days, the distinct days in each window ``(after, up to]``.
+
+    Works on the chunk's own buffers and two scratch masks: in a fresh process every new
+    large temporary costs its page faults, which took longer than the counting itself.
+    """
+    offsets = lists.offsets.to_numpy().astype(np.int64)
+    if offsets.shape[0] < 2:  # an empty chunk may come without offsets
+        return {name: np.zeros(0, dtype=np.int64) for name in windows}
+    days = lists.values.to_numpy()[offsets[0] : offsets[-1]]
+    starts = offsets[:-1] - offsets[0]
+    filled = offsets[1:] > offsets[:-1]  # reduceat gives an empty list its neighbour's value
+    new_day = np.ones(days.shape[0], dtype=bool)
+    if days.shape[0] > 1:
+        np.not_equal(days[1:], days[:-1], out=new_day[1:])
+    new_day[starts[filled]] = True
+    selected, condition = np.empty_like(new_day), np.empty_like(new_day)
+    counts = {}
+    for name, (after, up_to) in windows.items():
+        np.copyto(selected, new_day)
+        if after is not None:
+            selected &= np.greater(days, after, out=condition)
+        if up_to is not None:
+            selected &= np.less_equal(days, up_to, out=condition)
+        count = np.zeros(starts.shape[0], dtype=np.int64)
+        if days.shape[0]:
+            count[filled] = np.add.reduceat(selected, starts[filled], dtype=np.int64)
+        counts[name] = count
+    return counts
 
 
 def _float_column(table: pa.Table, name: str) -> npt.NDArray[np.float64]:
