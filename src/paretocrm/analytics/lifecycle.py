@@ -45,7 +45,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, fields
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -314,11 +314,19 @@ def _encode_fields(
     return key
 
 
-def _decode_key(key: int) -> dict[str, int]:
-    out: dict[str, int] = {}
+def _decode_keys(keys: npt.NDArray[np.int64]) -> tuple[list[str], list[list[int]]]:
+    """The field names and, per field, its value for each key (the inverse of
+    :func:`_encode_fields`)."""
+    rest = keys.astype(np.int64)
+    values: dict[str, list[int]] = {}
     for name, size in reversed(_FIELDS):
-        key, out[name] = divmod(key, size)
-    return out
+        rest, field = np.divmod(rest, size)
+        values[name] = field.tolist()
+    names = [name for name, _size in _FIELDS]
+    return names, [values[name] for name in names]
+
+
+_FACTS_JSON: Final = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 def _explanations(
@@ -333,12 +341,14 @@ def _explanations(
     texts_en: list[str] = []
     texts_zh: list[str] = []
     texts_data: list[str] = []
-    for key in unique.tolist():
-        parts = _decode_key(int(key))
+    # A million customers have ~70k distinct keys: decode them all at once, and reuse one
+    # JSON encoder (json.dumps with options builds a new one per call).
+    names, columns = _decode_keys(unique)
+    for values in zip(*columns, strict=True):
+        parts = dict(zip(names, values, strict=True))
         texts_en.append(_sentence_en(parts, rules, window_en))
         texts_zh.append(_sentence_zh(parts, rules, window_zh))
-        data = explanation_facts(parts, rules, window_days)
-        texts_data.append(json.dumps(data, sort_keys=True, separators=(",", ":")))
+        texts_data.append(_FACTS_JSON.encode(explanation_facts(parts, rules, window_days)))
     return (
         _categorical(texts_en, inverse),
         _categorical(texts_zh, inverse),
