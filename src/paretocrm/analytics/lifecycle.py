@@ -443,31 +443,33 @@ def _sentence_en(parts: dict[str, int], rules: LifecycleRules, window: str) -> s
     p_alive = f"P(alive) {parts['p_alive'] / 100:.2f}"
     has_trend = parts["ptrend"] != _UNDEFINED_TREND
     trend = _trend_en(parts["ptrend"], "purchase rate", window) if has_trend else ""
-    months = _count_en(parts["tenure_months"], "month")
-    # Format only the chosen rule's text (a million customers have ~70k distinct texts).
-    lead = {
-        "p_alive_low": lambda: f"{p_alive} is below {rules.decline_p_alive:.2f}",
-        "dormant": lambda: f"no purchase for {_count_en(parts['gap_months'], 'month')}",
-        "purchase_drop": lambda: trend,
-        "value_drop": lambda: _trend_en(parts["vtrend"], "value", window),
-        "new": lambda: f"first purchase {months} ago",
-        "single_purchase": lambda: f"only one purchase day, first {months} ago",
-        "growing": lambda: (
-            trend
-            if has_trend and parts["ptrend"] - 100 >= rules.growth_min * 100
-            else _trend_en(parts["vtrend"], "value", window)
-        ),
-        "young": lambda: (
-            f"customer for {months} (under {rules.formation_max_tenure_days / _DAYS_PER_MONTH:.0f})"
-        ),
-        "few_purchases": lambda: (
-            f"only {_count_en(parts['purchase_days'], 'purchase day')} in "
-            f"{parts['tenure_months']} months"
-        ),
-        "steady": lambda: f"customer for {months}" + (f", {trend}" if has_trend else ""),
-    }[code]()
+    # Only the chosen rule's text is formatted, in plain branches (a million customers have
+    # ~70k distinct texts; a table of lambdas built for each one cost time).
     if code == "p_alive_low":
+        lead = f"{p_alive} is below {rules.decline_p_alive:.2f}"
         return lead + (f"; {trend}" if has_trend else "")
+    months = _count_en(parts["tenure_months"], "month")
+    if code == "dormant":
+        lead = f"no purchase for {_count_en(parts['gap_months'], 'month')}"
+    elif code == "purchase_drop":
+        lead = trend
+    elif code == "value_drop":
+        lead = _trend_en(parts["vtrend"], "value", window)
+    elif code == "new":
+        lead = f"first purchase {months} ago"
+    elif code == "single_purchase":
+        lead = f"only one purchase day, first {months} ago"
+    elif code == "growing":
+        purchases_rose = has_trend and parts["ptrend"] - 100 >= rules.growth_min * 100
+        lead = trend if purchases_rose else _trend_en(parts["vtrend"], "value", window)
+    elif code == "young":
+        young = rules.formation_max_tenure_days / _DAYS_PER_MONTH
+        lead = f"customer for {months} (under {young:.0f})"
+    elif code == "few_purchases":
+        days = _count_en(parts["purchase_days"], "purchase day")
+        lead = f"only {days} in {parts['tenure_months']} months"
+    else:  # steady
+        lead = f"customer for {months}" + (f", {trend}" if has_trend else "")
     return f"{lead}, {p_alive}"
 
 
@@ -480,27 +482,29 @@ def _sentence_zh(parts: dict[str, int], rules: LifecycleRules, window: str) -> s
     p_alive = f"存活概率 {parts['p_alive'] / 100:.2f}"
     has_trend = parts["ptrend"] != _UNDEFINED_TREND
     trend = _trend_zh(parts["ptrend"], "购买频率", window) if has_trend else ""
-    months = parts["tenure_months"]
-    # Format only the chosen rule's text (a million customers have ~70k distinct texts).
-    lead = {
-        "p_alive_low": lambda: f"{p_alive}，低于 {rules.decline_p_alive:.2f}",
-        "dormant": lambda: f"已 {parts['gap_months']} 个月未购买",
-        "purchase_drop": lambda: trend,
-        "value_drop": lambda: _trend_zh(parts["vtrend"], "购买金额", window),
-        "new": lambda: f"首次购买于 {months} 个月前",
-        "single_purchase": lambda: f"仅购买过一天，首次购买于 {months} 个月前",
-        "growing": lambda: (
-            trend
-            if has_trend and parts["ptrend"] - 100 >= rules.growth_min * 100
-            else _trend_zh(parts["vtrend"], "购买金额", window)
-        ),
-        "young": lambda: (
-            f"合作 {months} 个月"
-            f"（不足 {rules.formation_max_tenure_days / _DAYS_PER_MONTH:.0f} 个月）"
-        ),
-        "few_purchases": lambda: f"{months} 个月内仅购买 {parts['purchase_days']} 天",
-        "steady": lambda: f"合作 {months} 个月" + (f"，{trend}" if has_trend else ""),
-    }[code]()
+    # Plain branches, as in _sentence_en.
     if code == "p_alive_low":
+        lead = f"{p_alive}，低于 {rules.decline_p_alive:.2f}"
         return lead + (f"；{trend}" if has_trend else "")
+    months = parts["tenure_months"]
+    if code == "dormant":
+        lead = f"已 {parts['gap_months']} 个月未购买"
+    elif code == "purchase_drop":
+        lead = trend
+    elif code == "value_drop":
+        lead = _trend_zh(parts["vtrend"], "购买金额", window)
+    elif code == "new":
+        lead = f"首次购买于 {months} 个月前"
+    elif code == "single_purchase":
+        lead = f"仅购买过一天，首次购买于 {months} 个月前"
+    elif code == "growing":
+        purchases_rose = has_trend and parts["ptrend"] - 100 >= rules.growth_min * 100
+        lead = trend if purchases_rose else _trend_zh(parts["vtrend"], "购买金额", window)
+    elif code == "young":
+        young = rules.formation_max_tenure_days / _DAYS_PER_MONTH
+        lead = f"合作 {months} 个月（不足 {young:.0f} 个月）"
+    elif code == "few_purchases":
+        lead = f"{months} 个月内仅购买 {parts['purchase_days']} 天"
+    else:  # steady
+        lead = f"合作 {months} 个月" + (f"，{trend}" if has_trend else "")
     return f"{lead}，{p_alive}"
