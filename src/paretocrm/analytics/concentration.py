@@ -171,16 +171,17 @@ def next_core_customers(
     current = finite_values(current_value, name="current_value")
     pot = finite_values(potential, name="potential")
     ids = current_value.index
-    # Positions in customer-id order, so that every tie below is broken by id.
-    by_id = (
-        np.arange(ids.size)
-        if ids.is_monotonic_increasing
-        else np.argsort(ids.astype(str).to_numpy(), kind="stable")
+    # Positions in customer-id order, so that every tie below is broken by id. Ids in
+    # order already (the summary's): a stable sort on value alone breaks ties by position.
+    in_id_order = bool(ids.is_monotonic_increasing)
+    id_rank = np.arange(ids.size)
+    if not in_id_order:
+        id_rank[np.argsort(ids.astype(str).to_numpy(), kind="stable")] = np.arange(ids.size)
+    by_value = (
+        np.argsort(-current, kind="stable") if in_id_order else np.lexsort((id_rank, -current))
     )
-    id_rank = np.empty(ids.size, dtype=np.int64)
-    id_rank[by_id] = np.arange(ids.size)
     current_rank = np.empty(ids.size, dtype=np.int64)
-    current_rank[np.lexsort((id_rank, -current))] = np.arange(1, ids.size + 1)
+    current_rank[by_value] = np.arange(1, ids.size + 1)
     top_count = max(1, int(np.ceil(top_fraction * ids.size - 1e-9)))
     candidates = np.flatnonzero((current_rank > top_count) & (pot > 0))
     chosen = candidates[np.lexsort((id_rank[candidates], -current[candidates], -pot[candidates]))]
