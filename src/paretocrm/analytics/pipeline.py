@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -247,6 +248,7 @@ def analyze(
             rating=rating.rating, clv=predictions["clv"], growth=lifecycle["value_trend"]
         )
         tiers = assign_tiers(axes["current_value"], axes["potential_value"], config.tiers)
+    peak_months = _start_seasonal_demand(table, tiers, profitability)
     with steps.step(_STEPS[7]):
         concentration = concentration_report(
             value["revenue"], value["net_profit"], predictions["clv"], limit=config.report_top
@@ -271,12 +273,7 @@ def analyze(
             {"segment": segmentation.names, "tier": tiers},
             p_alive=predictions["p_alive"],
         )
-        profitable = profitability.index[profitability == "profitable"]
-        seasonal = (
-            seasonal_demand(table, tiers.astype(str), customers=profitable)
-            if len(profitable)
-            else None
-        )
+        seasonal = peak_months.result() if peak_months is not None else None
     with steps.step(_STEPS[9]):
         result_backtest = _backtest(table, holdout, config, notes) if holdout is not None else None
     scores = pd.DataFrame(
@@ -373,6 +370,25 @@ def _fit_bgnbd(
         f"penalizer_coef {FALLBACK_PENALIZER}. Set [models] penalizer_coef to choose it."
     )
     return refit
+
+
+def _start_seasonal_demand(
+    table: pa.Table, tiers: pd.Series, profitability: pd.Series
+) -> Future[SeasonalDemand] | None:
+    """Start the peak months of the profitable customers per tier in a second thread.
+
+    It is one DuckDB query over all transactions, which releases the GIL, so it runs while
+    concentration, churn and segmentation are computed (1M customers: ~1 s of the run).
+    Its result is collected in the segmentation and forecast step; an error surfaces there.
+    """
+    profitable = profitability.index[profitability == "profitable"]
+    if not len(profitable):
+        return None
+    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paretocrm-seasonal")
+    try:
+        return background.submit(seasonal_demand, table, tiers.astype(str), customers=profitable)
+    finally:
+        background.shutdown(wait=False)  # the submitted query still runs to its end
 
 
 def _fit_models(
