@@ -198,11 +198,13 @@ def analyze(
         table = load_transactions(transactions)
         customers = load_customers(attributes) if attributes is not None else None
     with steps.step(_STEPS[1]):
-        summary = summarize_loaded(
-            table,
-            unit=config.summary.unit,
-            observation_end=observation_end,
-            trend_window=config.summary.trend_window_days,
+        summary = _with_object_ids(
+            summarize_loaded(
+                table,
+                unit=config.summary.unit,
+                observation_end=observation_end,
+                trend_window=config.summary.trend_window_days,
+            )
         )
     with steps.step(_STEPS[2]):
         models = _fit_models(summary, config, notes)
@@ -370,6 +372,17 @@ def _fit_bgnbd(
         f"penalizer_coef {FALLBACK_PENALIZER}. Set [models] penalizer_coef to choose it."
     )
     return refit
+
+
+def _with_object_ids(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary with its customer ids as a numpy object index, converted once.
+
+    pandas' Arrow-backed string index is turned into Python strings again by many of the
+    alignments, joins and constructors below (1M customers: ~0.5 s of the run in all).
+    """
+    ids = summary.index
+    summary.index = pd.Index(ids.to_numpy(dtype=object), dtype=object, name=ids.name)
+    return summary
 
 
 def _start_seasonal_demand(
