@@ -104,7 +104,7 @@ def run_scoring(
         _fail(run, f"{type(error).__name__}: {error}")
         raise
     report("done", 100)
-    _prune_after(run)
+    _queue_pruning(run)
     return run
 
 
@@ -246,20 +246,30 @@ def _delete_in_batches(rows: models.QuerySet[Any], batch_size: int) -> int:
             return deleted
 
 
-def _prune_after(run: ScoreRun) -> None:
-    """Prune the history after a successful run; a failure is logged, the run stays good."""
+def _queue_pruning(run: ScoreRun) -> None:
+    """Queue the pruning for the worker (job "prune-runs") once ``run`` has committed.
+
+    Housekeeping, not part of the run: deleting the previous run's peak-season rows (a
+    million at 100k customers) would add seconds to every ``paretocrm score``. A failure to
+    queue is logged and the run stays good; ``paretocrm prune-runs`` does the same by hand.
+    """
+    from paretocrm.jobs.services import enqueue
+
     try:
-        result = prune_score_runs()
+        enqueue("prune-runs")
     except Exception:  # the run has committed: housekeeping must not turn it into a failure
-        logger.exception("pruning score runs after run %s failed", run.pk)
-        return
+        logger.exception("queueing the pruning after run %s failed", run.pk)
+
+
+def run_pruning() -> None:
+    """The job "prune-runs" queued after each successful run: :func:`prune_score_runs`."""
+    result = prune_score_runs()
     if result.runs or result.peak_rows:
         logger.info(
-            "pruned %s score runs (%s scores, %s peak-season rows) after run %s",
+            "pruned %s score runs (%s scores, %s peak-season rows)",
             result.runs,
             result.scores,
             result.peak_rows,
-            run.pk,
         )
 
 

@@ -42,6 +42,8 @@ def registered_jobs() -> tuple[Job, ...]:
             daily_at=settings.SCORING_AT,
         ),
         Job("scoring-requested", "paretocrm.insights.services.run_requested_scoring"),
+        # Queued after each successful scoring run (housekeeping the run does not wait for).
+        Job("prune-runs", "paretocrm.insights.services.run_pruning"),
         # Also run after every scoring run; on their own they keep SLAs and surveys timely
         # between the daily runs.
         Job(

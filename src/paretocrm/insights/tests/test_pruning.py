@@ -287,23 +287,25 @@ def test_the_command_without_a_limit_keeps_the_history(settings):
 
 
 @pytest.mark.django_db
-def test_a_failed_prune_leaves_the_run_succeeded(monkeypatch, caplog):
+def test_a_failure_to_queue_the_pruning_leaves_the_run_succeeded(monkeypatch, caplog):
     run = make_run()
 
-    def broken_prune(*args, **kwargs):
-        raise RuntimeError("disk on fire")
+    def broken_enqueue(*args, **kwargs):
+        raise RuntimeError("queue table locked")
 
-    monkeypatch.setattr(services, "prune_score_runs", broken_prune)
-    services._prune_after(run)
+    monkeypatch.setattr("paretocrm.jobs.services.enqueue", broken_enqueue)
+    services._queue_pruning(run)
 
-    assert "pruning score runs after run" in caplog.text
+    assert "queueing the pruning after run" in caplog.text
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_a_scoring_run_prunes_the_history_itself(settings):
+def test_a_scoring_run_queues_the_pruning_that_the_worker_does(settings):
+    from django_tasks_db.models import DBTaskResult
+
     settings.KEEP_SCORE_RUNS, settings.KEEP_MONTHLY_SCORE_RUNS = 1, 0
     load_demo_company(seed=11, customers=60, anchor=JUNE_30)
     first = services.run_scoring(as_of=JUNE_30)
@@ -311,6 +313,11 @@ def test_a_scoring_run_prunes_the_history_itself(settings):
 
     second = services.run_scoring(as_of=JUNE_30)
 
+    # The run does not wait for the housekeeping: the first run is still there...
+    assert ScoreRun.objects.count() == 2
+    assert DBTaskResult.objects.filter(args_kwargs__kwargs__name="prune-runs").count() == 2
+    call_command("worker", "--batch", "--no-startup-delay", "--no-schedule", stdout=StringIO())
+    # ...until the worker has run the queued pruning.
     assert list(ScoreRun.objects.all()) == [second]
     assert not CustomerScore.objects.exclude(run=second).exists()
     assert PeakSeasonDemand.objects.filter(run=second).exists()

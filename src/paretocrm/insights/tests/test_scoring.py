@@ -157,7 +157,13 @@ def test_the_scoring_button_queues_a_run_that_the_worker_completes(company_today
     queued.refresh_from_db()
     assert queued.status == RunStatus.SUCCEEDED and queued.triggered_by == admin
     assert ScoreRun.objects.current() == queued
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    # The run, then the pruning it queued (housekeeping after every successful run).
+    jobs = DBTaskResult.objects.order_by("enqueued_at")
+    assert [job.args_kwargs["kwargs"]["name"] for job in jobs] == [
+        "scoring-requested",
+        "prune-runs",
+    ]
+    assert {job.status for job in jobs} == {"SUCCESSFUL"}
 
 
 @pytest.mark.slow

@@ -1,10 +1,10 @@
 """`paretocrm prune-runs`: remove what no page reads, and old score runs if asked to.
 
-Scoring prunes after every successful run by itself: the peak-season rows of earlier runs
-always, old score runs only when PARETOCRM_KEEP_SCORE_RUNS sets a limit (the score history
-is kept for ever by default). This command applies the rule on demand, or with ``--keep``
-deletes the runs beyond that many; ``--dry-run`` shows what would go. It speaks the
-interface language (PARETOCRM_LANGUAGE), like the pages.
+Every successful scoring run queues the same pruning for the worker: the peak-season rows
+of earlier runs always, old score runs only when PARETOCRM_KEEP_SCORE_RUNS sets a limit
+(the score history is kept for ever by default). This command applies the rule on demand,
+or with ``--keep`` deletes the runs beyond that many; ``--dry-run`` shows what would go. It
+speaks the interface language (PARETOCRM_LANGUAGE), like the pages.
 """
 
 from __future__ import annotations
