@@ -79,14 +79,12 @@ def fast_insert(
     ]
     converters = [_converter(f) for f in fields]
     attnames = [f.attname for f in fields]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    for start in range(0, len(objs), batch_size):
-        rows = [_row(obj, attnames, converters) for obj in objs[start : start + batch_size]]
-        _write(table, columns, len(fields), rows)
+    rows = [_row(obj, attnames, converters) for obj in objs]
+    insert_rows(model, attnames, rows, batch_size=batch_size)
     if assign_ids and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # The table name comes from the model's Meta, never from user input.
+            table = connection.ops.quote_name(model._meta.db_table)
             pk_column = connection.ops.quote_name(model._meta.pk.column)
             top = f"SELECT MAX({pk_column}) FROM {table}"  # noqa: S608
             cursor.execute(
@@ -94,6 +92,26 @@ def fast_insert(
                 [model._meta.db_table, model._meta.pk.column],
             )
     return objs
+
+
+def insert_rows(
+    model: type[models.Model],
+    attnames: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    batch_size: int = 5000,
+) -> None:
+    """Insert plain tuples of database values for ``attnames`` (COPY on PostgreSQL).
+
+    For rows made in bulk, e.g. a million peak-season cells of a scoring run: building a
+    model instance per row cost more than writing it. The values must be what the column
+    takes (numbers, text, ``None``); nothing is converted.
+    """
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in attnames)
+    for start in range(0, len(rows), batch_size):
+        _write(table, columns, len(attnames), list(rows[start : start + batch_size]))
 
 
 def _row(

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from paretocrm.analytics.peakseason import peak_season_plan
-from paretocrm.insights.models import PeakSeasonDemand, ScoreRun
+from paretocrm.insights.models import ScoreRun
 from paretocrm.insights.reading import EXCLUDED_ORDER_STATUSES, read_table
 
 PROFITABLE = "profitable"
@@ -48,8 +48,18 @@ def read_lines(as_of: dt.date) -> pd.DataFrame:
     return lines
 
 
-def plan_rows(run: ScoreRun, lines: pd.DataFrame, scores: pd.DataFrame) -> list[PeakSeasonDemand]:
-    """The run's peak-season rows: each profitable customer's months and each category's."""
+#: The columns of :func:`plan_rows`' tuples (for ``core.bulk.insert_rows``).
+PEAK_COLUMNS = ("run_id", "customer_id", "category", "month", "expected_quantity")
+
+
+def plan_rows(
+    run: ScoreRun, lines: pd.DataFrame, scores: pd.DataFrame
+) -> list[tuple[int, int | None, str, int, float]]:
+    """The run's peak-season rows: each profitable customer's months and each category's.
+
+    Plain tuples of :data:`PEAK_COLUMNS`, not model instances: at 100k customers a run has
+    about a million cells, and an instance per cell cost more than the whole analysis.
+    """
     profitable = scores.index[scores["profitability_class"] == PROFITABLE]
     if lines.empty or len(profitable) == 0:
         return []
@@ -57,22 +67,24 @@ def plan_rows(run: ScoreRun, lines: pd.DataFrame, scores: pd.DataFrame) -> list[
     by_customer = plan.by_customer
     # A profitable customer with no quantities has nothing to plan.
     by_customer = by_customer.loc[:, by_customer.sum(axis=0) > 0]
+    keys, months, quantities = _cells(by_customer)
     rows = [
-        PeakSeasonDemand(run=run, customer_id=int(key), month=month, expected_quantity=quantity)
-        for key, month, quantity in _cells(by_customer)
+        (run.pk, int(key), "", month, quantity)
+        for key, month, quantity in zip(keys, months, quantities, strict=True)
     ]
+    keys, months, quantities = _cells(plan.by_category)
     rows += [
-        PeakSeasonDemand(run=run, category=str(key)[:100], month=month, expected_quantity=quantity)
-        for key, month, quantity in _cells(plan.by_category)
+        (run.pk, None, str(key)[:100], month, quantity)
+        for key, month, quantity in zip(keys, months, quantities, strict=True)
     ]
     return rows
 
 
-def _cells(monthly: pd.DataFrame) -> list[tuple[str, int, float]]:
-    """(column, month, value) of every covered month (NaN: a month the history never has)."""
+def _cells(monthly: pd.DataFrame) -> tuple[list[object], list[int], list[float]]:
+    """Column keys, months and values of every covered month (NaN: a month the history
+    never has), as three lists."""
     values = monthly.to_numpy(dtype=float)
     months, columns = np.nonzero(~np.isnan(values))
-    return [
-        (str(monthly.columns[j]), int(monthly.index[i]), float(values[i, j]))
-        for i, j in zip(months, columns, strict=True)
-    ]
+    keys = monthly.columns.to_numpy(dtype=object)[columns].tolist()
+    month_numbers = monthly.index.to_numpy(dtype=np.int64)[months].tolist()
+    return keys, month_numbers, values[months, columns].tolist()

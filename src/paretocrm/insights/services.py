@@ -24,13 +24,13 @@ from django.utils.translation import gettext as _
 
 from paretocrm.analytics import pipeline
 from paretocrm.analytics.exceptions import AnalyticsError, ConfigurationError
-from paretocrm.core.bulk import fast_insert, refresh_statistics
+from paretocrm.core.bulk import fast_insert, insert_rows, refresh_statistics
 from paretocrm.insights import rating_settings
 from paretocrm.insights.attributes import read_attributes
 from paretocrm.insights.choices import RunErrorCode, RunSource, RunStatus, WeightMethod
 from paretocrm.insights.models import CustomerScore, PeakSeasonDemand, RatingWeights, ScoreRun
 from paretocrm.insights.reading import read_transactions
-from paretocrm.insights.seasonality import plan_rows, read_lines
+from paretocrm.insights.seasonality import PEAK_COLUMNS, plan_rows, read_lines
 from paretocrm.insights.signals import score_run_succeeded
 
 logger = logging.getLogger(__name__)
@@ -300,7 +300,7 @@ def _save(
     result: pipeline.AnalysisResult,
     *,
     n_transactions: int,
-    extra: list[PeakSeasonDemand] | None = None,
+    extra: list[tuple[int, int | None, str, int, float]] | None = None,
 ) -> None:
     scores = result.scores
     # One dict per customer up front: a .loc lookup per row cost seconds at 100k customers.
@@ -317,7 +317,7 @@ def _save(
         fast_insert(CustomerScore, rows, assign_ids=False, batch_size=BATCH_SIZE)
         # The peak-season plan has a row per profitable customer and month (a million at
         # 100k customers): COPY as well, bulk_create took a quarter of the run (B6).
-        fast_insert(PeakSeasonDemand, extra or [], assign_ids=False, batch_size=BATCH_SIZE)
+        insert_rows(PeakSeasonDemand, PEAK_COLUMNS, extra or [], batch_size=BATCH_SIZE)
         ScoreRun.objects.filter(pk=run.pk).update(
             status=RunStatus.SUCCEEDED,
             finished_at=timezone.now(),

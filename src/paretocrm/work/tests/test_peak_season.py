@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 from django.urls import reverse
 
+from paretocrm.core.bulk import insert_rows
 from paretocrm.customers.tests.factories import make_customer, make_user
 from paretocrm.demo.services import load_demo_company
 from paretocrm.insights import services
 from paretocrm.insights.models import PeakSeasonDemand
-from paretocrm.insights.seasonality import plan_rows
+from paretocrm.insights.seasonality import PEAK_COLUMNS, plan_rows
 from paretocrm.insights.tests.snapshots import make_run
 
 ANCHOR = dt.date(2026, 6, 30)
@@ -55,7 +56,7 @@ def test_plan_rows_and_the_page_by_scope(client):
     scores = pd.DataFrame(
         {"profitability_class": ["profitable", "profitable"]}, index=[mine.pk, other.pk]
     )
-    PeakSeasonDemand.objects.bulk_create(plan_rows(run, lines, scores))
+    insert_rows(PeakSeasonDemand, PEAK_COLUMNS, plan_rows(run, lines, scores))
     # one covered year: September apples 120 + 50 = 170, October pears 80
     apples = PeakSeasonDemand.objects.get(run=run, category="apples", month=9)
     assert apples.expected_quantity == pytest.approx(170.0)
