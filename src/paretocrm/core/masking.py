@@ -1,24 +1,19 @@
 """Masking of personal contact data for roles without the right (QUALITY.md PRIV-5, AUTHZ-7).
 
-Pure functions, no Django: ``138****5678`` and ``z***@example.com``. The kernel knows no
-app, so the roles allowed to read the full values are named by their stored values.
+Pure functions: ``138****5678`` and ``z***@example.com``. Who reads the full values is the
+role policy's ``view_unmasked`` function.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-#: Role values (users.choices.Role) that may read contact phone numbers and e-mails in full.
-UNMASKED_ROLES: frozenset[str] = frozenset(
-    {"administrator", "general_manager", "key_account_manager", "key_account_specialist"}
-)
+from paretocrm.core.policy import Function, has_function
 
 
 def may_see_personal_data(user: Any) -> bool:
     """True when ``user`` (active, signed in) may read phone numbers and e-mails unmasked."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
-        return False
-    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", "") in UNMASKED_ROLES)
+    return has_function(user, Function.VIEW_UNMASKED)
 
 
 def mask_phone(value: str | None) -> str:

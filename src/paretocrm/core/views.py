@@ -17,18 +17,7 @@ from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 from django.views.generic import ListView
 
-#: Role value of the administrator (users.choices.Role.ADMINISTRATOR); spelled out here
-#: because the kernel may not import the users app.
-ADMINISTRATOR_ROLE = "administrator"
-
-
-def is_administrator(user: Any) -> bool:
-    """True for superusers and active users with the administrator role."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if not getattr(user, "is_active", False):
-        return False
-    return bool(user.is_superuser or getattr(user, "role", "") == ADMINISTRATOR_ROLE)
+from paretocrm.core.policy import is_administrator
 
 
 class AdministratorRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):

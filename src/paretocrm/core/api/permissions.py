@@ -1,8 +1,8 @@
-"""Function permissions of the API: which roles may write through an endpoint.
+"""Function permissions of the API: which function of the role policy a write needs.
 
-Reading is allowed to every active, signed-in user; *what* they read is decided by the
-record scope (``visible_to``). Writing is a per-endpoint role list (deny unless granted).
-The roles are named by their stored values because the kernel imports no app.
+Reading is allowed to every active member of staff; *what* they read is decided by the
+record scope (``visible_to``). Writing needs the endpoint's ``write_function`` of the role
+policy (``core.policy``; deny unless granted).
 """
 
 from __future__ import annotations
@@ -11,28 +11,9 @@ from typing import Any
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-#: Roles that edit customer-owned records by default (managers, specialists, sales reps).
-#: General managers only read and approve; assistants only read (QUALITY.md role defaults).
-ACCOUNT_WRITERS: frozenset[str] = frozenset(
-    {"administrator", "key_account_manager", "key_account_specialist", "sales_rep"}
-)
-#: Company-wide reference data (catalogue, price lists) is maintained by administrators.
-ADMINISTRATORS: frozenset[str] = frozenset({"administrator"})
-#: Customers signed in to the portal (users.choices.PORTAL_ROLES): the staff API is closed to
-#: them whatever the method or record, even with a token (the portal app has its own pages).
-PORTAL_ROLES: frozenset[str] = frozenset({"portal_customer"})
+from paretocrm.core.policy import Function, has_function, is_staff_member
 
-
-def user_role(user: Any) -> str:
-    """The role value of ``user`` ("" when it has none)."""
-    return str(getattr(user, "role", "") or "")
-
-
-def is_staff_member(user: Any) -> bool:
-    """True for an active, signed-in user who is not a portal customer."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return user_role(user) not in PORTAL_ROLES or bool(getattr(user, "is_superuser", False))
+__all__ = ["RoleWritePermission", "StaffPermission", "is_staff_member"]
 
 
 class StaffPermission(BasePermission):
@@ -46,7 +27,7 @@ class StaffPermission(BasePermission):
 
 
 class RoleWritePermission(BasePermission):
-    """Safe methods for any active user; writes only for ``view.write_roles`` (or superusers).
+    """Safe methods for any active member of staff; writes need ``view.write_function``.
 
     Runs before the object is looked up, so a refused write answers 403 whatever the id is:
     it cannot reveal whether an out-of-scope record exists.
@@ -61,7 +42,5 @@ class RoleWritePermission(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             return True
-        if getattr(user, "is_superuser", False):
-            return True
-        roles: frozenset[str] = getattr(view, "write_roles", frozenset())
-        return user_role(user) in roles
+        function: Function | None = getattr(view, "write_function", None)
+        return function is not None and has_function(user, function)

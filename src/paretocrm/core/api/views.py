@@ -20,7 +20,8 @@ from rest_framework.response import Response
 
 from paretocrm.core.api.concurrency import check_if_match, etag_for, is_versioned
 from paretocrm.core.api.filters import IdFilterBackend
-from paretocrm.core.api.permissions import ACCOUNT_WRITERS, RoleWritePermission
+from paretocrm.core.api.permissions import RoleWritePermission
+from paretocrm.core.policy import Function
 
 
 class Conflict(APIException):
@@ -90,7 +91,8 @@ class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """List and retrieve, scoped; an ETag on versioned records."""
 
     permission_classes = (RoleWritePermission,)
-    write_roles: ClassVar[frozenset[str]] = frozenset()
+    #: Reads only: no write needs a function.
+    write_function: ClassVar[Function | None] = None
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The record, with its version as ETag."""
@@ -106,7 +108,7 @@ class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
     """
 
     permission_classes = (RoleWritePermission,)
-    write_roles: ClassVar[frozenset[str]] = ACCOUNT_WRITERS
+    write_function: ClassVar[Function | None] = Function.EDIT_ACCOUNTS
     stamp_user_fields: ClassVar[tuple[str, ...]] = ()
     #: Detail actions that write under If-Match too (they call ``check_version``); the
     #: schema documents their 412 and 428 answers like those of PUT, PATCH and DELETE.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from paretocrm.core.api.views import ScopedModelViewSet
+from paretocrm.core.policy import Function
 from paretocrm.knowledge import filtersets
 from paretocrm.knowledge.api.serializers import ArticleSerializer
 from paretocrm.knowledge.models import Article
@@ -13,7 +14,7 @@ class ArticleViewSet(ScopedModelViewSet):
 
     model = Article
     company_wide = True
-    write_roles = frozenset({"administrator", "key_account_manager", "service_agent", "marketing"})
+    write_function = Function.EDIT_KNOWLEDGE
     serializer_class = ArticleSerializer
     filterset_class = filtersets.ArticleFilterSet
     ordering_fields = ("title", "published_at", "updated_at")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from paretocrm.core.api.views import ScopedModelViewSet
+from paretocrm.core.policy import Function
 from paretocrm.marketing import filtersets
 from paretocrm.marketing.api.serializers import CampaignSerializer
 from paretocrm.marketing.models import Campaign
@@ -18,7 +19,7 @@ class CampaignViewSet(ScopedModelViewSet):
 
     model = Campaign
     company_wide = True
-    write_roles = frozenset({"administrator", "marketing"})
+    write_function = Function.EDIT_CAMPAIGNS
     serializer_class = CampaignSerializer
     filterset_class = filtersets.CampaignFilterSet
     search_fields = ("name", "target_segment")

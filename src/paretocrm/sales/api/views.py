@@ -12,8 +12,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from paretocrm.core.api.permissions import ACCOUNT_WRITERS, ADMINISTRATORS
 from paretocrm.core.api.views import ScopedModelViewSet, with_etag
+from paretocrm.core.policy import Function
 from paretocrm.sales import filtersets
 from paretocrm.sales.api.serializers import (
     ContractSerializer,
@@ -48,7 +48,7 @@ class ProductViewSet(ScopedModelViewSet):
 
     model = Product
     company_wide = True
-    write_roles = ADMINISTRATORS
+    write_function = Function.EDIT_CATALOGUE
     serializer_class = ProductSerializer
     filterset_class = filtersets.ProductFilterSet
     search_fields = ("sku", "name")
@@ -60,7 +60,7 @@ class PriceListViewSet(ScopedModelViewSet):
 
     model = PriceList
     company_wide = True
-    write_roles = ADMINISTRATORS
+    write_function = Function.EDIT_CATALOGUE
     serializer_class = PriceListSerializer
     filterset_fields = ("currency", "active", "is_default")
     search_fields = ("name",)
@@ -129,7 +129,7 @@ class PaymentViewSet(ScopedModelViewSet):
 
     model = Payment
     serializer_class = PaymentSerializer
-    write_roles = ACCOUNT_WRITERS
+    write_function = Function.EDIT_ACCOUNTS
     filterset_class = filtersets.PaymentFilterSet
     search_fields = ("number", "reference")
     ordering_fields = ("received_on", "amount", "number")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from paretocrm.core.api.permissions import ACCOUNT_WRITERS
 from paretocrm.core.api.views import ScopedModelViewSet
+from paretocrm.core.policy import Function
 from paretocrm.service import filtersets
 from paretocrm.service.api.serializers import (
     CareRecordSerializer,
@@ -12,16 +12,13 @@ from paretocrm.service.api.serializers import (
 )
 from paretocrm.service.models import CareRecord, Case, SurveyResponse
 
-#: Service agents work cases and care; account roles may log them too.
-SERVICE_WRITERS = ACCOUNT_WRITERS | {"service_agent"}
-
 
 class CaseViewSet(ScopedModelViewSet):
     """Service cases of visible customers."""
 
     model = Case
     serializer_class = CaseSerializer
-    write_roles = SERVICE_WRITERS
+    write_function = Function.EDIT_SERVICE
     filterset_class = filtersets.CaseFilterSet
     search_fields = ("number", "subject")
     ordering_fields = ("opened_at", "priority", "status", "number")
@@ -33,7 +30,7 @@ class CareRecordViewSet(ScopedModelViewSet):
 
     model = CareRecord
     serializer_class = CareRecordSerializer
-    write_roles = SERVICE_WRITERS
+    write_function = Function.EDIT_SERVICE
     filterset_class = filtersets.CareRecordFilterSet
     search_fields = ("notes",)
     ordering_fields = ("occurred_at",)
@@ -45,7 +42,7 @@ class SurveyResponseViewSet(ScopedModelViewSet):
 
     model = SurveyResponse
     serializer_class = SurveyResponseSerializer
-    write_roles = SERVICE_WRITERS
+    write_function = Function.EDIT_SERVICE
     filterset_class = filtersets.SurveyResponseFilterSet
     search_fields = ("comment",)
     ordering_fields = ("answered_at", "score")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
+import paretocrm
 from paretocrm.audit.models import AuditEvent
-from paretocrm.core.masking import UNMASKED_ROLES
+from paretocrm.core.masking import may_see_personal_data
 from paretocrm.customers.tests.factories import make_user
 from paretocrm.customers.views import may_export
 from paretocrm.users.choices import Role
@@ -42,7 +46,7 @@ def test_administrator_has_every_function_and_assistant_none() -> None:
 def test_table_agrees_with_the_rules_the_pages_enforce(role: Role) -> None:
     user = make_user(role)
     assert has_function(user, Function.EXPORT) is may_export(user)
-    assert has_function(user, Function.VIEW_UNMASKED) is (role in UNMASKED_ROLES)
+    assert has_function(user, Function.VIEW_UNMASKED) is may_see_personal_data(user)
 
 
 def test_superuser_has_everything_inactive_user_nothing() -> None:
@@ -59,3 +63,32 @@ def test_require_function_refuses_and_logs_a_denied_access() -> None:
     event = AuditEvent.objects.get(kind="access_denied")
     assert event.actor_id == rep.pk and event.detail == {"function": "transfer"}
     require_function(make_user(Role.GENERAL_MANAGER), Function.TRANSFER)  # no exception
+
+
+def _lines_naming_a_role(path: Path) -> list[int]:
+    """Lines of ``path`` that compare with a role: a role value or a ``Role`` member."""
+    values = "|".join(role.value for role in Role)
+    literal = re.compile(rf"[\"']({values})[\"']")
+    member = re.compile(r"\bRole\.[A-Z_]+")
+    # Giving a new user a role (``role=Role.X``, the field's default) decides nothing.
+    giving = re.compile(r"\b(role|default)=Role\.")
+    app_names = re.compile(r"^\s*(label|app_name|name) = ")
+    return [
+        number
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if not app_names.match(line)
+        and (literal.search(line) or member.search(giving.sub("", line)))
+    ]
+
+
+def test_no_module_outside_the_policy_names_a_role() -> None:
+    """The role policy (core.policy) is the one place a role decides anything."""
+    root = Path(paretocrm.__file__).parent
+    skipped = {"tests", "migrations", "demo"}
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*.py"))
+        if path != root / "core" / "policy.py" and not skipped & set(path.relative_to(root).parts)
+        for number in _lines_naming_a_role(path)
+    ]
+    assert offenders == []
