@@ -404,3 +404,60 @@ def test_import_updates_write_field_history(
         services.run_import(kind, write_csv(f"{kind}.csv", rows), user=user)
     assert FieldChange.objects.count() == count
     assert Decimal(Invoice.objects.get(number="INV-MINE").amount) == Decimal("75")
+
+
+def test_an_invoice_keeps_its_order_so_it_cannot_move_to_another_customer_without_it(
+    world: dict[str, Any], write_csv: Callable[..., Path]
+) -> None:
+    """Without an order column the stored order stays: the new customer must own it too."""
+    order = make_order(world["mine"], number="SO-MINE")
+    make_invoice(world["mine"], "50", DAY, DAY, number="INV-MINE", order=order)
+    path = write_csv(
+        "i.csv",
+        [
+            ["number", "customer_code", "issued_on", "amount"],
+            ["INV-MINE", "MINE2", "2026-11-01", "50"],
+        ],
+    )
+    result = services.run_import("invoices", path, user=world["specialist"])
+    assert [(i.row, i.column, i.message) for i in result.report.sorted_issues()] == [
+        (2, "customer_code", "belongs to another customer")
+    ]
+    assert Invoice.objects.get(number="INV-MINE").customer_id == world["mine"].pk
+
+
+def test_the_commit_checks_the_scope_again(world: dict[str, Any]) -> None:
+    """A record that left the importer's scope after the dry run is refused by the commit."""
+    user, mine = world["specialist"], world["mine"]
+    contact = make_contact(mine, external_id="X-MINE", name="Li Lei")
+    scenario = Scenario(
+        "own", ["external_id", "customer_code", "name"], ["X-MINE", "MINE", "New"], ""
+    )
+    file = _write(world, scenario)
+    checked = _run("web", "contacts", file, user, dry_run=True)
+    assert checked.status == ImportStatus.VALIDATED and checked.errors == 0
+    mine.owner = world["theirs"].owner  # transferred to the other team meanwhile
+    mine.save()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    client.post(reverse("imports:commit", args=[checked.pk]))
+    commit = ImportBatch.objects.get(checked_batch=checked)
+    assert commit.status == ImportStatus.REJECTED
+    assert {i[:2] for i in _issues(commit)} == {(2, "external_id"), (2, "customer_code")}
+    contact.refresh_from_db()
+    assert contact.name == "Li Lei"
+
+
+def test_a_parent_created_in_a_skipped_row_fails_the_commit_cleanly(
+    world: dict[str, Any], write_csv: Callable[..., Path]
+) -> None:
+    """Skipping an invalid parent row leaves its child pointing nowhere: nothing is written."""
+    path = write_csv(
+        "c.csv",
+        [["code", "name", "parent_code"], ["NEWP", "", ""], ["CHILD", "Child", "NEWP"]],
+    )
+    result = services.run_import("customers", path, user=world["specialist"], skip_invalid=True)
+    assert result.status == ImportStatus.FAILED
+    failure = [i.message for i in result.report.sorted_issues() if i.row == 0]
+    assert len(failure) == 1 and "NEWP" in failure[0], failure
+    assert not Customer.objects.filter(code__in=["NEWP", "CHILD"]).exists()
