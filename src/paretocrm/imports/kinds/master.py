@@ -160,9 +160,11 @@ class CustomerKind(ImportKind):
         return in_file | existing_keys(self.scoped(Customer), "code", parents)
 
     def _owners(self, values: pd.Series, report: check.Report) -> pd.Series:
+        """Owners are active members of staff: a portal login or a deactivated user is an
+        unknown user name. Whom the importer may assign is ``permissions._check_owner``."""
         names = values.astype(str).str.strip()
-        user_model = get_user_model()
-        ids = key_to_id(user_model, "username", names)
+        staff = get_user_model()._default_manager.staff().filter(is_active=True)
+        ids = key_to_id(staff, "username", names)
         check.reference(names, "owner", report, ids.keys(), what="user name")
         return lookup(names, ids)
 

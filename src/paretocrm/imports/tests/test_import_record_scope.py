@@ -461,3 +461,26 @@ def test_a_parent_created_in_a_skipped_row_fails_the_commit_cleanly(
     failure = [i.message for i in result.report.sorted_issues() if i.row == 0]
     assert len(failure) == 1 and "NEWP" in failure[0], failure
     assert not Customer.objects.filter(code__in=["NEWP", "CHILD"]).exists()
+
+
+def test_an_owner_is_an_active_member_of_staff(
+    world: dict[str, Any], write_csv: Callable[..., Path]
+) -> None:
+    """Portal logins and deactivated users are no owners, even for an administrator: the
+    owner column reads them as unknown user names (issue 14.2/14.4: staff only)."""
+    portal = make_user(Role.PORTAL_CUSTOMER, username="buyer@customer.cn")
+    gone = make_user(Role.SALES_REP, username="gone", is_active=False)
+    path = write_csv(
+        "c.csv",
+        [
+            ["code", "name", "owner"],
+            ["NEW1", "New one", portal.username],
+            ["NEW2", "New two", gone.username],
+        ],
+    )
+    result = services.run_import("customers", path, user=make_user(Role.ADMINISTRATOR))
+    assert [(i.row, i.column, i.message) for i in result.report.sorted_issues()] == [
+        (2, "owner", "unknown user name 'buyer@customer.cn' (not in the file nor in the database)"),
+        (3, "owner", "unknown user name 'gone' (not in the file nor in the database)"),
+    ]
+    assert not Customer.objects.filter(code__in=["NEW1", "NEW2"]).exists()
