@@ -205,12 +205,14 @@ class OrderKind(ImportKind):
         self._insert_headers(headers[is_new], new_ids)
         changed = self._changed_orders(headers[~is_new], rows, existing, counts)
         ids.update({n: existing[n] for n in changed})
+        revenue_before = _revenues([existing[n] for n in changed])
         if changed:
             self._update_headers(headers.loc[changed], existing)
             for part in chunks([existing[n] for n in changed]):
                 OrderLine.objects.filter(order_id__in=part).delete()
         lines = rows[rows["number"].isin(list(ids))]
         self._insert_lines(lines, lines["number"].map(ids).to_numpy(), progress)
+        _record_revenue_changes(revenue_before)
         return counts
 
     @staticmethod
@@ -342,6 +344,47 @@ class OrderKind(ImportKind):
             for name, value in values.items():
                 setattr(order, name, value)
             order.save(update_fields=list(values))  # bumps version and updated_at
+
+
+def _revenues(order_ids: list[int]) -> dict[int, tuple[int | None, Decimal]]:
+    """Customer and revenue (sum of the lines) of each order, one query per chunk."""
+    found: dict[int, tuple[int | None, Decimal]] = {}
+    for part in chunks(order_ids):
+        rows = Order.objects.filter(pk__in=part).with_totals()
+        found.update({pk: (c, r) for pk, c, r in rows.values_list("pk", "customer_id", "revenue")})
+    return found
+
+
+def _record_revenue_changes(before: dict[int, tuple[int | None, Decimal]]) -> None:
+    """Field history for replaced order lines: the order's revenue, old -> new.
+
+    Lines are no field of the order, so the audit receivers never see them; without this
+    an import that rewrote an order's lines (989.96 -> 0.01) left no trace. Written with
+    the actor and channel of the audit context, as ``audit.services.record_changes`` does.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from paretocrm.audit.context import current
+    from paretocrm.audit.models import FieldChange
+
+    if not before:
+        return
+    after = _revenues(list(before))
+    context, content_type = current(), ContentType.objects.get_for_model(Order)
+    FieldChange.objects.bulk_create(
+        FieldChange(
+            actor_id=context.actor_id(),
+            channel=context.channel,
+            content_type=content_type,
+            object_id=order_id,
+            customer_id=after[order_id][0],
+            field="revenue",
+            old_value=f"{old:.2f}",
+            new_value=f"{after[order_id][1]:.2f}",
+        )
+        for order_id, (_customer, old) in before.items()
+        if old != after[order_id][1]
+    )
 
 
 def _id_text(ids: pd.Series) -> np.ndarray:

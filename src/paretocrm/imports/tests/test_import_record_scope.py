@@ -396,6 +396,8 @@ def test_import_updates_write_field_history(
     assert _history(mine)["region"][1:] == ("East", "import", user.pk)
     assert _history(contact)["phone"] == ("139****1111", "139****2222", "import", user.pk)
     assert _history(order)["status"] == ("confirmed", "shipped", "import", user.pk)
+    # The lines are replaced (100 x 1 -> 1 x 100 here: same revenue); see the next test.
+    assert "revenue" not in _history(order)
     old, new, *who = _history(invoice)["amount"]
     assert (Decimal(str(old)), Decimal(str(new)), *who) == (50, 75, "import", user.pk)
     # History is written for what changed only: a second identical import adds nothing.
@@ -484,3 +486,21 @@ def test_an_owner_is_an_active_member_of_staff(
         (3, "owner", "unknown user name 'gone' (not in the file nor in the database)"),
     ]
     assert not Customer.objects.filter(code__in=["NEW1", "NEW2"]).exists()
+
+
+def test_replacing_an_orders_lines_records_its_revenue_in_the_history(
+    world: dict[str, Any], write_csv: Callable[..., Path]
+) -> None:
+    """Lines are no field of the order: the change of their sum is recorded instead."""
+    user = world["specialist"]
+    order = make_order(world["mine"], [("4", "247.49", None, "0")], number="SO-MINE")
+    path = write_csv(
+        "o.csv",
+        [
+            ["number", "customer_code", "ordered_at", "quantity", "unit_price"],
+            ["SO-MINE", "MINE", order.ordered_at.strftime("%Y-%m-%d %H:%M:%S"), "1", "0.01"],
+        ],
+    )
+    result = services.run_import("orders", path, user=user)
+    assert result.status == ImportStatus.COMMITTED, result.report.sorted_issues()
+    assert _history(order)["revenue"] == ("989.96", "0.01", "import", user.pk)
