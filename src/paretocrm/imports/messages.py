@@ -67,6 +67,7 @@ MESSAGES: dict[str, str] = {
     "contact_key": gettext_noop("give an external id or an e-mail so the contact can be matched"),
     "before_issue_date": gettext_noop("is before the issue date"),
     "other_customers_invoice": gettext_noop("belongs to another customer"),
+    "other_customers_order": gettext_noop("belongs to another customer"),
     "price_or_amount": gettext_noop("give a unit price or a line amount"),
     "differs_in_order": gettext_noop(
         "differs from the first line of the same order (row %(first)s)"
@@ -82,6 +83,8 @@ MESSAGES: dict[str, str] = {
     "role_may_not_import": gettext_noop("your role may not import %(kind)s; nothing was written."),
     "administrators_only": gettext_noop("only administrators set this"),
     "customer_out_of_scope": gettext_noop("this customer is not in your scope"),
+    # A key of the kind matching a record outside the scope (``what``: contact id, ...).
+    "record_out_of_scope": gettext_noop("this %(what)s is not in your scope"),
     "owner_not_allowed": gettext_noop("you may not assign customers to this user"),
 }
 

@@ -2,9 +2,24 @@
 
 Run after the rows are validated and before anything is written; every refusal is a
 row / column / message in the dry-run report like any other error, so a file touching a
-customer outside the user's scope writes nothing (unless the user skips invalid rows).
+record outside the user's scope writes nothing (unless the user skips invalid rows).
+The commit validates the file again, so the same checks hold when it writes.
 An import without a user (``paretocrm import ... --as-system``, the operator's explicit
 bulk load) is a system import: not restricted, and audited as one.
+
+The scope of every record an import touches (issue 14):
+
+* a record it LINKS to (the customer of a row, a parent customer, the order of an
+  invoice, the invoice of a payment) is looked up by the kind in the importer's scope
+  (``ImportKind.scoped``), so a key outside it is "unknown", word for word the message
+  of a key that does not exist;
+* a record it MATCHES by the kind's key (customer code, contact id, order, invoice and
+  payment number) is refused here when it exists outside the scope
+  (:func:`_check_matched`). Keys are unique, so that refusal cannot hide that the key is
+  taken; it says nothing more (not whose record, nor what it holds);
+* a matched record may move to another customer only when both are in the scope (the
+  old one because the record is matched in the scope, the new one because it is linked);
+* the owner a customer row names must be one the user may assign (:func:`_check_owner`).
 """
 
 from __future__ import annotations
@@ -14,9 +29,8 @@ from typing import Any
 import pandas as pd
 
 from paretocrm.core.views import is_administrator
-from paretocrm.customers.models import Customer
 from paretocrm.imports import validation as check
-from paretocrm.imports.kinds.base import chunks
+from paretocrm.imports.kinds.base import ImportKind, chunks
 from paretocrm.users.models import User
 from paretocrm.users.permissions import Function, has_function
 
@@ -26,10 +40,13 @@ ADMIN_KINDS: frozenset[str] = frozenset({"products", "cdnow"})
 ADMIN_COLUMNS: frozenset[str] = frozenset({"credit_limit"})
 
 
-def check_permissions(kind_name: str, rows: pd.DataFrame, report: check.Report, user: Any) -> None:
+def check_permissions(
+    kind: ImportKind, rows: pd.DataFrame, report: check.Report, user: Any
+) -> None:
     """Add a report error for every row or column ``user`` may not import."""
     if user is None or not getattr(user, "pk", None):
         return
+    kind_name = kind.name
     if not has_function(user, Function.IMPORT) or (
         kind_name in ADMIN_KINDS and not is_administrator(user)
     ):
@@ -38,7 +55,7 @@ def check_permissions(kind_name: str, rows: pd.DataFrame, report: check.Report, 
         return
     if rows.empty:
         return
-    _check_customers(kind_name, rows, report, user)
+    _check_matched(kind, rows, report)
     _check_owner(rows, report, user)
     if not is_administrator(user):
         for name in sorted(ADMIN_COLUMNS & set(rows.columns)):
@@ -46,25 +63,14 @@ def check_permissions(kind_name: str, rows: pd.DataFrame, report: check.Report, 
             _refuse(report, rows.index[filled.to_numpy()], name, "administrators_only")
 
 
-def _check_customers(kind_name: str, rows: pd.DataFrame, report: check.Report, user: Any) -> None:
-    """Rows about an existing customer outside the user's scope are refused."""
-    visible = Customer.objects.visible_to(user)
-    if kind_name == "customers":
-        codes = rows["code"].astype(str)
-        existing = set(Customer.objects.filter(code__in=list(codes)).values_list("code", flat=True))
-        mine = set(visible.filter(code__in=list(existing)).values_list("code", flat=True))
-        bad = codes.isin(list(existing - mine))
-        _refuse(report, rows.index[bad.to_numpy()], "code", "customer_out_of_scope")
-    elif "customer_id" in rows.columns:
-        ids = {int(v) for v in rows["customer_id"].dropna()}
-        mine = set(visible.filter(id__in=ids).values_list("id", flat=True))
-        bad = rows["customer_id"].notna() & ~rows["customer_id"].isin(list(mine))
-        _refuse(
-            report,
-            rows.index[bad.to_numpy()],
-            "customer_code",
-            "customer_out_of_scope",
-        )
+def _check_matched(kind: ImportKind, rows: pd.DataFrame, report: check.Report) -> None:
+    """Rows whose key matches an existing record outside the user's scope are refused."""
+    keys = rows[kind.key_column].astype(str)
+    hidden = kind.hidden_keys(kind.model, kind.key_column, keys)
+    if hidden:
+        bad = keys.isin(list(hidden))
+        params = {"what": kind.key_label}
+        _refuse(report, rows.index[bad.to_numpy()], kind.key_column, kind.out_of_scope_code, params)
 
 
 def _check_owner(rows: pd.DataFrame, report: check.Report, user: Any) -> None:
@@ -81,10 +87,12 @@ def _check_owner(rows: pd.DataFrame, report: check.Report, user: Any) -> None:
     _refuse(report, rows.index[bad.to_numpy()], "owner", "owner_not_allowed")
 
 
-def _refuse(report: check.Report, index: Any, column: str, code: str) -> None:
+def _refuse(
+    report: check.Report, index: Any, column: str, code: str, params: dict[str, Any] | None = None
+) -> None:
     """Refuse each row of ``index`` with the message ``code`` (imports.messages)."""
     if len(index):
-        report.add_rows_coded(index, column, code)
+        report.add_rows_coded(index, column, code, params)
 
 
 def _log_denied(user: Any, kind_name: str) -> None:

@@ -100,7 +100,7 @@ def run_import(
     try:
         rows = _validate(kind, path, report, encoding=encoding, sheet=sheet, limits=limits)
         if not report.file_error:
-            check_permissions(kind_name, rows, report, user)
+            check_permissions(kind, rows, report, user)
     except ImportFileError as exc:
         report.add(0, "", str(exc), code=exc.code, params=exc.params)
         return _finish(batch, result, ImportStatus.REJECTED)

@@ -75,23 +75,30 @@ def _distinct_keys(values: Iterable[str]) -> list[str]:
     return sorted(set(series.unique().tolist()) - {""})
 
 
-def existing_keys(model: type[models.Model], field: str, values: Iterable[str]) -> set[str]:
-    """Which of ``values`` already exist as ``model.field`` (chunked queries)."""
+def rows_of(source: type[models.Model] | models.QuerySet[Any]) -> models.QuerySet[Any]:
+    """A queryset: ``source`` itself, or every row of a model (a system import's view)."""
+    return source if isinstance(source, models.QuerySet) else source._default_manager.all()
+
+
+def existing_keys(
+    source: type[models.Model] | models.QuerySet[Any], field: str, values: Iterable[str]
+) -> set[str]:
+    """Which of ``values`` already exist as ``field`` of ``source`` (chunked queries)."""
     wanted = _distinct_keys(values)
     found: set[str] = set()
     for part in chunks(wanted):
-        found.update(
-            model._default_manager.filter(**{f"{field}__in": part}).values_list(field, flat=True)
-        )
+        found.update(rows_of(source).filter(**{f"{field}__in": part}).values_list(field, flat=True))
     return found
 
 
-def key_to_id(model: type[models.Model], field: str, values: Iterable[str]) -> dict[str, int]:
-    """Map external keys to primary keys for the ``values`` that exist."""
+def key_to_id(
+    source: type[models.Model] | models.QuerySet[Any], field: str, values: Iterable[str]
+) -> dict[str, int]:
+    """Map external keys to primary keys for the ``values`` that exist in ``source``."""
     wanted = _distinct_keys(values)
     mapping: dict[str, int] = {}
     for part in chunks(wanted):
-        rows = model._default_manager.filter(**{f"{field}__in": part}).values_list(field, "pk")
+        rows = rows_of(source).filter(**{f"{field}__in": part}).values_list(field, "pk")
         mapping.update(dict(rows))
     return mapping
 
@@ -111,8 +118,12 @@ class ImportKind(ABC):
     """One kind of import (customers, orders, ...): columns, validation, writing."""
 
     name: ClassVar[str]
+    #: The records of the kind, matched on ``key_column`` (a field of the same name).
+    model: ClassVar[type[models.Model]]
     key_column: ClassVar[str]
     key_label: ClassVar[str]
+    #: The report's message when a key matches a record outside the importer's scope.
+    out_of_scope_code: ClassVar[str] = "record_out_of_scope"
     columns: ClassVar[dict[str, tuple[str, ...]]]
     required: ClassVar[frozenset[str]]
     # Rows sharing this column's value stand or fall together (the lines of one order).
@@ -122,6 +133,26 @@ class ImportKind(ABC):
         # The user running the import (None for a system import): kinds that create owned
         # records give new rows without an owner to this user, so they stay in their scope.
         self.importer = importer
+
+    def scoped(self, model: type[models.Model]) -> models.QuerySet[Any]:
+        """The rows of ``model`` the importer may see, as pages and API see them.
+
+        Every record an import matches by a key or links to is looked up here (issue 14):
+        a key outside the scope is then "unknown", with the message of a key that does not
+        exist. A system import sees every row; so do models without a record scope (the
+        product catalogue is company-wide, and only administrators import it).
+        """
+        rows = model._default_manager.all()
+        if self.importer is None or not hasattr(rows, "visible_to"):
+            return rows
+        return rows.visible_to(self.importer)
+
+    def hidden_keys(self, model: type[models.Model], field: str, values: Iterable[str]) -> set[str]:
+        """Keys of ``values`` that exist as ``model.field`` outside the importer's scope."""
+        if self.importer is None:
+            return set()
+        taken = existing_keys(model, field, values)
+        return taken - existing_keys(self.scoped(model), field, taken) if taken else set()
 
     def load(self, path: Path, *, encoding: str, sheet: str | None, limits: Limits) -> RawTable:
         """Read the file; kinds with their own format (CDNOW) override this."""
@@ -168,20 +199,28 @@ def upsert(
     key: str,
     records: list[dict[str, Any]],
     *,
+    within: models.QuerySet[Any] | None = None,
     progress: ProgressCallback | None = None,
 ) -> WriteCounts:
     """Create or update ``model`` rows matched on ``key``; only given fields are compared.
 
     A field absent from a record (its column was not in the file) is left as it is, so a
-    partial file never blanks data it did not mention.
+    partial file never blanks data it did not mention. Only rows of ``within`` (the
+    importer's scope, ``ImportKind.scoped``) are updated: a key taken outside it is refused
+    by the validation, and if one slipped through, creating it again breaks the unique
+    key and the whole import rolls back. Updates of a model with field history write it
+    as an edit on a page does (channel "import", see ``_record_history``).
     """
+    rows = within if within is not None else model._default_manager.all()
+    history = _has_history(model)
     counts = WriteCounts()
     versioned = any(f.name == "version" for f in model._meta.fields)
     stamped = any(f.name == "updated_at" for f in model._meta.fields)
     for part in chunks(records):
         keys = [r[key] for r in part]
-        found = {getattr(o, key): o for o in model._default_manager.filter(**{f"{key}__in": keys})}
+        found = {getattr(o, key): o for o in rows.filter(**{f"{key}__in": keys})}
         to_create, to_update, fields = [], [], set()
+        changes: list[tuple[models.Model, list[str]]] = []
         for record in part:
             obj = found.get(record[key])
             if obj is None:
@@ -191,6 +230,9 @@ def upsert(
             if not changed:
                 counts.unchanged += 1
                 continue
+            if history:
+                obj._audit_before = {f: getattr(obj, f) for f in changed}  # type: ignore[attr-defined]
+                changes.append((obj, changed))
             for f in changed:
                 setattr(obj, f, record[f])
             fields.update(changed)
@@ -207,8 +249,29 @@ def upsert(
             extra = {"version"} if versioned else set()
             extra |= {"updated_at"} if stamped else set()
             model._default_manager.bulk_update(to_update, sorted(fields | extra))
+            _record_history(changes)
         counts.created += len(to_create)
         counts.updated += len(to_update)
         if progress:
             progress(len(part))
     return counts
+
+
+def _has_history(model: type[models.Model]) -> bool:
+    """True for the business objects whose field changes are recorded (audit AUD-1)."""
+    from paretocrm.audit.receivers import tracked_models
+
+    return model in tracked_models()
+
+
+def _record_history(changes: list[tuple[models.Model, list[str]]]) -> None:
+    """One field-history row per changed field, as the audit receivers write for a save.
+
+    ``bulk_update`` sends no save signals, so the rows are written here with the same
+    service (``audit.services.record_changes``: who, channel, masked personal fields) from
+    the values the upsert read before changing them (``_audit_before``).
+    """
+    from paretocrm.audit.services import record_changes
+
+    for obj, changed in changes:
+        record_changes(obj, changed)

@@ -28,9 +28,10 @@ from paretocrm.sales.models import Invoice, Order, Payment
 from paretocrm.sales.services import lock_open_amounts, open_amounts, settle_invoices
 
 
-def _customer(frame: pd.DataFrame, report: check.Report) -> pd.Series:
+def _customer(kind: ImportKind, frame: pd.DataFrame, report: check.Report) -> pd.Series:
+    """The customer of each row, in the importer's scope (others are unknown codes)."""
     code = check.text(column(frame, "customer_code"), "customer_code", report, required=True)
-    ids = key_to_id(Customer, "code", code)
+    ids = key_to_id(kind.scoped(Customer), "code", code)
     check.reference(code, "customer_code", report, ids.keys(), what="customer code")
     return lookup(code, ids)
 
@@ -49,6 +50,7 @@ class InvoiceKind(ImportKind):
     """Invoices, matched on invoice number."""
 
     name = "invoices"
+    model = Invoice
     key_column = "number"
     key_label = "invoice number"
     columns: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -70,11 +72,8 @@ class InvoiceKind(ImportKind):
             column(frame, "number"), "number", report, required=True, max_length=64
         )
         check.unique(out["number"], "number", report, what="invoice number")
-        out["customer_id"] = _customer(frame, report)
-        order = check.text(column(frame, "order_number"), "order_number", report)
-        orders = key_to_id(Order, "number", order)
-        check.reference(order, "order_number", report, orders.keys(), what="order number")
-        out["order_id"] = lookup(order, orders)
+        out["customer_id"] = _customer(self, frame, report)
+        self._orders(frame, out, report)
         issued = check.date(column(frame, "issued_on"), "issued_on", report, required=True)
         due = check.date(column(frame, "due_on"), "due_on", report)
         check.flag_code(report, due < issued, "due_on", "before_issue_date")
@@ -98,15 +97,53 @@ class InvoiceKind(ImportKind):
         )
         return out
 
+    def _orders(self, frame: pd.DataFrame, out: pd.DataFrame, report: check.Report) -> None:
+        """The order of each invoice: in the importer's scope, and the invoice customer's.
+
+        As on the API (``InvoiceSerializer.validate``). Without an order column, an invoice
+        matched in the database keeps its order, so moving it to another customer is
+        refused while that order belongs to the old one.
+        """
+        order = check.text(column(frame, "order_number"), "order_number", report)
+        orders = {
+            number: (pk, customer)
+            for part in chunks(sorted(set(order) - {""}))
+            for number, pk, customer in self.scoped(Order)
+            .filter(number__in=part)
+            .values_list("number", "pk", "customer_id")
+        }
+        check.reference(order, "order_number", report, orders.keys(), what="order number")
+        out["order_id"] = lookup(order, {k: v[0] for k, v in orders.items()})
+        owner = lookup(order, {k: v[1] for k, v in orders.items()})
+        if "order_number" not in frame.columns:
+            kept = {
+                number: customer
+                for part in chunks(sorted(set(out["number"]) - {""}))
+                for number, customer in self.scoped(Invoice)
+                .filter(number__in=part, order__isnull=False)
+                .values_list("number", "order__customer_id")
+            }
+            owner = lookup(out["number"], kept)
+        mismatch = owner.notna() & out["customer_id"].notna() & (owner != out["customer_id"])
+        column_name = "order_number" if "order_number" in frame.columns else "customer_code"
+        check.flag_code(report, mismatch, column_name, "other_customers_order")
+
     def write(self, rows: pd.DataFrame, progress: ProgressCallback | None = None) -> WriteCounts:
-        """Upsert invoices on their number."""
-        return upsert(Invoice, "number", records(rows, self.present), progress=progress)
+        """Upsert invoices on their number (those in the importer's scope)."""
+        return upsert(
+            Invoice,
+            "number",
+            records(rows, self.present),
+            within=self.scoped(Invoice),
+            progress=progress,
+        )
 
 
 class PaymentKind(ImportKind):
     """Payments received. A payment is never edited: a re-imported number must match exactly."""
 
     name = "payments"
+    model = Payment
     key_column = "number"
     key_label = "payment number"
     columns: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -129,14 +166,14 @@ class PaymentKind(ImportKind):
             column(frame, "number"), "number", report, required=True, max_length=64
         )
         check.unique(out["number"], "number", report, what="payment number")
-        out["customer_id"] = _customer(frame, report)
+        out["customer_id"] = _customer(self, frame, report)
         invoice = check.text(column(frame, "invoice_number"), "invoice_number", report)
         invoices = {
             number: (pk, customer)
             for part in chunks(sorted(set(invoice) - {""}))
-            for number, pk, customer in Invoice.objects.filter(number__in=part).values_list(
-                "number", "pk", "customer_id"
-            )
+            for number, pk, customer in self.scoped(Invoice)
+            .filter(number__in=part)
+            .values_list("number", "pk", "customer_id")
         }
         check.reference(invoice, "invoice_number", report, invoices.keys(), what="invoice number")
         out["invoice_id"] = lookup(invoice, {k: v[0] for k, v in invoices.items()})
@@ -191,10 +228,14 @@ class PaymentKind(ImportKind):
                 remaining[invoice_id] -= amount
 
     def _check_ledger(self, out: pd.DataFrame, report: check.Report) -> None:
-        """A payment number already in the ledger must carry the same values (no edits)."""
+        """A payment number already in the ledger must carry the same values (no edits).
+
+        Compared in the importer's scope only: a number taken outside it is refused by the
+        permission check, without telling which of its values differ.
+        """
         self.known: set[str] = set()
         for part in chunks(sorted(set(out["number"]) - {""})):
-            for payment in Payment.objects.filter(number__in=part):
+            for payment in self.scoped(Payment).filter(number__in=part):
                 self.known.add(payment.number)
                 rows = out.index[(out["number"] == payment.number).to_numpy()]
                 for row in rows:

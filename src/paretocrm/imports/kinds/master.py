@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError
 
 from paretocrm.core.iso import COUNTRY_CODES, CURRENCY_CODES
 from paretocrm.customers.choices import (
@@ -65,8 +66,10 @@ class CustomerKind(ImportKind):
     """Customers (accounts), matched on their code (the ERP customer number)."""
 
     name = "customers"
+    model = Customer
     key_column = "code"
     key_label = "customer code"
+    out_of_scope_code = "customer_out_of_scope"
     columns: ClassVar[dict[str, tuple[str, ...]]] = {
         "code": ("customer_code", "客户编号", "客户代码", "客户编码"),
         "name": ("customer_name", "客户名称", "名称", "公司名称"),
@@ -136,8 +139,8 @@ class CustomerKind(ImportKind):
         for name, length in (("website", 200), ("address", None), ("notes", None)):
             out[name] = check.text(column(frame, name), name, report, max_length=length)
         parent = check.text(column(frame, "parent_code"), "parent_code", report)
-        known = set(out["code"]) | existing_keys(Customer, "code", parent)
-        check.reference(parent, "parent_code", report, known, what="parent customer code")
+        check.reference(parent, "parent_code", report, self._parents(out["code"], parent),
+                        what="parent customer code")  # fmt: skip
         own = (parent != "") & (parent == out["code"])
         if bool(own.any()):
             report.add_rows_coded(parent.index[own.to_numpy()], "parent_code", "own_parent")
@@ -148,10 +151,20 @@ class CustomerKind(ImportKind):
         self.present |= {"currency"} if "currency" in frame.columns else set()
         return out
 
+    def _parents(self, codes: pd.Series, parents: pd.Series) -> set[str]:
+        """Codes a parent may name: customers in the importer's scope, and those the file
+        creates. An existing customer outside the scope is unknown, with the message of a
+        code that does not exist (the API refuses the same parent; no existence leak).
+        """
+        in_file = set(codes) - self.hidden_keys(Customer, "code", codes)
+        return in_file | existing_keys(self.scoped(Customer), "code", parents)
+
     def _owners(self, values: pd.Series, report: check.Report) -> pd.Series:
+        """Owners are active members of staff: a portal login or a deactivated user is an
+        unknown user name. Whom the importer may assign is ``permissions._check_owner``."""
         names = values.astype(str).str.strip()
-        user_model = get_user_model()
-        ids = key_to_id(user_model, "username", names)
+        staff = get_user_model()._default_manager.staff().filter(is_active=True)
+        ids = key_to_id(staff, "username", names)
         check.reference(names, "owner", report, ids.keys(), what="user name")
         return lookup(names, ids)
 
@@ -161,7 +174,7 @@ class CustomerKind(ImportKind):
         Without this a non-administrator's new customers would have no owner and fall out
         of the importer's own scope (IMP-5); a system import leaves them unowned.
         """
-        existing = existing_keys(Customer, "code", [r["code"] for r in rows])
+        existing = existing_keys(Customer, "code", [r["code"] for r in rows])  # any scope
         team = getattr(self.importer, "team_id", None)
         for row in rows:
             if row.get("owner_id") is not None:
@@ -174,15 +187,22 @@ class CustomerKind(ImportKind):
     def write(self, rows: pd.DataFrame, progress: ProgressCallback | None = None) -> WriteCounts:
         """Upsert customers first, then link parents (which may be in the same file)."""
         present = self.present - {"parent_code"}
-        counts = upsert(Customer, "code", self._owned(records(rows, present)), progress=progress)
+        scope = self.scoped(Customer)
+        counts = upsert(
+            Customer, "code", self._owned(records(rows, present)), within=scope, progress=progress
+        )
         with_parent = rows[rows["parent_code"] != ""]
         if "parent_code" in self.present and len(with_parent):
-            ids = key_to_id(Customer, "code", list(with_parent["parent_code"]))
+            # Looked up in the scope again: the new customers are the importer's by now.
+            ids = key_to_id(scope, "code", list(with_parent["parent_code"]))
+            missing = sorted(set(with_parent["parent_code"]) - set(ids))
+            if missing:
+                raise IntegrityError(f"parent customer codes not written: {', '.join(missing)}")
             links = [
                 {"code": c, "parent_id": ids[p]}
                 for c, p in zip(with_parent["code"], with_parent["parent_code"], strict=True)
             ]
-            upsert(Customer, "code", links)
+            upsert(Customer, "code", links, within=scope)
         return counts
 
 
@@ -190,6 +210,7 @@ class ContactKind(ImportKind):
     """Contacts at customers, matched on external id, else on (customer, e-mail)."""
 
     name = "contacts"
+    model = Contact
     key_column = "external_id"
     key_label = "contact id"
     columns: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -217,7 +238,7 @@ class ContactKind(ImportKind):
         )
         check.unique(out["external_id"], "external_id", report, what="contact id")
         code = check.text(column(frame, "customer_code"), "customer_code", report, required=True)
-        ids = key_to_id(Customer, "code", code)
+        ids = key_to_id(self.scoped(Customer), "code", code)
         check.reference(code, "customer_code", report, ids.keys(), what="customer code")
         out["customer_id"] = lookup(code, ids)
         out["name"] = check.text(
@@ -263,10 +284,13 @@ class ContactKind(ImportKind):
         """Upsert by external id; contacts without one are matched on (customer, e-mail)."""
         present = self.present - {"customer_code"}
         by_id = rows[rows["external_id"] != ""]
-        counts = upsert(Contact, "external_id", records(by_id, present), progress=progress)
+        scope = self.scoped(Contact)
+        counts = upsert(
+            Contact, "external_id", records(by_id, present), within=scope, progress=progress
+        )
         by_email = rows[rows["external_id"] == ""]
         for record in records(by_email, present - {"external_id"}):
-            match = Contact.objects.filter(customer_id=record["customer_id"], email=record["email"])
+            match = scope.filter(customer_id=record["customer_id"], email=record["email"])
             contact = match.order_by("id").first()
             if contact is None:
                 Contact.objects.create(**record)
@@ -285,6 +309,7 @@ class ProductKind(ImportKind):
     """Products, matched on SKU; categories are created by name when new."""
 
     name = "products"
+    model = Product
     key_column = "sku"
     key_label = "SKU"
     columns: ClassVar[dict[str, tuple[str, ...]]] = {

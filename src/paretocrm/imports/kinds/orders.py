@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import connection
-from django.db.models import F
 from django.utils import timezone
 
 from paretocrm.core.iso import CURRENCY_CODES
@@ -58,6 +57,7 @@ class OrderKind(ImportKind):
     """Order lines with their order header repeated, matched on order number."""
 
     name = "orders"
+    model = Order
     key_column = "number"
     key_label = "order number"
     group_column = "number"
@@ -83,7 +83,7 @@ class OrderKind(ImportKind):
 
     def customer_ids(self, codes: pd.Series, report: check.Report) -> pd.Series:
         """Customer ids for the codes (CDNOW overrides: its customers come with the file)."""
-        ids = key_to_id(Customer, "code", codes)
+        ids = key_to_id(self.scoped(Customer), "code", codes)
         check.reference(codes, "customer_code", report, ids.keys(), what="customer code")
         return lookup(codes, ids)
 
@@ -195,7 +195,9 @@ class OrderKind(ImportKind):
         """Insert new orders in bulk; update changed existing ones; skip identical ones."""
         rows = rows.sort_values(["number", "line_number"], kind="stable")
         headers = rows.drop_duplicates("number").set_index("number")
-        existing = key_to_id(Order, "number", headers.index)
+        # Only orders in the importer's scope are updated; an order number taken outside it
+        # is refused by the validation (and would break the unique number here).
+        existing = key_to_id(self.scoped(Order), "number", headers.index)
         is_new = ~headers.index.isin(list(existing))
         counts = WriteCounts(created=int(is_new.sum()))
         new_ids = self._allocate_ids(int(is_new.sum()))
@@ -203,12 +205,14 @@ class OrderKind(ImportKind):
         self._insert_headers(headers[is_new], new_ids)
         changed = self._changed_orders(headers[~is_new], rows, existing, counts)
         ids.update({n: existing[n] for n in changed})
+        revenue_before = _revenues([existing[n] for n in changed])
         if changed:
             self._update_headers(headers.loc[changed], existing)
             for part in chunks([existing[n] for n in changed]):
                 OrderLine.objects.filter(order_id__in=part).delete()
         lines = rows[rows["number"].isin(list(ids))]
         self._insert_lines(lines, lines["number"].map(ids).to_numpy(), progress)
+        _record_revenue_changes(revenue_before)
         return counts
 
     @staticmethod
@@ -329,12 +333,58 @@ class OrderKind(ImportKind):
         return True
 
     def _update_headers(self, headers: pd.DataFrame, existing: dict[str, int]) -> None:
+        """Save each changed order header, so its field history is written as for an edit
+        on the order page (the audit receivers compare the stored row and record changes).
+        """
+        orders = self.scoped(Order).in_bulk([existing[n] for n in headers.index])
         for number, header in headers.iterrows():
+            order = orders[existing[number]]
             values = {name: header[name] for name in self.header_present}
             values["ordered_at"] = timezone.make_aware(header["ordered_at"].to_pydatetime())
-            Order.objects.filter(pk=existing[number]).update(
-                **values, version=F("version") + 1, updated_at=timezone.now()
-            )
+            for name, value in values.items():
+                setattr(order, name, value)
+            order.save(update_fields=list(values))  # bumps version and updated_at
+
+
+def _revenues(order_ids: list[int]) -> dict[int, tuple[int | None, Decimal]]:
+    """Customer and revenue (sum of the lines) of each order, one query per chunk."""
+    found: dict[int, tuple[int | None, Decimal]] = {}
+    for part in chunks(order_ids):
+        rows = Order.objects.filter(pk__in=part).with_totals()
+        found.update({pk: (c, r) for pk, c, r in rows.values_list("pk", "customer_id", "revenue")})
+    return found
+
+
+def _record_revenue_changes(before: dict[int, tuple[int | None, Decimal]]) -> None:
+    """Field history for replaced order lines: the order's revenue, old -> new.
+
+    Lines are no field of the order, so the audit receivers never see them; without this
+    an import that rewrote an order's lines (989.96 -> 0.01) left no trace. Written with
+    the actor and channel of the audit context, as ``audit.services.record_changes`` does.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from paretocrm.audit.context import current
+    from paretocrm.audit.models import FieldChange
+
+    if not before:
+        return
+    after = _revenues(list(before))
+    context, content_type = current(), ContentType.objects.get_for_model(Order)
+    FieldChange.objects.bulk_create(
+        FieldChange(
+            actor_id=context.actor_id(),
+            channel=context.channel,
+            content_type=content_type,
+            object_id=order_id,
+            customer_id=after[order_id][0],
+            field="revenue",
+            old_value=f"{old:.2f}",
+            new_value=f"{after[order_id][1]:.2f}",
+        )
+        for order_id, (_customer, old) in before.items()
+        if old != after[order_id][1]
+    )
 
 
 def _id_text(ids: pd.Series) -> np.ndarray:

@@ -48,7 +48,9 @@ def test_imp5_contacts_for_a_customer_outside_scope_are_refused_and_nothing_writ
     )
     result = run_import("contacts", path, user=world["kam"])
     assert result.status == ImportStatus.REJECTED
-    assert issues(result) == [(3, "customer_code", "this customer is not in your scope")]
+    # Worded as for a code that does not exist: the report never tells which codes exist.
+    unknown = "unknown customer code 'THEIRS' (not in the file nor in the database)"
+    assert issues(result) == [(3, "customer_code", unknown)]
     assert not Contact.objects.exists()
     # Skipping invalid rows writes only the row in scope.
     skipped = run_import("contacts", path, user=world["kam"], skip_invalid=True)
