@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 import paretocrm
 from paretocrm.audit.models import AuditEvent
 from paretocrm.core.masking import may_see_personal_data
+from paretocrm.core.policy import is_administrator
 from paretocrm.customers.tests.factories import make_user
 from paretocrm.customers.views import may_export
 from paretocrm.users.choices import Role
@@ -92,3 +93,24 @@ def test_no_module_outside_the_policy_names_a_role() -> None:
         for number in _lines_naming_a_role(path)
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_django_admin_asks_the_policy(role: Role) -> None:
+    """Admin site access is the policy's administrator check, not the ``is_staff`` flag."""
+    from django.test import Client
+
+    user = make_user(role, is_staff=True)
+    client = Client()
+    client.force_login(user)
+    status = client.get("/admin/").status_code
+    assert (status == 200) is is_administrator(user)
+    assert status in (200, 302)
+
+
+def test_an_administrator_without_the_staff_flag_reaches_the_admin() -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user(Role.ADMINISTRATOR, is_staff=False))
+    assert client.get("/admin/").status_code == 200
