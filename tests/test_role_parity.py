@@ -212,7 +212,11 @@ ACTIONS: dict[str, tuple[Function, Path, Path]] = {
     "log interaction": (F.EDIT_ACCOUNTS, page_log_interaction, api_create("interaction")),
     "create contact": (F.EDIT_ACCOUNTS, None, api_create("contact")),
     "create order": (F.EDIT_ACCOUNTS, None, api_create("order")),
-    "create account plan": (F.EDIT_ACCOUNTS, page_create_plan, api_create("accountplan", plan_body)),
+    "create account plan": (
+        F.EDIT_ACCOUNTS,
+        page_create_plan,
+        api_create("accountplan", plan_body),
+    ),
     "create case": (F.EDIT_SERVICE, page_create_case, api_create("case")),
     "edit case": (F.EDIT_SERVICE, page_edit_case, api_edit_case),
     "create campaign": (F.EDIT_CAMPAIGNS, None, api_create("campaign")),
@@ -223,7 +227,7 @@ ACTIONS: dict[str, tuple[Function, Path, Path]] = {
     "invite portal user": (F.INVITE_PORTAL, page_invite, None),
     "run analysis": (F.RUN_ANALYSIS, page_get("insights:scoring"), None),
     "change settings": (F.SETTINGS, page_get("insights:rating_settings"), None),
-    "administer users": (F.USER_ADMIN, page_get("users:users"), None),
+    "administer users": (F.USER_ADMIN, page_get("users:user_new"), None),
     "import": (F.IMPORT, page_get("imports:page"), None),
     "export": (F.EXPORT, lambda w: page_client(w.user).get("/customers/export/csv/"), None),
     "read audit log": (F.AUDIT_READ, page_get("audit:log"), api_get("auditevent")),
@@ -273,8 +277,13 @@ def test_account_plan_api_refuses_a_customer_that_is_not_core_or_key() -> None:
     assert not AccountPlan.objects.filter(customer=ordinary).exists()
     page = page_client(manager).post(
         reverse("work:plan_create", args=[ordinary.pk]),
-        {"title": "Plan", "status": "draft", "period_start": "2025-01-01",
-         "period_end": "2025-12-31", "owner": manager.pk},
+        {
+            "title": "Plan",
+            "status": "draft",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+            "owner": manager.pk,
+        },
     )
     assert page.status_code == 200 and not AccountPlan.objects.exists()
 
@@ -284,7 +293,10 @@ def test_account_plan_api_update_checks_dates_like_the_page() -> None:
     customer = make_customer(owner=manager)
     make_score(manager, customer, tier="key")
     plan = AccountPlan.objects.create(
-        customer=customer, title="P", period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31)
+        customer=customer,
+        title="P",
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2025, 12, 31),
     )
     url = reverse("accountplan-detail", args=[plan.pk])
     response = api_client(manager).patch(

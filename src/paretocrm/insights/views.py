@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from paretocrm.core.policy import Function
 from paretocrm.core.querysets import has_full_scope
-from paretocrm.core.views import AdministratorRequiredMixin
+from paretocrm.core.views import FunctionRequiredMixin
 from paretocrm.customers.models import Customer
 from paretocrm.customers.views import may_export, record_export, require_export, xlsx_response
 from paretocrm.imports.exports import neutralise
@@ -196,9 +197,10 @@ class CoreCustomersExportView(LoginRequiredMixin, View):
         return xlsx_response(headers, rows, filename)
 
 
-class ScoringView(AdministratorRequiredMixin, TemplateView):
+class ScoringView(FunctionRequiredMixin, TemplateView):
     """Run the analysis from the browser and watch its progress; the last runs listed."""
 
+    required_function = Function.RUN_ANALYSIS
     template_name = "insights/scoring.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -215,9 +217,10 @@ class ScoringView(AdministratorRequiredMixin, TemplateView):
         return redirect("insights:scoring")
 
 
-class ScoringStatusView(AdministratorRequiredMixin, TemplateView):
+class ScoringStatusView(FunctionRequiredMixin, TemplateView):
     """The progress fragment polled by htmx while a run is going."""
 
+    required_function = Function.RUN_ANALYSIS
     template_name = "insights/_scoring_status.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -226,9 +229,10 @@ class ScoringStatusView(AdministratorRequiredMixin, TemplateView):
         return context
 
 
-class RatingSettingsView(AdministratorRequiredMixin, TemplateView):
+class RatingSettingsView(FunctionRequiredMixin, TemplateView):
     """The rating criteria weights: in force, set directly or by AHP, history, last run's."""
 
+    required_function = Function.SETTINGS
     template_name = "insights/rating_settings.html"
     VERSIONS_SHOWN = 10
 
@@ -274,8 +278,10 @@ class SaveWeightsView(RatingSettingsView):
         return redirect("insights:rating_settings")
 
 
-class SaveAHPWeightsView(AdministratorRequiredMixin, View):
+class SaveAHPWeightsView(FunctionRequiredMixin, View):
     """Save the weights of the posted AHP judgements (refused when too inconsistent)."""
+
+    required_function = Function.SETTINGS
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = AHPForm(request.POST, criteria=selected_criteria(request.POST))
@@ -310,8 +316,10 @@ def _saved_message(request: HttpRequest, saved: RatingWeights | None) -> None:
         )
 
 
-class AHPCheckView(AdministratorRequiredMixin, View):
+class AHPCheckView(FunctionRequiredMixin, View):
     """htmx fragment: weights and consistency ratio of the judgements posted so far."""
+
+    required_function = Function.SETTINGS
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = AHPForm(request.POST, criteria=selected_criteria(request.POST))

@@ -114,3 +114,34 @@ def test_an_administrator_without_the_staff_flag_reaches_the_admin() -> None:
     client = Client()
     client.force_login(make_user(Role.ADMINISTRATOR, is_staff=False))
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_general_manager_transfers_from_the_transfer_page() -> None:
+    """GM has TRANSFER but not USER_ADMIN: the users list leads to a transfer-only page."""
+    from django.test import Client
+    from django.urls import reverse
+
+    manager = make_user(Role.GENERAL_MANAGER)
+    leaver = make_user(Role.SALES_REP)
+    client = Client()
+    client.force_login(manager)
+    listing = client.get(reverse("users:users")).content.decode()
+    assert reverse("users:user_transfer", args=[leaver.pk]) in listing
+    assert reverse("users:user_new") not in listing
+    page = client.get(reverse("users:user_transfer", args=[leaver.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="transfer-form"' in html
+    assert 'id="user-form"' not in html and 'id="activation"' not in html
+    assert client.get(reverse("users:user", args=[leaver.pk])).status_code == 403
+
+
+def test_the_transfer_service_asks_the_policy_on_every_path() -> None:
+    from paretocrm.customers.tests.factories import make_customer
+    from paretocrm.users.services import TransferError, transfer_accounts
+
+    leaver, successor = make_user(Role.SALES_REP), make_user(Role.SALES_REP)
+    customer = make_customer(owner=leaver)
+    with pytest.raises(TransferError, match="may not transfer"):
+        transfer_accounts(leaver, successor, make_user(Role.KEY_ACCOUNT_MANAGER), "left")
+    customer.refresh_from_db()
+    assert customer.owner_id == leaver.pk
