@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.fields import get_error_detail
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -139,7 +141,7 @@ class AccountPlanViewSet(ScopedModelViewSet):
             serializer.instance = plans.create_plan(
                 customer=customer, owner=self.request.user, **fields
             )
-        except plans.PlanError as error:
+        except (plans.PlanError, DjangoValidationError) as error:
             raise plan_error(error) from error
 
     def perform_update(self, serializer: AccountPlanSerializer) -> None:
@@ -153,11 +155,13 @@ class AccountPlanViewSet(ScopedModelViewSet):
                 serializer.instance = plans.update_plan(
                     serializer.instance, version=serializer.instance.version, **fields
                 )
-            except plans.PlanError as error:
+            except (plans.PlanError, DjangoValidationError) as error:
                 raise plan_error(error) from error
 
 
-def plan_error(error: plans.PlanError) -> ValidationError:
-    """The plan service's "field: message" as a 400 naming the field."""
+def plan_error(error: plans.PlanError | DjangoValidationError) -> ValidationError:
+    """The plan service's "field: message" (or a model check) as a 400 naming the field."""
+    if isinstance(error, DjangoValidationError):
+        return ValidationError(get_error_detail(error))
     field, separator, text = str(error).partition(": ")
     return ValidationError({field: [text]} if separator else [str(error)])

@@ -145,3 +145,24 @@ def test_the_transfer_service_asks_the_policy_on_every_path() -> None:
         transfer_accounts(leaver, successor, make_user(Role.KEY_ACCOUNT_MANAGER), "left")
     customer.refresh_from_db()
     assert customer.owner_id == leaver.pk
+
+
+def test_the_admin_sign_in_asks_the_policy_not_the_staff_flag() -> None:
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    password = "a-long-passphrase-42"
+    admin_role = make_user(Role.ADMINISTRATOR, is_staff=False)
+    flagged_rep = make_user(Role.SALES_REP, is_staff=True)
+    for user in (admin_role, flagged_rep):
+        user.set_password(password)
+        user.save()
+    answers = {
+        user.role: Client().post(
+            "/admin/login/?next=/admin/", {"username": user.username, "password": password}
+        )
+        for user in (admin_role, flagged_rep)
+    }
+    assert answers[Role.ADMINISTRATOR].status_code == 302
+    assert answers[Role.SALES_REP].status_code == 200  # the form again, with the error
