@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import parsers, renderers, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import PermissionDenied
@@ -72,7 +72,12 @@ class ObtainTokenView(APIView):
         kwargs["context"] = {"request": self.request, "format": self.format_kwarg, "view": self}
         return AuthTokenSerializer(*args, **kwargs)
 
-    @extend_schema(responses=IssuedTokenSerializer)
+    @extend_schema(
+        responses={
+            200: IssuedTokenSerializer,
+            403: OpenApiResponse(description="A customer's portal login: the API is for staff."),
+        }
+    )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Issue a new token for a username and password; the key appears only in this answer.
 
