@@ -188,8 +188,9 @@ PAYLOADS = {
     "customer": lambda u: {"code": unique("N"), "name": "新客户有限公司"},
     "contact": lambda u: {"customer": own_customer(u).pk, "name": "王经理"},
     "interaction": lambda u: {"customer": own_customer(u).pk, "kind": "call", "subject": "Hi"},
+    # Plans are for core and key customers of the current analysis (work.plans).
     "accountplan": lambda u: {
-        "customer": own_customer(u).pk,
+        "customer": make_score(u).customer_id,
         "title": "Plan",
         "period_start": "2025-01-01",
         "period_end": "2025-12-31",

@@ -58,7 +58,7 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "paretocrm.users.admin_apps.PolicyAdminConfig",  # django.contrib.admin asking the role policy
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -153,6 +153,9 @@ FULL_SCOPE_ROLES: frozenset[str] = frozenset(
     role for role, level in ROLE_SCOPES.items() if level == ScopeLevel.ALL
 )
 
+#: Roles whose people manage key accounts: each gets a scorecard and a revenue target.
+KEY_ACCOUNT_MANAGER_ROLES: frozenset[str] = frozenset({R.KEY_ACCOUNT_MANAGER})
+
 #: Roles of people outside the company: they reach only the portal, never staff pages or API.
 PORTAL_ROLES: frozenset[str] = frozenset({R.PORTAL_CUSTOMER})
 

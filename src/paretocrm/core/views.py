@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 from django.views.generic import ListView
 
-from paretocrm.core.policy import is_administrator
+from paretocrm.core.policy import Function, has_function, is_administrator
 
 
 class AdministratorRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -25,6 +25,19 @@ class AdministratorRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
 
     def test_func(self) -> bool:
         return is_administrator(self.request.user)
+
+
+class FunctionRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Pages of one function of the role policy (``required_function``).
+
+    Anonymous users go to sign-in; a signed-in user without the function gets the standard
+    403 (``PermissionDenied``), which the refusal audit sees like any other.
+    """
+
+    required_function: Function
+
+    def test_func(self) -> bool:
+        return has_function(self.request.user, self.required_function)
 
 
 def posted_version(request: HttpRequest) -> int | None:

@@ -46,7 +46,6 @@ from paretocrm.customers.models import Contact, Customer, SavedView
 from paretocrm.customers.services import log_interaction, save_view
 from paretocrm.imports.exports import csv_lines, export_rows, write_xlsx
 from paretocrm.insights.models import ScoreRun
-from paretocrm.users.choices import Role
 from paretocrm.users.permissions import Function, has_function, require_function
 
 PAGE_SIZE = 50
@@ -64,13 +63,6 @@ SORTS = {
     "p_alive": ("score_p_alive", "name"),
     "-p_alive": ("-score_p_alive", "name"),
 }
-#: Roles that read customers but may not change them (QUALITY.md role defaults).
-READ_ONLY_ROLES = frozenset({Role.KEY_ACCOUNT_ASSISTANT, Role.MARKETING, Role.GENERAL_MANAGER})
-
-
-def may_edit_customers(user: Any) -> bool:
-    """True when the user's role may change customer master data."""
-    return bool(user.is_superuser or getattr(user, "role", "") not in READ_ONLY_ROLES)
 
 
 def may_export(user: Any) -> bool:
@@ -252,7 +244,7 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(profile.customer_360(self.object, self.request.user))
-        context["may_edit"] = may_edit_customers(self.request.user)
+        context["may_edit"] = has_function(self.request.user, Function.EDIT_ACCOUNTS)
         context.setdefault("interaction_form", InteractionForm(initial={"kind": "call"}))
         context.update(contact_permissions(self.request.user))
         return context
@@ -260,7 +252,7 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Log an interaction (roles that may change customers only; 404 outside scope)."""
         self.object = self.get_object()
-        if not may_edit_customers(request.user):
+        if not has_function(request.user, Function.EDIT_ACCOUNTS):
             raise PermissionDenied(_("Your role may not change customers."))
         form = InteractionForm(request.POST)
         if form.is_valid():
@@ -279,7 +271,7 @@ class CustomerEditView(LoginRequiredMixin, UpdateView):
     context_object_name = "customer"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not may_edit_customers(request.user):
+        if request.user.is_authenticated and not has_function(request.user, Function.EDIT_ACCOUNTS):
             raise PermissionDenied(_("Your role may not change customers."))
         return super().dispatch(request, *args, **kwargs)
 

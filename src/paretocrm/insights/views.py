@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from paretocrm.core.policy import Function
 from paretocrm.core.querysets import has_full_scope
-from paretocrm.core.views import AdministratorRequiredMixin
+from paretocrm.core.views import FunctionRequiredMixin
 from paretocrm.customers.models import Customer
 from paretocrm.customers.views import may_export, record_export, require_export, xlsx_response
 from paretocrm.imports.exports import neutralise
@@ -196,15 +197,18 @@ class CoreCustomersExportView(LoginRequiredMixin, View):
         return xlsx_response(headers, rows, filename)
 
 
-class ScoringView(AdministratorRequiredMixin, TemplateView):
+class ScoringView(FunctionRequiredMixin, TemplateView):
     """Run the analysis from the browser and watch its progress; the last runs listed."""
 
+    required_function = Function.RUN_ANALYSIS
     template_name = "insights/scoring.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["runs"] = list(ScoreRun.objects.select_related("triggered_by")[:RUNS_SHOWN])
         context["latest"] = context["runs"][0] if context["runs"] else None
+        # How many customers a run scored is a company-wide figure (AUTHZ-3, as in the API).
+        context["full_scope"] = has_full_scope(self.request.user)
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -215,20 +219,23 @@ class ScoringView(AdministratorRequiredMixin, TemplateView):
         return redirect("insights:scoring")
 
 
-class ScoringStatusView(AdministratorRequiredMixin, TemplateView):
+class ScoringStatusView(FunctionRequiredMixin, TemplateView):
     """The progress fragment polled by htmx while a run is going."""
 
+    required_function = Function.RUN_ANALYSIS
     template_name = "insights/_scoring_status.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["latest"] = ScoreRun.objects.select_related("triggered_by").first()
+        context["full_scope"] = has_full_scope(self.request.user)
         return context
 
 
-class RatingSettingsView(AdministratorRequiredMixin, TemplateView):
+class RatingSettingsView(FunctionRequiredMixin, TemplateView):
     """The rating criteria weights: in force, set directly or by AHP, history, last run's."""
 
+    required_function = Function.SETTINGS
     template_name = "insights/rating_settings.html"
     VERSIONS_SHOWN = 10
 
@@ -274,8 +281,10 @@ class SaveWeightsView(RatingSettingsView):
         return redirect("insights:rating_settings")
 
 
-class SaveAHPWeightsView(AdministratorRequiredMixin, View):
+class SaveAHPWeightsView(FunctionRequiredMixin, View):
     """Save the weights of the posted AHP judgements (refused when too inconsistent)."""
+
+    required_function = Function.SETTINGS
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = AHPForm(request.POST, criteria=selected_criteria(request.POST))
@@ -310,8 +319,10 @@ def _saved_message(request: HttpRequest, saved: RatingWeights | None) -> None:
         )
 
 
-class AHPCheckView(AdministratorRequiredMixin, View):
+class AHPCheckView(FunctionRequiredMixin, View):
     """htmx fragment: weights and consistency ratio of the judgements posted so far."""
+
+    required_function = Function.SETTINGS
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = AHPForm(request.POST, criteria=selected_criteria(request.POST))

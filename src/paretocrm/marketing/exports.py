@@ -11,10 +11,10 @@ What is in the file (the masking rule)
     for ``phone``, the mobile for ``sms``, the WeChat id for ``wechat``, the customer's
     address for ``post``), with the date and source of the consent. No other personal field
     is written: an e-mail list carries no phone numbers. The address is in full only for
-    the people who send campaigns (the marketing role and the full-scope roles): the
-    consent on exactly this channel is what allows them to use it. Every other role with
-    the export function gets it masked like everywhere else (``138****5678``,
-    ``z***@example.com``); they see the list, not the means to send it.
+    the people who send campaigns (the role policy's edit-campaigns function: marketing
+    and administrators): the consent on exactly this channel is what allows them to use
+    it. Every other role with the export function gets it masked like everywhere else
+    (``138****5678``, ``z***@example.com``); they see the list, not the means to send it.
 
 Exporting needs the export function (denials are logged) and is itself an audited event;
 cells are formula-neutralised (EXP-1) by the shared export helpers.
@@ -29,14 +29,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paretocrm.core.masking import mask_email, mask_phone, mask_text
-from paretocrm.core.querysets import has_full_scope
+from paretocrm.core.policy import Function, has_function
 from paretocrm.customers.choices import ConsentChannel
 from paretocrm.customers.models import Contact, ContactConsent
 from paretocrm.imports.exports import neutralise
 from paretocrm.marketing.models import Campaign, CampaignMember
-
-#: Role that runs campaigns (users.choices.Role.MARKETING).
-MARKETING_ROLE = "marketing"
 
 HEADERS = [
     "customer_code",
@@ -65,8 +62,11 @@ class AudienceExportError(ValueError):
 
 
 def may_run_campaigns(user: Any) -> bool:
-    """Marketing staff and full-scope users build audiences, record results, send lists."""
-    return has_full_scope(user) or getattr(user, "role", "") == MARKETING_ROLE
+    """Who builds audiences, records results and sends lists: the edit-campaigns function.
+
+    The same function the campaign API asks (``write_function``), so page and API agree.
+    """
+    return has_function(user, Function.EDIT_CAMPAIGNS)
 
 
 def audience_rows(

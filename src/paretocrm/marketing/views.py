@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.choices import CustomerTier
 from paretocrm.core.exceptions import StaleVersionError
+from paretocrm.core.querysets import has_full_scope
 from paretocrm.core.tokens import digest
 from paretocrm.core.views import ScopedListView, posted_version
 from paretocrm.customers.choices import ConsentChannel
@@ -72,7 +73,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "responses": ResponseType.choices,
         "window_days": services.ATTRIBUTION_WINDOW_DAYS,
     }
-    if may_run_campaigns(request.user):
+    # ROI sums every member's orders: a company-wide figure for full-scope users (AUTHZ-3).
+    if has_full_scope(request.user):
         by = "rfm_segment" if request.GET.get("by") == "rfm_segment" else "tier"
         segments = services.roi_by_segment(campaign, by=by)
         context.update(

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonRe
 from django.shortcuts import redirect
 from django.utils.translation import gettext
 
-from paretocrm.users.choices import PORTAL_ROLES
+from paretocrm.core.policy import is_portal_user
 
 #: Paths a portal user may reach: the portal itself, signing in and out, the language switch.
 PORTAL_USER_PATHS: tuple[str, ...] = ("/portal/", "/login/", "/logout/", "/i18n/", "/health/")
@@ -28,8 +28,7 @@ class PortalBoundaryMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        is_portal = bool(user is not None and user.is_authenticated and user.role in PORTAL_ROLES)
-        if not is_portal or request.path.startswith(PORTAL_USER_PATHS):
+        if not is_portal_user(user) or request.path.startswith(PORTAL_USER_PATHS):
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return JsonResponse(

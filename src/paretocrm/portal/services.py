@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from paretocrm.audit.context import audit_context
 from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.languages import language_of
+from paretocrm.core.policy import is_portal_user
 from paretocrm.core.tokens import digest
 from paretocrm.customers.choices import ChangeChannel
 from paretocrm.customers.models import Contact, Customer
@@ -47,11 +48,6 @@ class PortalError(ValidationError):
 def invitation_lifetime() -> dt.timedelta:
     """How long an invitation link works (``PORTAL_INVITATION_HOURS``, default 72)."""
     return dt.timedelta(hours=int(getattr(settings, "PORTAL_INVITATION_HOURS", 72)))
-
-
-def is_portal_user(user: Any) -> bool:
-    """True for a signed-in user with the portal role."""
-    return bool(getattr(user, "is_authenticated", False)) and user.role == Role.PORTAL_CUSTOMER
 
 
 def has_portal_access(user: Any) -> bool:

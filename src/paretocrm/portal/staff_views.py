@@ -7,35 +7,31 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from paretocrm.core.policy import is_staff_member
 from paretocrm.portal import services
 from paretocrm.portal.choices import InboundStatus
 from paretocrm.portal.forms import InviteForm
 from paretocrm.portal.models import CaseReply, InboundMessage, PortalAccount, PortalInvitation
 from paretocrm.portal.views import AttachmentDownloadView
-from paretocrm.users.choices import Role
-
-#: Roles that may invite a contact of a customer in their scope to the portal.
-INVITING_ROLES = frozenset(
-    {
-        Role.ADMINISTRATOR,
-        Role.KEY_ACCOUNT_MANAGER,
-        Role.KEY_ACCOUNT_SPECIALIST,
-        Role.SALES_REP,
-        Role.SERVICE_AGENT,
-    }
-)
+from paretocrm.users.permissions import Function, has_function
 
 
 def may_invite(user: Any) -> bool:
-    """True for active staff whose role may give customers portal access."""
-    return bool(user.is_active and (user.is_superuser or user.role in INVITING_ROLES))
+    """True when the role policy lets ``user`` give customers portal access (or close it)."""
+    return has_function(user, Function.INVITE_PORTAL)
+
+
+def require_invite(user: Any) -> None:
+    """The standard 403 (``PermissionDenied``) for a role without the invitation function."""
+    if not may_invite(user):
+        raise PermissionDenied(_("Your role may not give customers portal access."))
 
 
 class StaffMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -44,7 +40,7 @@ class StaffMixin(LoginRequiredMixin, UserPassesTestMixin):
     request: HttpRequest
 
     def test_func(self) -> bool:
-        return not services.is_portal_user(self.request.user)
+        return is_staff_member(self.request.user)
 
 
 class PortalAccessView(StaffMixin, TemplateView):
@@ -72,8 +68,7 @@ class PortalAccessView(StaffMixin, TemplateView):
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        if not may_invite(request.user):
-            return HttpResponse(status=403)
+        require_invite(request.user)
         form = InviteForm(request.POST, user=request.user)
         if form.is_valid():
             try:
@@ -96,8 +91,7 @@ class DeactivateView(StaffMixin, View):
     """Close one portal login in scope (POST)."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not may_invite(request.user):
-            return HttpResponse(status=403)
+        require_invite(request.user)
         account = get_object_or_404(PortalAccount.objects.visible_to(request.user), pk=pk)
         services.deactivate_portal_account(account, by=request.user)
         messages.success(

@@ -26,12 +26,12 @@ from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.tokens import digest
 from paretocrm.core.views import ScopedListView, posted_version
 from paretocrm.customers.models import Customer
-from paretocrm.customers.views import may_edit_customers
 from paretocrm.sales.models import Order
 from paretocrm.service import services, sla
 from paretocrm.service.choices import CASE_TRANSITIONS, CareKind, CaseStatus, SlaState
 from paretocrm.service.forms import NewCaseForm
 from paretocrm.service.models import Case, SurveyInvitation
+from paretocrm.users.permissions import Function, has_function
 
 
 class CaseListView(ScopedListView):
@@ -72,7 +72,7 @@ def _case_for(request: HttpRequest, pk: int) -> Case:
 
 
 def _require_edit(request: HttpRequest) -> None:
-    if not may_edit_customers(request.user):
+    if not has_function(request.user, Function.EDIT_SERVICE):
         raise PermissionDenied(_("Your role may not change service cases."))
 
 
@@ -96,7 +96,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "care_kinds": CareKind.choices,
         "invitation": invitation,
         "colleagues": get_user_model().objects.filter(is_active=True).order_by("username"),
-        "may_edit": may_edit_customers(request.user),
+        "may_edit": has_function(request.user, Function.EDIT_SERVICE),
     }
     return render(request, "service/case_detail.html", context)
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from paretocrm.core.policy import is_administrator
 from paretocrm.users import throttle
 
 
@@ -43,3 +44,11 @@ class ThrottledModelBackend(ModelBackend):
         if user is not None:
             throttle.record_success(user, username, request)
         return user
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        """The role policy's administrator has every model permission (the Django admin)."""
+        return is_administrator(user_obj) or super().has_perm(user_obj, perm, obj)
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        """Every app's models are the administrator's, as every function is."""
+        return is_administrator(user_obj) or super().has_module_perms(user_obj, app_label)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paretocrm.core.policy import Function, has_function
 from paretocrm.core.tokens import digest
 from paretocrm.users.models import ApiToken, Team, User
 
@@ -174,6 +175,9 @@ def transfer_accounts(
     from paretocrm.service.choices import OPEN_CASE_STATUSES
     from paretocrm.service.models import Case
 
+    if by is not None and not has_function(by, Function.TRANSFER):
+        # Every path (page, CLI) ends here: the role policy decides, not the caller.
+        raise TransferError(_("Your role may not transfer accounts."))
     if not reason.strip():
         raise TransferError(_("A transfer needs a reason (it is kept in the history)."))
     if isinstance(to, User) and to.pk == from_user.pk:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from paretocrm.core.views import FunctionRequiredMixin
 from paretocrm.users import services
 from paretocrm.users.forms import NewUserForm, TeamForm, TransferForm, UserForm
 from paretocrm.users.models import Team, User
@@ -40,18 +40,26 @@ class SignOutView(auth_views.LogoutView):
 # --- Administration of users and teams (function USER_ADMIN) ------------------------------
 
 
-class UserAdminRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Pages of the role x function table's USER_ADMIN function; others get 403."""
+class UserAdminRequiredMixin(FunctionRequiredMixin):
+    """Pages of the role policy's USER_ADMIN function; others get 403."""
 
-    def test_func(self) -> bool:
-        return has_function(self.request.user, Function.USER_ADMIN)
+    required_function = Function.USER_ADMIN
 
 
 class UserListView(UserAdminRequiredMixin, ListView):
-    """Every user with role, team and status; search by name, filter active/inactive."""
+    """Every user with role, team and status; search by name, filter active/inactive.
+
+    Also the way to a user's transfer page for roles that transfer accounts without
+    administering users (the general manager): the list is the company's staff directory,
+    which every member of staff reads through the API anyway.
+    """
 
     template_name = "users/user_list.html"
     paginate_by = 50
+
+    def test_func(self) -> bool:
+        user = self.request.user
+        return has_function(user, Function.USER_ADMIN) or has_function(user, Function.TRANSFER)
 
     def get_queryset(self) -> QuerySet[User]:
         queryset = User.objects.select_related("team", "manager").order_by("username")
@@ -70,7 +78,11 @@ class UserListView(UserAdminRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(q=self.request.GET.get("q", ""), active=self.request.GET.get("active", ""))
+        context.update(
+            q=self.request.GET.get("q", ""),
+            active=self.request.GET.get("active", ""),
+            may_admin=has_function(self.request.user, Function.USER_ADMIN),
+        )
         return context
 
 
@@ -109,6 +121,7 @@ class UserDetailView(UserAdminRequiredMixin, View):
             "form": UserForm(instance=user),
             "transfer_form": TransferForm(from_user=user),
             "owned_customers": user.owned_customers.count(),
+            "may_admin": has_function(self.request.user, Function.USER_ADMIN),
         }
         context.update(extra)
         return context
@@ -156,9 +169,13 @@ class UserActivationView(UserAdminRequiredMixin, View):
 
 
 class UserTransferView(UserDetailView):
-    """POST: move everything the user owns to another user or a team (one transaction)."""
+    """Move everything the user owns to another user or a team (one transaction).
 
-    http_method_names = ("post",)  # type: ignore[assignment]
+    The role policy's TRANSFER function, which the general manager has without administering
+    users: GET shows the user's page with only the transfer form, POST transfers.
+    """
+
+    required_function = Function.TRANSFER
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = get_object_or_404(User, pk=pk)

@@ -1,7 +1,8 @@
 """Account-plan pages: the list, create, view (and print), edit, goals, actions, XLSX.
 
 Every lookup goes through ``AccountPlan.objects.visible_to`` (the plan's customer scope);
-changes go through ``work.plans``. Roles that may not change customers may not change plans.
+changes go through ``work.plans``. Plans hang on the account: changing one needs the role
+policy's edit-accounts function.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from paretocrm.core.views import posted_version
 from paretocrm.customers.choices import ActionStatus
 from paretocrm.customers.models import AccountPlan, Customer
 from paretocrm.customers.views import (
-    may_edit_customers,
     may_export,
     record_export,
     require_export,
@@ -30,6 +30,7 @@ from paretocrm.customers.views import (
 )
 from paretocrm.imports.exports import neutralise
 from paretocrm.insights.models import CustomerScore
+from paretocrm.users.permissions import Function, has_function
 from paretocrm.work import plans
 from paretocrm.work.forms import AccountPlanForm, ActionForm, GoalForm
 
@@ -40,7 +41,7 @@ def _plan_for(request: HttpRequest, pk: int) -> AccountPlan:
 
 
 def _require_edit(request: HttpRequest) -> None:
-    if not may_edit_customers(request.user):
+    if not has_function(request.user, Function.EDIT_ACCOUNTS):
         raise PermissionDenied(_("Your role may not change account plans."))
 
 
@@ -69,7 +70,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "without_plan": without_plan,
             "status": status,
             "statuses": AccountPlan._meta.get_field("status").choices,
-            "may_edit": may_edit_customers(request.user),
+            "may_edit": has_function(request.user, Function.EDIT_ACCOUNTS),
         },
     )
 
@@ -133,7 +134,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("print"):
         return render(request, "work/plans/plan_print.html", context)
     context.update(
-        may_edit=may_edit_customers(request.user),
+        may_edit=has_function(request.user, Function.EDIT_ACCOUNTS),
         may_export=may_export(request.user),
         goal_form=GoalForm(),
         action_form=ActionForm(plan=plan, initial={"owner": request.user.pk}),

@@ -34,6 +34,7 @@ from django.db.models import Avg, Count, Q, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from paretocrm.core.policy import KEY_ACCOUNT_MANAGER_ROLES
 from paretocrm.core.querysets import has_full_scope
 from paretocrm.customers.models import Customer, OwnershipChange
 from paretocrm.insights.choices import Tier
@@ -45,8 +46,6 @@ from paretocrm.service.choices import CaseType, SurveyKind
 from paretocrm.service.models import Case, SurveyResponse
 from paretocrm.work.models import ManagerTarget
 
-#: Role value of key-account managers (users.choices.Role.KEY_ACCOUNT_MANAGER).
-MANAGER_ROLE = "key_account_manager"
 KEY_TIERS = (Tier.CORE, Tier.KEY)
 #: Columns a ranking may be sorted by, best first.
 RANK_KEYS = (
@@ -121,7 +120,8 @@ def managers_for(user: Any) -> list[Any]:
     if not has_full_scope(user):
         return list(users.filter(pk=user.pk))
     owners = Customer.objects.exclude(owner=None).values("owner_id")
-    return list(users.filter(Q(role=MANAGER_ROLE) | Q(id__in=owners)).order_by("username"))
+    managers = Q(role__in=sorted(KEY_ACCOUNT_MANAGER_ROLES)) | Q(id__in=owners)
+    return list(users.filter(managers).order_by("username"))
 
 
 def build_scorecards(

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.exceptions import StaleVersionError
-from paretocrm.core.querysets import has_full_scope
 from paretocrm.core.views import posted_version
 from paretocrm.customers.views import may_export, record_export, require_export, xlsx_response
 from paretocrm.imports.exports import csv_lines, neutralise, write_xlsx
@@ -243,7 +242,7 @@ def scorecard_page(request: HttpRequest) -> HttpResponse:
         "error": error,
         "formulas": scorecards.__doc__,
         "rotation": scorecards.rotation_history(managers, start, end)[:200] if not error else [],
-        "may_set_targets": has_full_scope(request.user),
+        "may_set_targets": has_function(request.user, Function.SET_TARGETS),
         "managers": managers,
         "chart": {
             "labels": [c.manager.get_full_name() or c.manager.username for c in cards],
@@ -257,8 +256,8 @@ def scorecard_page(request: HttpRequest) -> HttpResponse:
 
 
 def _set_target(request: HttpRequest) -> HttpResponse:
-    if not has_full_scope(request.user):
-        raise PermissionDenied(_("Only the general manager and administrators set targets."))
+    if not has_function(request.user, Function.SET_TARGETS):
+        raise PermissionDenied(_("Your role may not set targets."))
     manager = get_user_model().objects.filter(pk=request.POST.get("manager") or 0).first()
     try:
         services.set_target(

@@ -9,15 +9,15 @@ from django import template
 from django.http import HttpRequest
 from django.utils.formats import number_format
 
-from paretocrm.core.views import is_administrator as _is_administrator
+from paretocrm.core.policy import has_function as _has_function
 
 register = template.Library()
 
 
 @register.filter
-def is_administrator(user: Any) -> bool:
-    """True when the user may open the settings pages."""
-    return _is_administrator(user)
+def has_function(user: Any, function: str) -> bool:
+    """True when the role policy lets ``user`` use ``function`` (``user|has_function:"x"``)."""
+    return _has_function(user, function)
 
 
 @register.simple_tag

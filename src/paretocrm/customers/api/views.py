@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import get_error_detail
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -26,6 +29,7 @@ from paretocrm.customers.api.serializers import (
 )
 from paretocrm.customers.filtersets import CustomerFilterSet
 from paretocrm.customers.models import AccountPlan, Contact, Customer, Interaction
+from paretocrm.work import plans
 
 
 class CustomerViewSet(ScopedModelViewSet):
@@ -115,7 +119,11 @@ class InteractionViewSet(ScopedModelViewSet):
 
 
 class AccountPlanViewSet(ScopedModelViewSet):
-    """Account plans of visible customers."""
+    """Account plans of visible customers, written through the plan service (``work.plans``).
+
+    The same service as the pages, so the same rules: a plan only for a core or key customer
+    of the current analysis, dates in order, and a plan stays with its customer.
+    """
 
     model = AccountPlan
     serializer_class = AccountPlanSerializer
@@ -124,3 +132,36 @@ class AccountPlanViewSet(ScopedModelViewSet):
     ordering_fields = ("period_start", "period_end", "review_date", "title")
     list_prefetch_related = ("goals", "actions")
     stamp_user_fields = ("owner",)
+
+    def perform_create(self, serializer: AccountPlanSerializer) -> None:
+        """Create with ``plans.create_plan``; the owner is the requesting user."""
+        fields = dict(serializer.validated_data)
+        customer = fields.pop("customer")
+        try:
+            serializer.instance = plans.create_plan(
+                customer=customer, owner=self.request.user, **fields
+            )
+        except (plans.PlanError, DjangoValidationError) as error:
+            raise plan_error(error) from error
+
+    def perform_update(self, serializer: AccountPlanSerializer) -> None:
+        """Change with ``plans.update_plan`` under If-Match (the customer cannot change)."""
+        fields = dict(serializer.validated_data)
+        if fields.get("customer") == serializer.instance.customer:
+            del fields["customer"]  # a PUT repeats it: not a change
+        with transaction.atomic():
+            self.check_version(serializer.instance)
+            try:
+                serializer.instance = plans.update_plan(
+                    serializer.instance, version=serializer.instance.version, **fields
+                )
+            except (plans.PlanError, DjangoValidationError) as error:
+                raise plan_error(error) from error
+
+
+def plan_error(error: plans.PlanError | DjangoValidationError) -> ValidationError:
+    """The plan service's "field: message" (or a model check) as a 400 naming the field."""
+    if isinstance(error, DjangoValidationError):
+        return ValidationError(get_error_detail(error))
+    field, separator, text = str(error).partition(": ")
+    return ValidationError({field: [text]} if separator else [str(error)])

@@ -138,10 +138,22 @@ def test_core_customers_excel_export_and_print_page(world):
     assert "chart-matrix" not in printable.content.decode()
 
 
-def test_settings_pages_are_for_administrators_only(world):
+def test_settings_pages_follow_the_role_policy(world):
+    """Rating settings: SETTINGS (administrators); analysis runs: RUN_ANALYSIS (also KAM)."""
+    assert client_for(world["kam"]).get(reverse("insights:rating_settings")).status_code == 403
     for name in ("insights:scoring", "insights:rating_settings", "insights:scoring_status"):
-        assert client_for(world["kam"]).get(reverse(name)).status_code == 403
         assert client_for(world["admin"]).get(reverse(name)).status_code == 200
+    for name in ("insights:scoring", "insights:scoring_status"):
+        assert client_for(world["kam"]).get(reverse(name)).status_code == 200
+    # How many customers a run scored is company-wide: full scope only, as in the API.
+    assert (
+        "customers scored"
+        in client_for(world["admin"]).get(reverse("insights:scoring")).content.decode()
+    )
+    assert (
+        "customers scored"
+        not in client_for(world["kam"]).get(reverse("insights:scoring")).content.decode()
+    )
 
 
 def test_run_analysis_button_starts_a_background_run(world, monkeypatch):
@@ -150,7 +162,9 @@ def test_run_analysis_button_starts_a_background_run(world, monkeypatch):
     response = client_for(world["admin"]).post(reverse("insights:scoring"))
     assert response.status_code == 302
     assert started == [world["admin"]]
-    assert client_for(world["kam"]).post(reverse("insights:scoring")).status_code == 403
+    assistant = make_user(Role.KEY_ACCOUNT_ASSISTANT)
+    assert client_for(assistant).post(reverse("insights:scoring")).status_code == 403
+    assert started == [world["admin"]]
 
 
 def test_status_fragment_polls_while_running(world):

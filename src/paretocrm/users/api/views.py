@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import parsers, renderers, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from paretocrm.core.api.permissions import StaffPermission
 from paretocrm.core.api.views import ScopedReadOnlyViewSet
+from paretocrm.core.policy import is_staff_member
 from paretocrm.users import filtersets, services
 from paretocrm.users.api.serializers import TeamSerializer, UserSerializer
 from paretocrm.users.models import Team, User
@@ -54,7 +57,8 @@ class ObtainTokenView(APIView):
     """Exchange a username and password for a new API token (the only anonymous API route).
 
     Each call issues a fresh token and retires the user's previous one: only a digest is
-    stored, so an existing key cannot be shown again.
+    stored, so an existing key cannot be shown again. Customers' portal logins get no token
+    (403): the API is for staff.
     """
 
     throttle_classes = ()
@@ -68,7 +72,12 @@ class ObtainTokenView(APIView):
         kwargs["context"] = {"request": self.request, "format": self.format_kwarg, "view": self}
         return AuthTokenSerializer(*args, **kwargs)
 
-    @extend_schema(responses=IssuedTokenSerializer)
+    @extend_schema(
+        responses={
+            200: IssuedTokenSerializer,
+            403: OpenApiResponse(description="A customer's portal login: the API is for staff."),
+        }
+    )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Issue a new token for a username and password; the key appears only in this answer.
 
@@ -76,4 +85,8 @@ class ObtainTokenView(APIView):
         """
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response({"token": services.issue_token(serializer.validated_data["user"])})
+        user = serializer.validated_data["user"]
+        if not is_staff_member(user):
+            # A token would only ever be refused (the API is for staff): issue none.
+            raise PermissionDenied(StaffPermission.message)
+        return Response({"token": services.issue_token(user)})

@@ -123,3 +123,18 @@ def test_the_migration_hashes_plain_tokens_and_drops_their_table() -> None:
     assert "authtoken_token" not in connection.introspection.table_names()
     assert ApiToken.objects.get(user=user).digest == hashlib.sha256(key.encode()).hexdigest()
     assert _status_with(key) == 200
+
+
+def test_a_portal_user_gets_no_api_token() -> None:
+    """The API is for staff (finding 8): a portal login's password opens no token."""
+    customer_login = new_user("portal_customer")
+    customer_login.set_password(PASSWORD)
+    customer_login.save()
+    response = APIClient().post(
+        reverse("api-token"),
+        {"username": customer_login.username, "password": PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert "token" not in response.json()
+    assert not ApiToken.objects.filter(user=customer_login).exists()

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 import paretocrm
 from paretocrm.audit.models import AuditEvent
 from paretocrm.core.masking import may_see_personal_data
+from paretocrm.core.policy import is_administrator
 from paretocrm.customers.tests.factories import make_user
 from paretocrm.customers.views import may_export
 from paretocrm.users.choices import Role
@@ -92,3 +93,76 @@ def test_no_module_outside_the_policy_names_a_role() -> None:
         for number in _lines_naming_a_role(path)
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_django_admin_asks_the_policy(role: Role) -> None:
+    """Admin site access is the policy's administrator check, not the ``is_staff`` flag."""
+    from django.test import Client
+
+    user = make_user(role, is_staff=True)
+    client = Client()
+    client.force_login(user)
+    status = client.get("/admin/").status_code
+    assert (status == 200) is is_administrator(user)
+    assert status in (200, 302)
+
+
+def test_an_administrator_without_the_staff_flag_reaches_the_admin() -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user(Role.ADMINISTRATOR, is_staff=False))
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_general_manager_transfers_from_the_transfer_page() -> None:
+    """GM has TRANSFER but not USER_ADMIN: the users list leads to a transfer-only page."""
+    from django.test import Client
+    from django.urls import reverse
+
+    manager = make_user(Role.GENERAL_MANAGER)
+    leaver = make_user(Role.SALES_REP)
+    client = Client()
+    client.force_login(manager)
+    listing = client.get(reverse("users:users")).content.decode()
+    assert reverse("users:user_transfer", args=[leaver.pk]) in listing
+    assert reverse("users:user_new") not in listing
+    page = client.get(reverse("users:user_transfer", args=[leaver.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="transfer-form"' in html
+    assert 'id="user-form"' not in html and 'id="activation"' not in html
+    assert client.get(reverse("users:user", args=[leaver.pk])).status_code == 403
+
+
+def test_the_transfer_service_asks_the_policy_on_every_path() -> None:
+    from paretocrm.customers.tests.factories import make_customer
+    from paretocrm.users.services import TransferError, transfer_accounts
+
+    leaver, successor = make_user(Role.SALES_REP), make_user(Role.SALES_REP)
+    customer = make_customer(owner=leaver)
+    with pytest.raises(TransferError, match="may not transfer"):
+        transfer_accounts(leaver, successor, make_user(Role.KEY_ACCOUNT_MANAGER), "left")
+    customer.refresh_from_db()
+    assert customer.owner_id == leaver.pk
+
+
+def test_the_admin_sign_in_asks_the_policy_not_the_staff_flag() -> None:
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    password = "a-long-passphrase-42"
+    admin_role = make_user(Role.ADMINISTRATOR, is_staff=False)
+    flagged_rep = make_user(Role.SALES_REP, is_staff=True)
+    for user in (admin_role, flagged_rep):
+        user.set_password(password)
+        user.save()
+    answers = {
+        user.role: Client().post(
+            "/admin/login/?next=/admin/", {"username": user.username, "password": password}
+        )
+        for user in (admin_role, flagged_rep)
+    }
+    assert answers[Role.ADMINISTRATOR].status_code == 302
+    assert answers[Role.SALES_REP].status_code == 200  # the form again, with the error

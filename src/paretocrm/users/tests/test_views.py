@@ -31,8 +31,10 @@ def admin() -> User:
 def test_only_user_administrators_reach_the_pages(role, admin):
     other = make_user(Role.SALES_REP)
     client = client_for(make_user(role))
+    # The users list also leads to the transfer page: open to the GM (TRANSFER), see
+    # test_permissions.py::test_the_general_manager_transfers_from_the_transfer_page.
     for url in (
-        reverse("users:users"),
+        reverse("users:user_new"),
         reverse("users:teams"),
         reverse("users:user", args=[other.pk]),
     ):
