@@ -83,6 +83,11 @@ MESSAGES: dict[str, str] = {
     "administrators_only": gettext_noop("only administrators set this"),
     "customer_out_of_scope": gettext_noop("this customer is not in your scope"),
     "owner_not_allowed": gettext_noop("you may not assign customers to this user"),
+    # The background job (imports.background).
+    "job_stopped": gettext_noop(
+        "the import stopped because the process running it ended (stopped, killed or out of "
+        "memory); nothing was written. Start it again."
+    ),
 }
 
 #: Names passed as ``what`` (keys of the kinds, kinds of files); translated when worded.

@@ -203,6 +203,7 @@ class ScoringView(AdministratorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        background.notice_dead_runs()  # a run whose process died shows as failed, not running
         context["runs"] = list(ScoreRun.objects.select_related("triggered_by")[:RUNS_SHOWN])
         context["latest"] = context["runs"][0] if context["runs"] else None
         return context
@@ -222,6 +223,7 @@ class ScoringStatusView(AdministratorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        background.notice_dead_runs()
         context["latest"] = ScoreRun.objects.select_related("triggered_by").first()
         return context
 
