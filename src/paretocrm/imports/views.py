@@ -48,6 +48,7 @@ class ImportPageView(ImportAccessMixin, View):
     template_name = "imports/import_page.html"
 
     def get(self, request: HttpRequest, form: UploadForm | None = None) -> HttpResponse:
+        background.notice_dead_batches()  # the list shows no batch "running" for a dead job
         context = {
             "form": form or UploadForm(),
             "batches": list(visible_batches(request.user)[:BATCHES_SHOWN]),
