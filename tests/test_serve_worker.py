@@ -145,3 +145,12 @@ def _http_ok(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
+
+
+def test_when_serve_itself_is_killed_its_children_stop_too(served: Served):
+    os.kill(served.process.pid, signal.SIGKILL)  # no chance to stop them itself
+    served.process.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(_alive(pid) for pid in served.children):
+        time.sleep(0.2)
+    assert not [pid for pid in served.children if _alive(pid)], "a child outlived serve"
