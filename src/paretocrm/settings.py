@@ -161,6 +161,9 @@ DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"))}
 
 # Background jobs: a queue table in the same database, run by `paretocrm worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job renews its lease this often over; one whose process is gone is failed
+# (jobs.services.sweep_lost_jobs). Same host: at once, by its pid; another host: on expiry.
+JOB_LEASE_SECONDS = int(os.environ.get("PARETOCRM_JOB_LEASE_SECONDS", "40"))
 
 
 def _daily_time(value: str) -> dt.time | None:

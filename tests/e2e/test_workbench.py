@@ -91,6 +91,9 @@ def test_key_account_workbench_and_weights_in_a_real_browser(live_server, tmp_pa
         bad.write_text(BAD_FILE, encoding="utf-8")
         page.set_input_files("#id_file", str(bad))
         page.click("#upload-form button[type=submit]")
+        # The upload queues its dry run; the worker (here one batch pass) runs it.
+        expect(page.locator("#batch-status")).to_be_visible()
+        call_command("worker", "--batch", "--no-startup-delay", "--no-schedule", stdout=StringIO())
         report = page.locator("#results table")
         expect(report).to_contain_text("is required", timeout=30000)
         expect(report.locator("tr", has_text="code").first).to_contain_text("3")

@@ -86,6 +86,11 @@ MESSAGES: dict[str, str] = {
     # A key of the kind matching a record outside the scope (``what``: contact id, ...).
     "record_out_of_scope": gettext_noop("this %(what)s is not in your scope"),
     "owner_not_allowed": gettext_noop("you may not assign customers to this user"),
+    # The background job (imports.background).
+    "job_stopped": gettext_noop(
+        "the import stopped because the process running it ended (stopped, killed or out of "
+        "memory); nothing was written. Start it again."
+    ),
 }
 
 #: Names passed as ``what`` (keys of the kinds, kinds of files); translated when worded.

@@ -48,6 +48,7 @@ class ImportPageView(ImportAccessMixin, View):
     template_name = "imports/import_page.html"
 
     def get(self, request: HttpRequest, form: UploadForm | None = None) -> HttpResponse:
+        background.notice_dead_batches()  # the list shows no batch "running" for a dead job
         context = {
             "form": form or UploadForm(),
             "batches": list(visible_batches(request.user)[:BATCHES_SHOWN]),
@@ -73,23 +74,39 @@ class ImportPageView(ImportAccessMixin, View):
         return redirect("imports:batch", pk=batch.pk)
 
 
-def _batch_context(batch: ImportBatch, page_number: Any) -> dict[str, Any]:
+def _may_commit(dry_run: ImportBatch | None) -> bool:
+    """A validated dry run with no commit that went through or is going (a failed one may
+    be committed again)."""
+    return (
+        dry_run is not None
+        and dry_run.dry_run
+        and dry_run.status == ImportStatus.VALIDATED
+        and not dry_run.commits.exclude(
+            status__in=[ImportStatus.REJECTED, ImportStatus.FAILED]
+        ).exists()
+    )
+
+
+def _batch_context(batch: ImportBatch, page_number: Any, user: Any) -> dict[str, Any]:
     report = batch.report or {}
     issues = Paginator(report.get("issues", []), ISSUES_PER_PAGE).get_page(page_number)
+    failed_commit = not batch.dry_run and batch.status == ImportStatus.FAILED
     return {
         "batch": batch,
         "kind_label": KIND_LABELS.get(batch.kind, batch.kind),
         "running": batch.status == ImportStatus.RUNNING,
+        "waiting_for_a_worker": background.waiting_for_a_worker(batch),
         "progress": services.batch_progress(batch),
         "issues": issues,
         "page_obj": issues,
         "not_listed": report.get("issues_not_listed", 0),
         "invalid_rows": report.get("invalid_rows", 0),
-        "may_commit": batch.dry_run
-        and batch.status == ImportStatus.VALIDATED
-        and not batch.commits.exclude(
-            status__in=[ImportStatus.REJECTED, ImportStatus.FAILED]
-        ).exists(),
+        "may_commit": _may_commit(batch),
+        # A commit that failed (its process died, or the database refused it): committing
+        # the same checked file again is one click, for whoever started it.
+        "may_recommit": failed_commit
+        and batch.user_id == getattr(user, "pk", None)
+        and _may_commit(batch.checked_batch),
         "commit_form": CommitForm(),
     }
 
@@ -98,8 +115,9 @@ class BatchView(ImportAccessMixin, View):
     """One batch: progress while it runs, then its report (row / column / message)."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        background.notice_dead_batches()
         batch = get_object_or_404(visible_batches(request.user), pk=pk)
-        context = _batch_context(batch, request.GET.get("page"))
+        context = _batch_context(batch, request.GET.get("page"), request.user)
         return render(request, "imports/batch.html", context)
 
 
@@ -107,8 +125,10 @@ class BatchStatusView(ImportAccessMixin, View):
     """htmx fragment polled while a batch runs; reloads the page once it has finished."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        background.notice_dead_batches()  # a job that died is reported while watched
         batch = get_object_or_404(visible_batches(request.user), pk=pk)
-        response = render(request, "imports/_batch_status.html", _batch_context(batch, None))
+        context = _batch_context(batch, None, request.user)
+        response = render(request, "imports/_batch_status.html", context)
         if batch.status != ImportStatus.RUNNING:
             response["HX-Refresh"] = "true"
         return response

@@ -1,8 +1,9 @@
 """Read the operational database into Arrow for the value engine.
 
-Transactions are read with the ADBC drivers (adbc-driver-sqlite / adbc-driver-postgresql),
-which hand back Arrow columns without building a Python object per row: on 2M order lines
-that is the difference between seconds and minutes. NUMERIC is cast to float8 in the query
+Transactions are read from PostgreSQL with the ADBC driver (adbc-driver-postgresql), which
+hands back Arrow columns without building a Python object per row: on 2M order lines that is
+the difference between seconds and minutes. SQLite is read through Django's own connection
+(see ``adbc_connection``). NUMERIC is cast to float8 in the query
 because the analysis works in floats (money stays Decimal everywhere else).
 """
 
@@ -46,33 +47,25 @@ FROM core_exchangerate ORDER BY rate_date
 """
 
 
-def _sqlite_is_in_memory(name: str) -> bool:
-    return name == ":memory:" or "mode=memory" in name
-
-
 @contextmanager
 def adbc_connection() -> Iterator[Any]:
-    """An ADBC DB-API connection to the app database, or None when ADBC cannot reach it.
+    """An ADBC DB-API connection to the app database, or None: then the caller reads
+    through Django's own connection.
 
-    Django's SQLite test database lives in this process's memory, where no second
-    connection can see it; then the caller falls back to Django's own connection.
+    Never for SQLite: adbc-driver-sqlite carries its own copy of SQLite, and two copies in one
+    process break SQLite's locking. Closing its connection, the driver's copy took itself for
+    the last user, checkpointed and deleted the WAL file while Django's connection went on
+    writing into the deleted file, unseen by every other process and lost on a crash (the
+    worker-kill test hung on a run that stayed "running" at 0 % from outside; see
+    tests/test_sqlite_reader.py). SQLite holds the small deployments, where Python rows cost
+    little; PostgreSQL, for the large ones, keeps the Arrow reader.
     """
-    db = settings.DATABASES["default"]
-    if connection.vendor == "sqlite":
-        name = str(db["NAME"])
-        if _sqlite_is_in_memory(connection.settings_dict["NAME"] or name):
-            yield None
-            return
-        import adbc_driver_sqlite.dbapi as driver
-
-        conn = driver.connect(str(connection.settings_dict["NAME"]))
-    elif connection.vendor == "postgresql":
-        import adbc_driver_postgresql.dbapi as driver
-
-        conn = driver.connect(_postgres_uri(connection.settings_dict))
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+    if connection.vendor != "postgresql":
         yield None
         return
+    import adbc_driver_postgresql.dbapi as driver
+
+    conn = driver.connect(_postgres_uri(connection.settings_dict))
     try:
         yield conn
     finally:

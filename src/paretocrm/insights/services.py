@@ -69,6 +69,15 @@ def run_scoring(
     if run is None:
         as_of = as_of or timezone.localdate()
         run = ScoreRun.objects.create(as_of=as_of, source=source, triggered_by=triggered_by)
+    from paretocrm.jobs.services import working_on
+
+    # Under a lease (the worker's job, or one of its own from the CLI): if this process dies,
+    # the run is failed when the scoring page or a worker next looks (insights.background).
+    with working_on("scoring", run.pk):
+        return _run(run, progress)
+
+
+def _run(run: ScoreRun, progress: ProgressCallback | None) -> ScoreRun:
     as_of = run.as_of
     report = _progress_reporter(run, progress)
     try:
@@ -123,12 +132,20 @@ def run_requested_scoring(run_id: int) -> None:
     if queued.status == RunStatus.RUNNING and queued.progress == 0:
         run_scoring(run=queued)
         return
+    if queued.status == RunStatus.SUCCEEDED or _superseded(queued):
+        return  # done, or someone started a run since: a retry would only repeat it
     if queued.status == RunStatus.RUNNING:
         _fail(queued, "the worker stopped during this run", RunErrorCode.WORKER_STOPPED)
     retry = ScoreRun.objects.create(
         as_of=timezone.localdate(), source=queued.source, triggered_by=queued.triggered_by
     )
     run_scoring(run=retry)
+
+
+def _superseded(run: ScoreRun) -> bool:
+    """A later run is going or has succeeded (another click, the schedule, the CLI)."""
+    later = ScoreRun.objects.filter(pk__gt=run.pk)
+    return later.filter(status__in=[RunStatus.RUNNING, RunStatus.SUCCEEDED]).exists()
 
 
 @dataclass

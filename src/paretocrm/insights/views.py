@@ -205,6 +205,7 @@ class ScoringView(FunctionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        background.notice_dead_runs()  # a run whose process died shows as failed, not running
         context["runs"] = list(ScoreRun.objects.select_related("triggered_by")[:RUNS_SHOWN])
         context["latest"] = context["runs"][0] if context["runs"] else None
         # How many customers a run scored is a company-wide figure (AUTHZ-3, as in the API).
@@ -227,6 +228,7 @@ class ScoringStatusView(FunctionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        background.notice_dead_runs()
         context["latest"] = ScoreRun.objects.select_related("triggered_by").first()
         context["full_scope"] = has_full_scope(self.request.user)
         return context

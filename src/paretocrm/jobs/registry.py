@@ -27,10 +27,16 @@ class Job:
     every: dt.timedelta | None = None  # or a fixed interval
     max_attempts: int = 3  # the first try plus two retries
     retry_after: dt.timedelta = dt.timedelta(minutes=5)  # doubled at each further retry
+    # Called as on_lost(kwargs=..., record_id=...) when the process running the job died:
+    # marks the job's record (score run, import batch) failed so its page can offer a retry.
+    on_lost: str | None = None
 
     @property
     def periodic(self) -> bool:
         return self.daily_at is not None or self.every is not None
+
+
+SCORING_LOST = "paretocrm.insights.background.run_lost"
 
 
 def registered_jobs() -> tuple[Job, ...]:
@@ -40,8 +46,21 @@ def registered_jobs() -> tuple[Job, ...]:
             "scoring",
             "paretocrm.insights.services.run_scheduled_scoring",
             daily_at=settings.SCORING_AT,
+            on_lost=SCORING_LOST,
         ),
-        Job("scoring-requested", "paretocrm.insights.services.run_requested_scoring"),
+        Job(
+            "scoring-requested",
+            "paretocrm.insights.services.run_requested_scoring",
+            on_lost=SCORING_LOST,
+        ),
+        # An upload's dry run or commit (import page). Not retried by itself: the batch page
+        # offers the retry, so a commit never runs again without the user asking.
+        Job(
+            "import-batch",
+            "paretocrm.imports.services.run_batch",
+            max_attempts=1,
+            on_lost="paretocrm.imports.background.batch_lost",
+        ),
         # Queued after each successful scoring run (housekeeping the run does not wait for).
         Job("prune-runs", "paretocrm.insights.services.run_pruning"),
         # Also run after every scoring run; on their own they keep SLAs and surveys timely

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from paretocrm.jobs import services
 
 
-@task()
-def run_job(name: str, kwargs: dict[str, Any], attempt: int = 1) -> None:
-    """Run ``name`` once; its retries are queued by :func:`services.execute`."""
-    services.execute(name, kwargs, attempt)
+@task(takes_context=True)
+def run_job(context: TaskContext, name: str, kwargs: dict[str, Any], attempt: int = 1) -> None:
+    """Run ``name`` once under a lease on this queue row; retries are queued by ``execute``."""
+    services.execute(name, kwargs, attempt, task_id=str(context.task_result.id))

@@ -3,6 +3,11 @@
 Before starting it checks, with a clear message instead of a traceback, that the database
 is reachable, exists and has every migration applied, and that the port is free. Static
 files are served by whitenoise (already in the middleware), so no web server is needed.
+
+It also starts the background worker (``paretocrm worker``: imports, "Run analysis now", the
+schedule) beside the web server, both as child processes of this command
+(``paretocrm.cli.run_supervised``): one Ctrl+C stops both. ``--no-worker`` serves only, for
+a deployment that runs ``paretocrm worker`` as its own service.
 """
 
 from __future__ import annotations
@@ -86,6 +91,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
         parser.add_argument("--workers", type=int, default=2, help="sync workers (default 2)")
         parser.add_argument("--timeout", type=int, default=60, help="worker timeout in seconds")
+        parser.add_argument(
+            "--no-worker",
+            action="store_false",
+            dest="with_worker",
+            help="do not start the background worker (run `paretocrm worker` yourself)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Check the database and port, then run gunicorn until stopped."""
@@ -104,6 +115,9 @@ class Command(BaseCommand):
             )
         # Workers are forked: never hand them the parent's open database connection.
         connections.close_all()
+        if options["with_worker"]:
+            self._serve_with_worker(host, port, workers, options["timeout"])
+            return
         self.stdout.write(f"Serving Pareto CRM on http://{host}:{port}/ (Ctrl+C to stop)")
         self.stdout.flush()
         GunicornApplication(
@@ -118,3 +132,18 @@ class Command(BaseCommand):
                 "proc_name": "paretocrm",
             }
         ).run()
+
+    def _serve_with_worker(self, host: str, port: int, workers: int, timeout: int) -> None:
+        """This command again with --no-worker, and ``paretocrm worker``, supervised."""
+        from paretocrm.cli import command, run_supervised
+
+        web = command(
+            "serve", "--no-worker", "--host", host, "--port", str(port),
+            "--workers", str(workers), "--timeout", str(timeout),
+        )  # fmt: skip
+        # A stable id: restarted, the worker retries the job its killed predecessor left.
+        worker_id = f"serve-{socket.gethostname()}-{port}"[:64]
+        worker = command("worker", "--worker-id", worker_id)
+        status = run_supervised(web, worker, out=self.stdout)
+        if status:
+            raise CommandError(f"The web server stopped with exit status {status}.")

@@ -5,40 +5,56 @@ LOCKED`` on PostgreSQL, an exclusive transaction on SQLite) plus a scheduler thr
 queues periodic jobs when they fall due. Several workers may run; each queued job runs once.
 Stop it with SIGTERM or Ctrl+C: the job in progress finishes first (a second signal ends it).
 Give each worker a stable, unique ``--worker-id``: a restarted worker then retries the job its
-killed predecessor left unfinished.
+killed predecessor left unfinished. Every few seconds the worker also looks for jobs whose
+process died (``sweep_lost_jobs``: their lease lapsed) and fails them, so their records do not
+stay "running".
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from argparse import ArgumentParser
 from typing import Any
 
 from django.db import connection
 from django_tasks_db.management.commands import db_worker
 
-from paretocrm.jobs.services import enqueue_due_jobs, recover_interrupted
+from paretocrm.jobs.services import enqueue_due_jobs, recover_interrupted, sweep_lost_jobs
 
 logger = logging.getLogger("paretocrm.jobs")
 
+#: Seconds between two looks for lost jobs (a dead job is failed within a minute).
+SWEEP_EVERY = 10.0
 
-def tick() -> None:
-    """Queue what is due; a failure is logged and retried at the next tick."""
+
+def tick(schedule: bool = True) -> None:
+    """Fail lost jobs and queue what is due; a failure is logged and retried next time."""
     try:
-        queued = enqueue_due_jobs()
-        if queued:
-            logger.info("scheduled: %s", ", ".join(queued))
+        swept = sweep_lost_jobs()
+        if swept:
+            logger.warning("%d job(s) whose process stopped marked failed", swept)
+        if schedule:
+            queued = enqueue_due_jobs()
+            if queued:
+                logger.info("scheduled: %s", ", ".join(queued))
     except Exception:  # a database blip must not stop the schedule for good
         logger.exception("the schedule could not be checked")
     finally:
         connection.close()  # this thread's own connection; never left open between ticks
 
 
-def _schedule_loop(interval: float, stop: threading.Event) -> None:
+def _housekeeping_loop(interval: float, schedule: bool, stop: threading.Event) -> None:
+    """Sweep every SWEEP_EVERY seconds; check the schedule every ``interval`` seconds."""
+    next_schedule = 0.0
     while True:
-        tick()
-        if stop.wait(interval):
+        now = time.monotonic()
+        due = schedule and now >= next_schedule
+        if due:
+            next_schedule = now + interval
+        tick(schedule=due)
+        if stop.wait(min(SWEEP_EVERY, interval)):
             return
 
 
@@ -73,15 +89,14 @@ class Command(db_worker.Command):
         recovered = recover_interrupted(options["worker_id"])
         if recovered:
             logger.warning("%d interrupted job(s) of this worker queued again", recovered)
-        if options.pop("schedule"):
-            if options["batch"]:
-                tick()  # --batch: queue what is due once, run everything, exit
-            else:
-                stop = threading.Event()
-                threading.Thread(
-                    target=_schedule_loop,
-                    args=(interval, stop),
-                    name="paretocrm-schedule",
-                    daemon=True,  # ends with the worker; a tick is one short transaction
-                ).start()
+        schedule = options.pop("schedule")
+        if options["batch"]:
+            tick(schedule)  # --batch: sweep and queue what is due once, run everything, exit
+        else:
+            threading.Thread(
+                target=_housekeeping_loop,
+                args=(interval, schedule, threading.Event()),
+                name="paretocrm-schedule",
+                daemon=True,  # ends with the worker; a tick is a few short transactions
+            ).start()
         super().handle(*args, **options)
