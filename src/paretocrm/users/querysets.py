@@ -153,6 +153,11 @@ class UserQuerySet(models.QuerySet):
             ]
         return result
 
+    def assignable_for(self, customer_id: int, *, via_case: bool = False) -> Self:
+        """:meth:`assignees_for` one customer, as a queryset (a form field's choices)."""
+        people = self.assignees_for([customer_id], via_case=via_case)[customer_id]
+        return self.assignable().filter(pk__in=[person.pk for person in people])
+
     def may_be_assigned(self, user: Any, customer_id: int, *, via_case: bool = False) -> bool:
         """True when ``user`` is active staff who may see the customer ``customer_id``."""
         if user is None or not self.assignable().filter(pk=user.pk).exists():

@@ -127,7 +127,7 @@ def test_rows_that_left_the_users_scope_are_not_shown_exported_or_writable(world
 
 
 def test_export_has_real_numbers_for_unmask_roles_audited_per_contact(world):
-    people, customers = world
+    people, _customers = world
     for role in ("admin", "manager"):
         call_list = calllists.create_call_list(name=role, params={}, created_by=people[role])
         contacts = {e.contact_id for e in call_list.entries.all()}
@@ -161,7 +161,9 @@ def test_outcome_select_preselects_nothing_and_requires_a_choice(world):
     assert '<select name="outcome" required' in html
     assert '<option value="" selected disabled>' in html
     entry = call_list.entries.first()
-    page(people["manager"]).post(reverse("work:call_list", args=[call_list.pk]), {"entry": entry.pk})
+    page(people["manager"]).post(
+        reverse("work:call_list", args=[call_list.pk]), {"entry": entry.pk}
+    )
     assert not Interaction.objects.exists()
 
 
