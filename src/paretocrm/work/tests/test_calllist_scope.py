@@ -6,6 +6,7 @@ finding 3 (exports masked for every role, outcomes typed back one by one, no API
 
 from __future__ import annotations
 
+import csv
 import io
 
 import openpyxl
@@ -279,3 +280,39 @@ def test_api_records_outcomes_only_on_rows_in_scope(world):
     refused = api(people["rep"]).post(url, {"entry": entry.pk, "outcome": "reached"}, format="json")
     assert refused.status_code == 400 and "entry" in refused.json()
     assert Interaction.objects.count() == 1
+
+
+def test_exported_file_filled_in_and_imported_closes_the_loop(world):
+    """Export (CSV and XLSX) -> fill the outcome column -> import: the calls are recorded."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    people, customers = world
+    call_list = calllists.create_call_list(name="Loop", params={}, created_by=people["manager"])
+    client = page(people["manager"])
+    export = reverse("work:call_list_export", args=[call_list.pk])
+    url = reverse("work:call_list_outcomes", args=[call_list.pk])
+
+    csv_text = b"".join(client.get(export + "?format=csv").streaming_content).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    for row in rows[1:]:
+        row[rows[0].index("outcome")] = "no_answer"
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    upload = SimpleUploadedFile("calls.csv", out.getvalue().encode("utf-8-sig"))
+    checked = client.post(url, {"file": upload})
+    assert checked.context["report"].problems == [], checked.context["report"].problems
+    client.post(url, {"token": checked.context["token"]})
+    assert set(CallListEntry.objects.values_list("outcome", flat=True)) == {"no_answer"}
+
+    book = openpyxl.load_workbook(io.BytesIO(client.get(export + "?format=xlsx").content))
+    sheet = book.active
+    outcome = [c.value for c in sheet[1]].index("outcome")
+    for row in sheet.iter_rows(min_row=2):
+        row[outcome].value = "reached"
+    data = io.BytesIO()
+    book.save(data)
+    upload = SimpleUploadedFile("calls.xlsx", data.getvalue())
+    checked = client.post(url, {"file": upload})
+    assert len(checked.context["report"].to_record) == 2
+    client.post(url, {"token": checked.context["token"]})
+    assert Interaction.objects.filter(customer=customers["manager"]).count() == 2
