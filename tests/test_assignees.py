@@ -242,3 +242,21 @@ def test_assignees_for_agrees_with_visible_to(world):
             )
             assert (user in picks[pk]) is sees, (user.username, user.role, pk)
             assert User.objects.may_be_assigned(user, pk) is sees
+
+
+def test_plan_services_refuse_a_portal_login_as_owner(world):
+    from paretocrm.insights.tests.snapshots import make_run, make_score
+    from paretocrm.work import plans
+
+    people, customer = world
+    make_score(make_run(), customer, tier="core")
+    period = {"period_start": dt.date(2026, 1, 1), "period_end": dt.date(2026, 12, 31)}
+    with pytest.raises(plans.PlanError, match="owner"):
+        plans.create_plan(customer=customer, title="P", owner=people["portal"], **period)
+    plan = plans.create_plan(customer=customer, title="P", owner=people["rep"], **period)
+    with pytest.raises(plans.PlanError, match="owner"):
+        plans.update_plan(plan, version=plan.version, owner=people["outsider"])
+    with pytest.raises(plans.PlanError, match="owner"):
+        plans.add_action(
+            plan, description="Visit", owner=people["portal"], due_date=dt.date.today()
+        )
