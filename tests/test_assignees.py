@@ -260,3 +260,15 @@ def test_plan_services_refuse_a_portal_login_as_owner(world):
         plans.add_action(
             plan, description="Visit", owner=people["portal"], due_date=dt.date.today()
         )
+
+
+def test_portal_case_of_a_customer_whose_owner_left_is_still_filed(world):
+    from paretocrm.portal.services import file_case
+
+    people, customer = world
+    User.objects.filter(pk=people["rep"].pk).update(is_active=False)
+    customer = Customer.objects.get(pk=customer.pk)
+    case = file_case(
+        customer=customer, contact=None, case_type="inquiry", subject="Q", description="?"
+    )
+    assert case.assigned_to is None
