@@ -234,10 +234,23 @@ OUTCOME_UPLOADS = "call-list-outcomes"
 OUTCOME_LIMITS = Limits(max_bytes=10 * 2**20, max_rows=200_000, max_columns=50)
 
 
+#: A checked file never committed is removed after this long (at the next upload).
+OUTCOME_UPLOAD_LIFETIME = dt.timedelta(days=1)
+
+
 def _upload_path(token: str, suffix: str) -> Path:
     folder = Path(settings.MEDIA_ROOT) / OUTCOME_UPLOADS
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{token}{suffix}"
+
+
+def _prune_uploads() -> None:
+    """Remove outcome files checked but never committed (older than a day)."""
+    folder = Path(settings.MEDIA_ROOT) / OUTCOME_UPLOADS
+    oldest = (timezone.now() - OUTCOME_UPLOAD_LIFETIME).timestamp()
+    for path in folder.glob("*") if folder.is_dir() else ():
+        if path.stat().st_mtime < oldest:
+            path.unlink(missing_ok=True)
 
 
 def _read_outcomes(path: Path) -> RawTable:
@@ -263,6 +276,10 @@ def call_list_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             raise calllists.CallListError("file: " + _("choose a CSV or XLSX file"))
+        if upload.size is not None and upload.size > OUTCOME_LIMITS.max_bytes:
+            text = _("the file is larger than %(limit)s MB") % {"limit": 10}
+            raise calllists.CallListError("file: " + text)
+        _prune_uploads()
         suffix = Path(upload.name).suffix.lower()[:8]
         token = secrets.token_urlsafe(16)
         path = _upload_path(token, suffix)

@@ -316,3 +316,23 @@ def test_exported_file_filled_in_and_imported_closes_the_loop(world):
     assert len(checked.context["report"].to_record) == 2
     client.post(url, {"token": checked.context["token"]})
     assert Interaction.objects.filter(customer=customers["manager"]).count() == 2
+
+
+def test_an_unreadable_outcome_file_is_refused_naming_the_file(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    people, _customers = world
+    call_list = calllists.create_call_list(name="Mine", params={}, created_by=people["manager"])
+    url = reverse("work:call_list_outcomes", args=[call_list.pk])
+    client = page(people["manager"])
+    for upload in (
+        SimpleUploadedFile("outcomes.txt", b"customer_code,outcome\n"),
+        SimpleUploadedFile("outcomes.xlsx", b"not a zip at all"),
+        SimpleUploadedFile("outcomes.csv", b"name,phone\nx,1\n"),
+    ):
+        response = client.post(url, {"file": upload}, follow=True)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "file:" in html or "customer_code" in html
+    assert not Interaction.objects.exists()
+    assert page(people["assistant"]).post(url, {}).status_code == 403
