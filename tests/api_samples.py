@@ -28,7 +28,8 @@ from paretocrm.marketing.models import Campaign
 from paretocrm.sales.models import Contract, Opportunity, PriceList, Product
 from paretocrm.service.models import CareRecord, Case, SurveyResponse
 from paretocrm.users.models import Team, User
-from paretocrm.work.models import Task
+from paretocrm.work.calllists import create_call_list
+from paretocrm.work.models import CallList, Task
 
 _seq = itertools.count(1)
 TODAY = dt.date(2025, 6, 30)
@@ -151,6 +152,11 @@ def make_task(user: User) -> Task:
     )
 
 
+def make_call_list(user: User) -> CallList:
+    own_customer(user)
+    return create_call_list(name=f"Calls {next(_seq)}", params={}, created_by=user)
+
+
 def make_team(_user: User) -> Team:
     return Team.objects.create(name=f"Directory team {next(_seq)}")
 
@@ -182,6 +188,7 @@ MAKERS = {
     "user": lambda u: u,
     "team": make_team,
     "task": make_task,
+    "call-list": make_call_list,
 }
 
 PAYLOADS = {
@@ -237,4 +244,5 @@ PAYLOADS = {
     },
     "article": lambda u: {"title": "FAQ", "body": "Answer"},
     "task": lambda u: {"customer": own_customer(u).pk, "reason": "Visit", "due_on": "2025-07-01"},
+    "call-list": lambda u: {"name": "Renewals", "filter_params": {"tier": "core"}},
 }

@@ -31,7 +31,7 @@ from paretocrm.sales.models import (
 )
 from paretocrm.service.models import CareRecord, Case, SurveyResponse
 from paretocrm.users.models import Team, User
-from paretocrm.work.models import Task
+from paretocrm.work.models import CallList, Task
 from tests.api_samples import MAKERS, PAYLOADS, new_user
 
 SALES = "sales_rep"
@@ -91,6 +91,8 @@ MATRIX: dict[str, EndpointSpec] = {
         spec("user", User, writer=ADMIN, reader=SALES, company_wide=True),
         spec("team", Team, writer=ADMIN, reader=SALES, company_wide=True),
         spec("task", Task, change={"reason": "changed"}),
+        # Call lists are made and worked, never edited (no PUT/PATCH/DELETE route).
+        spec("call-list", CallList, methods=READ_ONLY),
     )
 }
 
@@ -102,6 +104,9 @@ EXTRA_ACTIONS = {
     "contact-unmask",
     "contact-personal-data",
     "contact-erase",
+    # work/tests/test_calllist_scope.py (issue 14 finding 2, issue 16 finding 3)
+    "call-list-entries",
+    "call-list-record-outcome",
 }
 #: Read-only routes guarded by a function of the role table, each tested in its app's tests
 #: (audit/tests/test_audit_read.py: readers see the log, others 403 and the refusal logged).
@@ -118,7 +123,16 @@ ANONYMOUS_ALLOWED = {"api-token"}
 
 
 #: Route names taking a record id.
-DETAIL_SUFFIXES = ("-detail", "-stage", "-reverse", "-unmask", "-personal-data", "-erase")
+DETAIL_SUFFIXES = (
+    "-detail",
+    "-stage",
+    "-reverse",
+    "-unmask",
+    "-personal-data",
+    "-erase",
+    "-entries",
+    "-record-outcome",
+)
 
 
 def api_route_names() -> set[str]:

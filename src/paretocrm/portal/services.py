@@ -263,8 +263,9 @@ def file_case(
         subject=subject[:200],
         description=description,
         order=order,
-        # The account owner answers for the customer until service reassigns the case.
-        assigned_to=customer.owner,
+        # The account owner answers for the customer until service reassigns the case; an
+        # owner who has left is no assignee (open_case refuses them), so nobody is yet.
+        assigned_to=customer.owner if customer.owner and customer.owner.is_active else None,
     )
     if case_type == CaseType.COMPLAINT and customer.owner_id is not None:
         create_manual_task(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -85,6 +86,10 @@ def open_case(*, tier: str | None = None, by: Any = None, **fields: Any) -> Case
     order of the same customer.
     """
     case = Case(**fields)
+    if case.assigned_to is not None:
+        check_assignee(case, case.assigned_to, "assigned_to")
+    if case.escalated_to is not None:
+        check_assignee(case, case.escalated_to, "escalated_to")
     if case.case_type in ORDER_CASE_TYPES:
         if case.order_id is None:
             text = gettext("a %(type)s case must name the order it concerns")
@@ -220,6 +225,7 @@ def escalate_case(
     """
     if to is None:
         raise CaseError("escalated_to: " + gettext("choose the person the case is escalated to"))
+    check_assignee(case, to, "escalated_to")
     at = at or timezone.now()
     with transaction.atomic():
         case = _locked(case, version)
@@ -243,9 +249,10 @@ def escalate_case(
 
 
 def assign_case(case: Case, to: Any, *, by: Any = None, version: int | None = None) -> Case:
-    """Give the case to an active colleague."""
-    if to is None or not getattr(to, "is_active", False):
+    """Give the case to an active colleague who may see it."""
+    if to is None:
         raise CaseError("assigned_to: " + gettext("choose an active user to assign the case to"))
+    check_assignee(case, to, "assigned_to")
     with transaction.atomic():
         case = _locked(case, version)
         case.assigned_to = to
@@ -263,13 +270,28 @@ def assign_case(case: Case, to: Any, *, by: Any = None, version: int | None = No
     return case
 
 
+def check_assignee(case: Case, to: Any, field: str) -> None:
+    """Refuse a person who is not active staff able to see the case (``field`` is named).
+
+    The assignee sees the case by the cases rule of service agents (``via_case``); a person
+    it is escalated to must see the customer already. Never a portal login (issue 14).
+    """
+    users = get_user_model().objects
+    if not users.may_be_assigned(to, case.customer_id, via_case=field == "assigned_to"):
+        raise CaseError(f"{field}: " + gettext("choose an active colleague who may see this case"))
+
+
 def escalation_target(case: Case) -> Any:
-    """Who a breach goes to: the account owner's manager, else the assignee's, else the owner."""
+    """Who a breach goes to: the account owner's manager, else the assignee's, else the owner
+    - the first of them who may see the case (a manager field pointing at a portal login or
+    an outsider is skipped)."""
     owner = case.customer.owner
-    for person in (owner, case.assigned_to):
-        if person is not None and person.manager_id and person.manager.is_active:
-            return person.manager
-    return owner
+    users = get_user_model().objects
+    candidates = [p.manager for p in (owner, case.assigned_to) if p is not None and p.manager_id]
+    for person in [*candidates, owner]:
+        if person is not None and users.may_be_assigned(person, case.customer_id):
+            return person
+    return None
 
 
 def escalate_sla_breaches(now: dt.datetime | None = None) -> list[Case]:

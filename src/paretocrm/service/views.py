@@ -81,6 +81,7 @@ def _require_edit(request: HttpRequest) -> None:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One case: SLA clocks, the workflow actions, care records, survey and history."""
     case = _case_for(request, pk)
+    users = get_user_model().objects
     now = timezone.now()
     invitation = SurveyInvitation.objects.filter(case=case).select_related("response").first()
     context = {
@@ -95,10 +96,21 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "care_records": case.care_records.select_related("user").order_by("-occurred_at"),
         "care_kinds": CareKind.choices,
         "invitation": invitation,
-        "colleagues": get_user_model().objects.filter(is_active=True).order_by("username"),
+        # Who may take the case (any service agent) / see it when escalated: active staff.
+        "colleagues": users.assignees_for([case.customer_id], via_case=True)[case.customer_id],
+        "escalation_targets": users.assignees_for([case.customer_id])[case.customer_id],
         "may_edit": has_function(request.user, Function.EDIT_SERVICE),
     }
     return render(request, "service/case_detail.html", context)
+
+
+def _posted_user(request: HttpRequest, name: str) -> Any:
+    """The user whose id was posted as ``name`` (``None`` when absent or not a number);
+    the case service decides whether they may take the case."""
+    value = request.POST.get(name, "")
+    if not value.strip().isdigit():
+        return None
+    return get_user_model().objects.filter(pk=int(value)).first()
 
 
 @login_required
@@ -107,7 +119,6 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Move the case on, assign it, escalate it or add a care record (POST from the page)."""
     _require_edit(request)
     case = _case_for(request, pk)
-    users = get_user_model().objects.filter(is_active=True)
     version = posted_version(request)
     if version is None:
         return redirect("service:case", pk=case.pk)
@@ -117,10 +128,10 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             to = request.POST.get("to", "")
             services.transition_case(case, to, by=request.user, note=note, version=version)
         elif action == "escalate":
-            target = users.filter(pk=request.POST.get("to") or 0).first()
+            target = _posted_user(request, "to")
             services.escalate_case(case, target, note=note, version=version)
         elif action == "assign":
-            target = users.filter(pk=request.POST.get("to") or 0).first()
+            target = _posted_user(request, "to")
             services.assign_case(case, target, by=request.user, version=version)
         elif action == "care":
             services.add_care_record(

@@ -21,7 +21,7 @@ class UserForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        managers = User.objects.filter(is_active=True).order_by("username")
+        managers = User.objects.assignable().order_by("username")
         if self.instance.pk:
             managers = managers.exclude(pk=self.instance.pk)
         self.fields["manager"].queryset = managers
@@ -76,7 +76,7 @@ class TransferForm(forms.Form):
     def __init__(self, *args: Any, from_user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_user"].queryset = (
-            User.objects.filter(is_active=True).exclude(pk=from_user.pk).order_by("username")
+            User.objects.assignable().exclude(pk=from_user.pk).order_by("username")
         )
 
     def clean(self) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """Querysets of the users app: the team tree, the team part of the record scope, the staff
-directory.
+directory and the people work may be assigned to.
 
 The team tree is walked in one place, :meth:`TeamQuerySet.subtree`: a recursive SQL
 subquery. The customer scope embeds it in the page's one statement; the Python-facing
@@ -16,6 +16,7 @@ from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
+from paretocrm.core.policy import ROLE_FUNCTIONS, Function
 from paretocrm.users.choices import PORTAL_ROLES, ScopeLevel
 
 
@@ -103,3 +104,104 @@ class UserQuerySet(models.QuerySet):
             .select_related("team")
             .order_by("team__name", "last_name", "first_name", "username")
         )
+
+    def assignable(self) -> Self:
+        """The people work may be given to: active staff, never a customer's portal login
+        (issue 14, finding 4). Every assignee picker starts here."""
+        return self.active_staff()
+
+    def with_function(self, function: Function | str) -> Self:
+        """Users whose role grants ``function`` in the role policy (and superusers)."""
+        roles = sorted(role for role, granted in ROLE_FUNCTIONS.items() if function in granted)
+        return self.filter(Q(is_superuser=True) | Q(role__in=roles))
+
+    def assignees_for(
+        self, customer_ids: Iterable[int], *, via_case: bool = False
+    ) -> dict[int, list[Any]]:
+        """Per customer id, the active staff who may see that customer: the choices of an
+        assignee picker for a record of it (task, case, plan).
+
+        The record scope read backwards, for many customers in four queries whatever the
+        number of people: full scope; the owner; the owner's team (team scope) or a team
+        above the owner's (team tree); the account team; for the cases level, the
+        customers of the user's cases. ``via_case``: the record is a service case, which
+        its assignee sees by the cases rule, so every cases-level user may take it. The
+        write side checks the forward rule (``visible_to``); a test holds the two equal.
+        """
+        ids = sorted({int(pk) for pk in customer_ids})
+        people = list(self.assignable())
+        owners = self._owner_teams(ids)
+        parents = dict(self._team_model().objects.values_list("pk", "parent_id"))
+        shared: dict[int, set[int]] = {pk: set() for pk in ids}
+        for user_id, customer_id in self.model.objects.filter(
+            account_memberships__customer_id__in=ids
+        ).values_list("pk", "account_memberships__customer_id"):
+            shared[customer_id].add(user_id)
+        handles: dict[int, set[int]] = {pk: set() for pk in ids}
+        for user_id, customer_id in self.model.objects.filter(
+            assigned_cases__customer_id__in=ids
+        ).values_list("pk", "assigned_cases__customer_id"):
+            handles[customer_id].add(user_id)
+        result = {}
+        for pk in ids:
+            owner_id, owner_team = owners.get(pk, (None, None))
+            above = _teams_above(owner_team, parents)
+            result[pk] = [
+                person
+                for person in people
+                if _sees(person, owner_id, owner_team, above, shared[pk], handles[pk], via_case)
+            ]
+        return result
+
+    def assignable_for(self, customer_id: int, *, via_case: bool = False) -> Self:
+        """:meth:`assignees_for` one customer, as a queryset (a form field's choices)."""
+        people = self.assignees_for([customer_id], via_case=via_case)[customer_id]
+        return self.assignable().filter(pk__in=[person.pk for person in people])
+
+    def may_be_assigned(self, user: Any, customer_id: int, *, via_case: bool = False) -> bool:
+        """True when ``user`` is active staff who may see the customer ``customer_id``."""
+        if user is None or not self.assignable().filter(pk=user.pk).exists():
+            return False
+        if via_case and user.scope_level == ScopeLevel.CASES:
+            return True
+        customer_model = self.model._meta.get_field("owned_customers").related_model
+        return customer_model.objects.visible_to(user).filter(pk=customer_id).exists()
+
+    def _team_model(self) -> Any:
+        return self.model._meta.get_field("team").related_model
+
+    def _owner_teams(self, customer_ids: list[int]) -> dict[int, tuple[int | None, int | None]]:
+        """Per customer id, its owner's id and the owner's team id."""
+        rows = self.model.objects.filter(owned_customers__id__in=customer_ids).values_list(
+            "owned_customers__id", "pk", "team_id"
+        )
+        return {customer_id: (owner_id, team_id) for customer_id, owner_id, team_id in rows}
+
+
+def _teams_above(team_id: int | None, parents: dict[int, int | None]) -> set[int]:
+    """``team_id`` and every team above it (a cycle in bad data ends the walk)."""
+    found: set[int] = set()
+    while team_id is not None and team_id not in found:
+        found.add(team_id)
+        team_id = parents.get(team_id)
+    return found
+
+
+def _sees(
+    person: Any,
+    owner_id: int | None,
+    owner_team: int | None,
+    teams_above: set[int],
+    shared: set[int],
+    handles: set[int],
+    via_case: bool,
+) -> bool:
+    """The customer scope rule (customers.querysets) read from the user's side."""
+    level = person.scope_level
+    if level == ScopeLevel.ALL or person.pk == owner_id or person.pk in shared:
+        return True
+    if level == ScopeLevel.TEAM and owner_team is not None and person.team_id == owner_team:
+        return True
+    if level == ScopeLevel.TEAM_TREE and person.team_id in teams_above:
+        return True
+    return level == ScopeLevel.CASES and (via_case or person.pk in handles)

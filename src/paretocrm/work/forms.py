@@ -10,8 +10,12 @@ from django.contrib.auth import get_user_model
 from paretocrm.customers.models import AccountPlan, AccountPlanAction, AccountPlanGoal
 
 
-def _active_users() -> Any:
-    return get_user_model().objects.filter(is_active=True).order_by("username")
+def _assignees(customer_id: int | None) -> Any:
+    """Active staff who may see the plan's customer (never a portal login)."""
+    users = get_user_model().objects
+    if customer_id is None:
+        return users.none()
+    return users.assignable_for(customer_id).order_by("username")
 
 
 class AccountPlanForm(forms.ModelForm):
@@ -41,9 +45,10 @@ class AccountPlanForm(forms.ModelForm):
             "our_objectives": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, customer: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _active_users()
+        customer_id = customer.pk if customer is not None else self.instance.customer_id
+        self.fields["owner"].queryset = _assignees(customer_id)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
 
@@ -71,7 +76,7 @@ class ActionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, plan: AccountPlan | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _active_users()
+        self.fields["owner"].queryset = _assignees(plan.customer_id if plan else None)
         self.fields["owner"].required = True
         self.fields["due_date"].required = True
         goals = (

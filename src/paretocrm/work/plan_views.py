@@ -80,7 +80,9 @@ def plan_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
     """A new plan for one core or key customer."""
     _require_edit(request)
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_pk)
-    form = AccountPlanForm(request.POST or None, initial={"owner": customer.owner_id})
+    form = AccountPlanForm(
+        request.POST or None, initial={"owner": customer.owner_id}, customer=customer
+    )
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:

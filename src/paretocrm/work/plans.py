@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import formats, timezone
@@ -84,6 +85,12 @@ def _check_dates(fields: dict[str, Any]) -> None:
         raise PlanError("review_date: " + text % {"date": _day(review), "start": _day(start)})
 
 
+def _check_owner(customer_id: int, owner: Any) -> None:
+    """A plan or action is owned by active staff who may see the customer (issue 14)."""
+    if owner is not None and not get_user_model().objects.may_be_assigned(owner, customer_id):
+        raise PlanError("owner: " + _("choose an active colleague who may see this customer"))
+
+
 @transaction.atomic
 def create_plan(*, customer: Customer, **fields: Any) -> AccountPlan:
     """A new plan for a core or key customer (owner defaults to the customer's owner)."""
@@ -93,6 +100,7 @@ def create_plan(*, customer: Customer, **fields: Any) -> AccountPlan:
         raise PlanError(f"{sorted(unknown)[0]}: " + _("not a field of an account plan"))
     _check_dates(fields)
     fields.setdefault("owner", customer.owner)
+    _check_owner(customer.pk, fields["owner"])
     plan = AccountPlan(customer=customer, **fields)
     plan.full_clean()
     plan.save()
@@ -111,6 +119,8 @@ def update_plan(plan: AccountPlan, *, version: int, **fields: Any) -> AccountPla
             raise PlanError(f"version: {text}")
         merged = {name: getattr(stored, name) for name in PLAN_FIELDS} | fields
         _check_dates(merged)
+        if fields.get("owner") is not None and fields["owner"] != stored.owner:
+            _check_owner(stored.customer_id, fields["owner"])
         for name, value in fields.items():
             if name not in PLAN_FIELDS:
                 raise PlanError(f"{name}: " + _("not a field of an account plan"))
@@ -140,6 +150,7 @@ def add_action(plan: AccountPlan, **fields: Any) -> AccountPlanAction:
         raise PlanError("owner: " + _("every action needs someone who owns it"))
     if fields.get("due_date") is None:
         raise PlanError("due_date: " + _("every action needs a due date"))
+    _check_owner(plan.customer_id, fields["owner"])
     goal = fields.get("goal")
     if goal is not None and goal.plan_id != plan.pk:
         raise PlanError("goal: " + _("the goal belongs to another plan"))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
@@ -164,8 +165,6 @@ def send_digests(tasks: list[Task], run: ScoreRun | None) -> int:
             by_owner[task.owner_id].append(task)
     if not by_owner:
         return 0
-    from django.contrib.auth import get_user_model
-
     users = get_user_model().objects.filter(id__in=by_owner, is_active=True).exclude(email="")
     names = dict(
         Customer.objects.filter(id__in={t.customer_id for t in tasks}).values_list("id", "name")
@@ -265,9 +264,12 @@ def snooze_task(
 
 
 def reassign_task(task: Task, *, to: Any, version: int | None = None) -> Task:
-    """Give the task to another active user."""
-    if to is None or not getattr(to, "is_active", False):
-        raise TaskError("owner: " + gettext("choose an active user to reassign the task to"))
+    """Give the task to an active colleague who may see its customer (never a portal
+    login: the task would leave every staff list, issue 14 finding 4)."""
+    users = get_user_model().objects
+    if to is None or not users.may_be_assigned(to, task.customer_id):
+        text = gettext("choose an active colleague who may see this customer")
+        raise TaskError("owner: " + text)
     with transaction.atomic():
         task = _locked(task)
         require_version(task, version)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("call-lists/", views.call_lists, name="call_lists"),
     path("call-lists/<int:pk>/", views.call_list_detail, name="call_list"),
     path("call-lists/<int:pk>/export/", views.call_list_export, name="call_list_export"),
+    path("call-lists/<int:pk>/outcomes/", views.call_list_outcomes, name="call_list_outcomes"),
     path("scorecards/", views.scorecard_page, name="scorecards"),
     path("scorecards/export.xlsx", views.scorecard_export, name="scorecards_export"),
     path("peak-season/", peak_views.peak_season, name="peak_season"),

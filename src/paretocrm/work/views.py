@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import secrets
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -18,12 +21,15 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.views import posted_version
 from paretocrm.customers.views import may_export, record_export, require_export, xlsx_response
 from paretocrm.imports.exports import csv_lines, neutralise, write_xlsx
+from paretocrm.imports.messages import render_issue
+from paretocrm.imports.parsing import ImportFileError, Limits, RawTable, read_table
 from paretocrm.users.permissions import Function, has_function
 from paretocrm.work import calllists, scorecards, services
 from paretocrm.work.choices import CallOutcome
@@ -54,12 +60,21 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         .select_related("customer", "created_by_run")
         .order_by("due_on", "id")
     )
-    colleagues = get_user_model().objects.filter(is_active=True).order_by("username")
-    return render(
-        request,
-        "work/my_tasks.html",
-        {"tasks": tasks, "today": today, "colleagues": colleagues},
-    )
+    tasks = list(tasks)
+    # Each task offers the colleagues who may see its customer (never a portal login).
+    choices = get_user_model().objects.assignees_for({task.customer_id for task in tasks})
+    for task in tasks:
+        task.assignees = choices[task.customer_id]
+    return render(request, "work/my_tasks.html", {"tasks": tasks, "today": today})
+
+
+def _posted_user(request: HttpRequest, name: str) -> Any:
+    """The user whose id was posted as ``name`` (``None`` when absent or not a number);
+    the service decides whether they may be given the work."""
+    value = request.POST.get(name, "")
+    if not value.strip().isdigit():
+        return None
+    return get_user_model().objects.filter(pk=int(value)).first()
 
 
 def _task_for(request: HttpRequest, pk: int) -> Task:
@@ -89,8 +104,7 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             until = _parse_date(request.POST.get("until", ""), "until")
             services.snooze_task(task, until=until, version=version)
         elif action == "reassign":
-            users = get_user_model().objects.filter(is_active=True)
-            target = users.filter(pk=request.POST.get("owner") or 0).first()
+            target = _posted_user(request, "owner")
             services.reassign_task(task, to=target, version=version)
         else:
             raise services.TaskError(_("unknown action %(action)s") % {"action": repr(action)})
@@ -111,13 +125,13 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def call_lists(request: HttpRequest) -> HttpResponse:
     """Call lists of the user; POST creates one from the customer filter parameters."""
     if request.method == "POST":
+        calllists.require_manage(request.user)  # read-only roles: 403, audited
         params = {k: request.POST[k] for k in FILTER_KEYS if request.POST.get(k)}
-        assignee = (
-            get_user_model()
-            .objects.filter(is_active=True, pk=request.POST.get("assigned_to") or 0)
-            .first()
-        )
         try:
+            assignee = _posted_user(request, "assigned_to")
+            if request.POST.get("assigned_to") and assignee is None:
+                text = _("choose an active colleague who works call lists")
+                raise calllists.CallListError("assigned_to: " + text)
             created = calllists.create_call_list(
                 name=request.POST.get("name", ""),
                 params=params,
@@ -129,20 +143,30 @@ def call_lists(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("work:call_list", pk=created.pk)
     lists = CallList.objects.visible_to(request.user).select_related("created_by", "assigned_to")
-    colleagues = get_user_model().objects.filter(is_active=True).order_by("username")
     return render(
         request,
         "work/call_lists.html",
-        {"lists": lists, "colleagues": colleagues, "filters": request.GET},
+        {
+            "lists": lists,
+            "colleagues": calllists.assignees().order_by("username"),
+            "filters": request.GET,
+            "may_manage": has_function(request.user, Function.MANAGE_CALL_LISTS),
+        },
     )
+
+
+def _call_list_for(request: HttpRequest, pk: int) -> CallList:
+    return get_object_or_404(CallList.objects.visible_to(request.user), pk=pk)
 
 
 @login_required
 def call_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One call list's entries; POST records a call outcome for one entry."""
-    call_list = get_object_or_404(CallList.objects.visible_to(request.user), pk=pk)
+    """One call list's entries in the user's scope; POST records a call outcome for one."""
+    call_list = _call_list_for(request, pk)
     if request.method == "POST":
-        entry = get_object_or_404(call_list.entries.all(), pk=request.POST.get("entry") or 0)
+        calllists.require_manage(request.user)
+        entries = calllists.entries_for(call_list, request.user)
+        entry = get_object_or_404(entries, pk=request.POST.get("entry") or 0)
         try:
             calllists.record_call_outcome(
                 entry,
@@ -153,39 +177,41 @@ def call_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except calllists.CallListError as error:
             messages.error(request, str(error))
         return redirect("work:call_list", pk=pk)
+    return render(request, "work/call_list_detail.html", _detail_context(request, call_list))
+
+
+def _detail_context(request: HttpRequest, call_list: CallList) -> dict[str, Any]:
     outcomes = dict(CallOutcome.choices)
     rows = []
-    for entry, values in calllists.entry_rows(call_list):
+    for entry, values in calllists.entry_rows(call_list, request.user):
         # The page shows values as they are (no spreadsheet quoting) and outcomes by label.
         values[calllists.EXPORT_HEADERS.index("outcome")] = outcomes.get(entry.outcome, "")
         rows.append((entry.pk, entry.contact_id, values))
-    return render(
-        request,
-        "work/call_list_detail.html",
-        {
-            "call_list": call_list,
-            "rows": rows,
-            "headers": calllists.PAGE_HEADERS,
-            "phone_column": calllists.EXPORT_HEADERS.index("phone"),
-            "may_unmask": has_function(request.user, Function.VIEW_UNMASKED),
-            "may_export": has_function(request.user, Function.EXPORT),
-            "outcomes": CallOutcome.choices,
-        },
-    )
+    return {
+        "call_list": call_list,
+        "rows": rows,
+        "headers": calllists.PAGE_HEADERS,
+        "phone_column": calllists.EXPORT_HEADERS.index("phone"),
+        "may_unmask": has_function(request.user, Function.VIEW_UNMASKED),
+        "may_export": has_function(request.user, Function.EXPORT),
+        "may_manage": has_function(request.user, Function.MANAGE_CALL_LISTS),
+        "outcomes": CallOutcome.choices,
+    }
 
 
 @login_required
 @require_GET
 def call_list_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """Download the list as CSV (default) or XLSX; phone numbers masked (see calllists).
+    """Download the list as CSV (default) or XLSX: real numbers for roles that may see them
+    (each contact audited as an unmask), masked for the others (see calllists).
 
     Like every list export: the export function (a refusal is logged) and an audit event.
     """
     require_export(request, "call_list")
-    call_list = get_object_or_404(CallList.objects.visible_to(request.user), pk=pk)
+    call_list = _call_list_for(request, pk)
     file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     record_export(request, "call_list", file_format, target=call_list)
-    headers, rows = calllists.export_rows(call_list)
+    headers, rows = calllists.export_rows(call_list, request.user)
     filename = f"call-list-{call_list.pk}"
     if file_format == "xlsx":
         buffer = io.BytesIO()
@@ -199,6 +225,113 @@ def call_list_export(request: HttpRequest, pk: int) -> HttpResponse:
     streaming = StreamingHttpResponse(csv_lines(headers, rows), content_type="text/csv")
     streaming["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return streaming
+
+
+#: Where an outcome file waits between its dry run and its commit (one per upload).
+OUTCOME_UPLOADS = "call-list-outcomes"
+#: Outcome files are a call list's rows, far below the imports' limits.
+OUTCOME_LIMITS = Limits(max_bytes=10 * 2**20, max_rows=200_000, max_columns=50)
+
+
+#: A checked file never committed is removed after this long (at the next upload).
+OUTCOME_UPLOAD_LIFETIME = dt.timedelta(days=1)
+
+
+def _upload_path(token: str, suffix: str) -> Path:
+    folder = Path(settings.MEDIA_ROOT) / OUTCOME_UPLOADS
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{token}{suffix}"
+
+
+def _prune_uploads() -> None:
+    """Remove outcome files checked but never committed (older than a day)."""
+    folder = Path(settings.MEDIA_ROOT) / OUTCOME_UPLOADS
+    oldest = (timezone.now() - OUTCOME_UPLOAD_LIFETIME).timestamp()
+    for path in folder.glob("*") if folder.is_dir() else ():
+        if path.stat().st_mtime < oldest:
+            path.unlink(missing_ok=True)
+
+
+def _read_outcomes(path: Path) -> RawTable:
+    try:
+        return read_table(path, limits=OUTCOME_LIMITS)
+    except ImportFileError as error:
+        issue = {"code": error.code, "params": error.params, "message": str(error)}
+        raise calllists.CallListError("file: " + render_issue(issue)) from None
+
+
+@login_required
+@require_POST
+def call_list_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Outcomes by file: an upload is a dry run (the report, nothing written); the commit
+    button posts its token and records the calls of the file checked."""
+    calllists.require_manage(request.user)
+    call_list = _call_list_for(request, pk)
+    pending = request.session.get(OUTCOME_UPLOADS, {})
+    token = request.POST.get("token", "")
+    try:
+        if token:
+            return _commit_outcomes(request, call_list, pending, token)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise calllists.CallListError("file: " + _("choose a CSV or XLSX file"))
+        if upload.size is not None and upload.size > OUTCOME_LIMITS.max_bytes:
+            text = _("the file is larger than %(limit)s MB") % {"limit": 10}
+            raise calllists.CallListError("file: " + text)
+        _prune_uploads()
+        suffix = Path(upload.name).suffix.lower()[:8]
+        token = secrets.token_urlsafe(16)
+        path = _upload_path(token, suffix)
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            report = calllists.check_outcome_rows(call_list, request.user, _read_outcomes(path))
+        except calllists.CallListError:
+            path.unlink(missing_ok=True)
+            raise
+    except calllists.CallListError as error:
+        messages.error(request, str(error))
+        return redirect("work:call_list", pk=call_list.pk)
+    if report.problems:
+        path.unlink(missing_ok=True)
+        token = ""
+    else:
+        pending[token] = [call_list.pk, path.name]
+        request.session[OUTCOME_UPLOADS] = pending
+    context = {"call_list": call_list, "report": report, "token": token}
+    return render(request, "work/call_list_outcomes.html", context)
+
+
+def _commit_outcomes(
+    request: HttpRequest, call_list: CallList, pending: dict[str, Any], token: str
+) -> HttpResponse:
+    """Record the outcomes of the file checked under ``token`` (once: the token goes)."""
+    list_pk, name = pending.pop(token, [None, ""])
+    request.session[OUTCOME_UPLOADS] = pending
+    if list_pk != call_list.pk:
+        raise calllists.CallListError("file: " + _("check the file again before importing it"))
+    path = _upload_path(token, Path(name).suffix)
+    try:
+        report = calllists.import_outcomes(call_list, request.user, _read_outcomes(path))
+    finally:
+        path.unlink(missing_ok=True)
+    if report.problems:
+        for problem in report.problems[:20]:
+            messages.error(request, _row_text(problem))
+    else:
+        count = len(report.to_record)
+        text = ngettext("%(count)s outcome recorded.", "%(count)s outcomes recorded.", count)
+        messages.success(request, text % {"count": count})
+    return redirect("work:call_list", pk=call_list.pk)
+
+
+def _row_text(problem: calllists.OutcomeProblem) -> str:
+    return _("row %(row)s, %(column)s: %(message)s") % {
+        "row": problem.row,
+        "column": problem.column,
+        "message": problem.message,
+    }
 
 
 def default_period(today: dt.date) -> tuple[dt.date, dt.date]:

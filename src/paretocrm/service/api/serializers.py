@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from paretocrm.core.api.serializers import ScopedModelSerializer
 from paretocrm.service.models import CareRecord, Case, SurveyResponse
-from paretocrm.service.services import CaseError, open_case, transition_case
+from paretocrm.service.services import CaseError, check_assignee, open_case, transition_case
 
 
 def check_belongs_to_customer(attrs: dict[str, Any], instance: Any, *names: str) -> None:
@@ -60,9 +60,17 @@ class CaseSerializer(ScopedModelSerializer):
         brief_fields = ("id", "display", "number", "customer", "status", "priority", "version")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        """Contact and order must be the case's customer's."""
+        """Contact and order must be the case's customer's; people staff who may see it."""
         attrs = super().validate(attrs)
         check_belongs_to_customer(attrs, self.instance, "contact", "order")
+        candidate = self.build_candidate(attrs)
+        for name in ("assigned_to", "escalated_to"):
+            if attrs.get(name) is not None:
+                try:
+                    check_assignee(candidate, attrs[name], name)
+                except CaseError as error:
+                    message = str(error).partition(": ")[2]
+                    raise serializers.ValidationError({name: [message]}) from None
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> Case:

@@ -84,9 +84,13 @@ def test_case_without_policy_has_no_targets_and_never_breaches() -> None:
 
 
 def test_escalation_records_who_and_when() -> None:
-    manager = make_user()
+    manager = make_user()  # escalated to someone who sees the customer (issue 14)
     case = Case.objects.create(
-        number="CS-4", customer=make_customer(), case_type="complaint", subject="x", opened_at=T0
+        number="CS-4",
+        customer=make_customer(owner=manager),
+        case_type="complaint",
+        subject="x",
+        opened_at=T0,
     )
     escalate_case(case, manager, at=T0 + dt.timedelta(hours=1))
     case.refresh_from_db()

@@ -8,5 +8,6 @@ from paretocrm.work.api import views
 
 router = SimpleRouter()
 router.register("tasks", views.TaskViewSet, basename="task")
+router.register("call-lists", views.CallListViewSet, basename="call-list")
 
 urlpatterns = router.urls

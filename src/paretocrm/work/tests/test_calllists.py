@@ -83,13 +83,15 @@ def test_bad_filter_parameters_are_named(manager):
         calllists.create_call_list(name=" ", params={}, created_by=manager)
 
 
-def test_priv5_export_masks_phone_for_every_role_and_neutralises_formulas(manager, tmp_path):
-    """Even a role allowed to unmask gets masked numbers in bulk (one-by-one, logged only)."""
-    customer = make_customer(owner=manager, name='=HYPERLINK("http://x")')
+def test_priv5_export_masks_phone_for_masked_roles_and_neutralises_formulas(tmp_path):
+    """A role that sees masked contacts gets masked numbers in the files too (the roles that
+    may unmask get real ones: test_calllist_scope); formulas are quoted (EXP-1)."""
+    rep = make_user(role="sales_rep")
+    customer = make_customer(owner=rep, name='=HYPERLINK("http://x")')
     consenting(customer, "13812345678")
-    call_list = calllists.create_call_list(name="L", params={}, created_by=manager)
+    call_list = calllists.create_call_list(name="L", params={}, created_by=rep)
 
-    headers, rows = calllists.export_rows(call_list)
+    headers, rows = calllists.export_rows(call_list, rep)
     masked = list(rows)
 
     phone = headers.index("phone")
@@ -140,7 +142,7 @@ def test_page_shows_labels_in_the_readers_language_and_values_unquoted(manager):
     assert "=Formula Trading" in body and "'=Formula" not in body
     assert "+49****3456" in body and "'+49" not in body
     assert "<td>无人接听</td>" in body
-    _headers, rows = calllists.export_rows(call_list)
+    _headers, rows = calllists.export_rows(call_list, manager)
     assert next(rows)[1] == "'=Formula Trading"
 
 

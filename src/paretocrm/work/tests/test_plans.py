@@ -85,7 +85,10 @@ def test_action_needs_owner_and_due_date(core, kam):
 
 
 def test_overdue_actions_raise_one_task_for_the_oldest_actions_owner_without_twins(core, kam):
+    from paretocrm.customers.models import AccountTeamMember
+
     specialist = make_user(role="key_account_specialist", username="zhang")
+    AccountTeamMember.objects.create(customer=core, user=specialist)  # sees the customer
     plan = live_plan(core)
     plans.add_action(
         plan, description="Quarterly review", owner=specialist, due_date=dt.date(2026, 3, 1)

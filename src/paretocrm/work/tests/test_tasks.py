@@ -272,16 +272,22 @@ def test_snoozed_task_leaves_the_queue_until_its_date(owner):
 
 
 def test_reassigned_task_moves_to_the_new_owner_and_inactive_users_are_refused(owner):
+    from paretocrm.customers.models import AccountTeamMember
+
     colleague = make_user(role="key_account_specialist")
     gone = make_user(role="sales_rep", is_active=False)
+    customer = make_customer(owner=owner)
     task = Task.objects.create(
-        customer=make_customer(owner=owner), owner=owner, kind="decline", reason="r", due_on=TODAY
+        customer=customer, owner=owner, kind="decline", reason="r", due_on=TODAY
     )
-    with pytest.raises(services.TaskError, match="active user"):
+    with pytest.raises(services.TaskError, match="active colleague"):
         services.reassign_task(task, to=gone)
+    # Only to someone who sees the customer (issue 14): here through the account team.
+    with pytest.raises(services.TaskError, match="owner"):
+        services.reassign_task(task, to=colleague)
+    AccountTeamMember.objects.create(customer=customer, user=colleague)
     services.reassign_task(task, to=colleague)
     assert Task.objects.get(pk=task.pk).owner == colleague
-    # The new owner sees it even though the customer is outside their scope.
     assert Task.objects.visible_to(colleague).filter(pk=task.pk).exists()
 
 
