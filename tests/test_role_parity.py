@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.http import HttpResponseForbidden
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -29,7 +30,7 @@ from paretocrm.customers.tests.factories import make_contact, make_customer
 from paretocrm.marketing.models import Campaign
 from paretocrm.service.models import Case
 from paretocrm.users.models import User
-from tests.api_samples import PAYLOADS, make_campaign, make_case, make_score, new_user
+from tests.api_samples import PAYLOADS, make_campaign, make_case, make_score, make_task, new_user
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +204,20 @@ def page_set_target(w: World) -> Any:
     return page_client(w.user).post(reverse("work:scorecards"), body)
 
 
+def page_complete_task(w: World) -> Any:
+    task = make_task(w.user)
+    url = reverse("work:task_action", args=[task.pk, "done"])
+    response = page_client(w.user).post(url, {"outcome": "Called", "version": task.version})
+    task.refresh_from_db()
+    # The page answers with a redirect either way; whether the task moved is the answer.
+    return response if task.status == "done" else HttpResponseForbidden()
+
+
+def api_change_task(w: World) -> Any:
+    task = make_task(w.user)
+    return api_patch(w, reverse("task-detail", args=[task.pk]), {"due_on": "2025-08-01"}, task)
+
+
 def api_get(basename: str) -> Path:
     return lambda w: api_client(w.user).get(reverse(f"{basename}-list"))
 
@@ -232,6 +247,7 @@ ACTIONS: dict[str, tuple[Function, Path, Path]] = {
     "export": (F.EXPORT, lambda w: page_client(w.user).get("/customers/export/csv/"), None),
     "read audit log": (F.AUDIT_READ, page_get("audit:log"), api_get("auditevent")),
     "set targets": (F.SET_TARGETS, page_set_target, None),
+    "work a task": (F.WORK_TASKS, page_complete_task, api_change_task),
 }
 
 

@@ -80,6 +80,8 @@ class Function(models.TextChoices):
     #: Sensitive money fields (QUALITY.md field permissions): credit limit, receivable balance.
     VIEW_CREDIT = "view_credit", _("see credit limits")
     SET_TARGETS = "set_targets", _("set key-account manager targets")
+    #: Done, snooze and reassign on tasks, and their fields through the API.
+    WORK_TASKS = "work_tasks", _("work tasks")
 
 
 R = Role
@@ -87,6 +89,7 @@ F = Function
 _ALL = frozenset(Function)
 _ACCOUNT_WORK = frozenset(
     {
+        F.WORK_TASKS,
         F.IMPORT,
         F.EXPORT,
         F.VIEW_UNMASKED,
@@ -113,6 +116,8 @@ ROLE_FUNCTIONS: MappingProxyType[str, frozenset[Function]] = MappingProxyType(
                 F.VIEW_UNMASKED,
                 F.VIEW_CREDIT,
                 F.SET_TARGETS,
+                # Approvals and escalations reach the general manager as tasks.
+                F.WORK_TASKS,
             }
         ),
         # "Own + team, full".
@@ -124,10 +129,12 @@ ROLE_FUNCTIONS: MappingProxyType[str, frozenset[Function]] = MappingProxyType(
         # "Own": works the own accounts; personal data stays masked.
         R.SALES_REP: _ACCOUNT_WORK - {F.IMPORT, F.VIEW_UNMASKED},
         # "Customers with their cases; cases full": not the customers' master data.
-        R.SERVICE_AGENT: frozenset({F.EXPORT, F.EDIT_SERVICE, F.EDIT_KNOWLEDGE, F.INVITE_PORTAL}),
+        R.SERVICE_AGENT: frozenset(
+            {F.EXPORT, F.EDIT_SERVICE, F.EDIT_KNOWLEDGE, F.INVITE_PORTAL, F.WORK_TASKS}
+        ),
         # "Campaigns; customers read, masked contacts". The export is the campaign send list
         # (marketing.exports: consent in force, the channel's address only).
-        R.MARKETING: frozenset({F.EXPORT, F.EDIT_CAMPAIGNS, F.EDIT_KNOWLEDGE}),
+        R.MARKETING: frozenset({F.EXPORT, F.EDIT_CAMPAIGNS, F.EDIT_KNOWLEDGE, F.WORK_TASKS}),
         # Customers on the portal use no staff function at all.
         R.PORTAL_CUSTOMER: frozenset(),
     }

@@ -30,7 +30,7 @@ from paretocrm.customers.views import may_export, record_export, require_export,
 from paretocrm.imports.exports import csv_lines, neutralise, write_xlsx
 from paretocrm.imports.messages import render_issue
 from paretocrm.imports.parsing import ImportFileError, Limits, RawTable, read_table
-from paretocrm.users.permissions import Function, has_function
+from paretocrm.users.permissions import Function, has_function, require_function
 from paretocrm.work import calllists, scorecards, services
 from paretocrm.work.choices import CallOutcome
 from paretocrm.work.models import CallList, Task
@@ -93,6 +93,7 @@ def _parse_date(value: str, name: str) -> dt.date:
 @require_POST
 def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Done (with outcome), snooze (until a date) or reassign (to a user) one task."""
+    require_function(request.user, Function.WORK_TASKS, what="task")
     task = _task_for(request, pk)
     version = posted_version(request)
     if version is None:

@@ -27,6 +27,7 @@ class TaskViewSet(ScopedModelViewSet):
 
     model = Task
     serializer_class = TaskSerializer
+    write_function = Function.WORK_TASKS
     filterset_fields = ("owner", "customer", "kind", "status")
     list_select_related = ("customer", "owner")
     ordering_fields = ("due_on", "created_at")
