@@ -61,7 +61,7 @@ from paretocrm.analytics.selection import (
 )
 from paretocrm.analytics.spend import SpendEstimate, expected_spend
 from paretocrm.analytics.summary import UNIT_DAYS, DateLike, summarize_loaded
-from paretocrm.analytics.tiers import assign_tiers, value_axes
+from paretocrm.analytics.tiers import assign_tiers, tier_reasons, value_axes
 from paretocrm.analytics.value import CostToServe, abc_classes, customer_value
 
 __all__ = ["SCORE_COLUMNS", "AnalysisResult", "ProgressCallback", "analyze"]
@@ -70,7 +70,7 @@ __all__ = ["SCORE_COLUMNS", "AnalysisResult", "ProgressCallback", "analyze"]
 ProgressCallback = Callable[[str, int, int], None]
 
 #: Columns of the scores table, in order (docs/development/analytics-contract.md), plus the
-#: Chinese lifecycle explanation.
+#: Chinese lifecycle explanation and the tier explanation (English, Chinese).
 SCORE_COLUMNS: tuple[str, ...] = (
     "tier",
     "rating",
@@ -95,6 +95,8 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "value_at_risk",
     "churn_reasons",
     "lifecycle_reason_zh",
+    "tier_reason",
+    "tier_reason_zh",
 )
 
 _STEPS = (
@@ -268,6 +270,9 @@ def analyze(
             rating=rating.rating, clv=predictions["clv"], growth=lifecycle["value_trend"]
         )
         tiers = assign_tiers(axes["current_value"], axes["potential_value"], config.tiers)
+        why_tier = tier_reasons(
+            tiers, axes["current_value"], axes["potential_value"], config.tiers
+        )
     peak_months = _start_seasonal_demand(table, tiers, profitability)
     with steps.step(_STEPS[7]):
         concentration = concentration_report(
@@ -324,6 +329,8 @@ def analyze(
             "value_at_risk": churn.scores["value_at_risk"],
             "churn_reasons": churn.scores["churn_reasons"],
             "lifecycle_reason_zh": lifecycle["lifecycle_reason_zh"],
+            "tier_reason": why_tier["tier_reason"],
+            "tier_reason_zh": why_tier["tier_reason_zh"],
         },
         index=summary.index,
     )
