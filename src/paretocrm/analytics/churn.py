@@ -195,10 +195,7 @@ def _facts(
             "revenue_previous": column(summary, "revenue_previous"),
             "overdue_receivables": column(attributes, "overdue_receivables"),
             "open_complaints": column(attributes, "open_complaints"),
-            **{
-                name: rhythm[name]
-                for name in ("gap_days", "cycle_days", "overdue", "own")
-            },
+            **{name: rhythm[name] for name in ("gap_days", "cycle_days", "overdue", "own")},
         },
         index=index,
     )

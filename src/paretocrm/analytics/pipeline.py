@@ -270,9 +270,7 @@ def analyze(
             rating=rating.rating, clv=predictions["clv"], growth=lifecycle["value_trend"]
         )
         tiers = assign_tiers(axes["current_value"], axes["potential_value"], config.tiers)
-        why_tier = tier_reasons(
-            tiers, axes["current_value"], axes["potential_value"], config.tiers
-        )
+        why_tier = tier_reasons(tiers, axes["current_value"], axes["potential_value"], config.tiers)
     peak_months = _start_seasonal_demand(table, tiers, profitability)
     with steps.step(_STEPS[7]):
         concentration = concentration_report(
@@ -382,9 +380,9 @@ def _fit_bgnbd(
     daily scoring run must still give P(alive) and CLV, so the refit is made and said.
     """
     try:
-        model = BGNBDModel(
-            penalizer_coef=settings.penalizer_coef, log_prior_sd=log_prior_sd
-        ).fit(x, t_x, t_cal)
+        model = BGNBDModel(penalizer_coef=settings.penalizer_coef, log_prior_sd=log_prior_sd).fit(
+            x, t_x, t_cal
+        )
         runaway = [k for k in ("a", "b") if not model.params_[k] < _RUNAWAY_PARAMETER]
     except ConvergenceError as error:
         if settings.penalizer_coef > 0:

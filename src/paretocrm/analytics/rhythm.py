@@ -55,9 +55,7 @@ def order_rhythm(summary: pd.DataFrame, days_per_unit: float) -> Rhythm:
         own_cycle = np.where(gaps > 0, recency / np.where(gaps > 0, gaps, 1.0), np.nan)
     enough = (gaps >= MIN_OWN_GAPS) & (own_cycle > 0)
     book = float(np.median(own_cycle[enough])) if enough.any() else np.nan
-    cycle = np.where(
-        enough, own_cycle, np.where(gaps == 1, np.fmax(own_cycle, book), book)
-    )
+    cycle = np.where(enough, own_cycle, np.where(gaps == 1, np.fmax(own_cycle, book), book))
     gap = tenure - recency
     with np.errstate(divide="ignore", invalid="ignore"):
         overdue = np.where(cycle > 0, gap / np.where(cycle > 0, cycle, 1.0), np.nan)

@@ -105,7 +105,8 @@ class ModelChoice:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (NaN becomes None)."""
-        return _json_ready(self.__dict__)
+        result: dict[str, Any] = _json_ready(self.__dict__)
+        return result
 
     def note(self) -> str:
         """The one line for the notes, the CLI and the report."""
@@ -155,7 +156,9 @@ def choose_purchase_model(
         customers = max(customers, len(summary))
         per_split.append(_judge(summary, unit, candidates, penalizer_coef))
     common = {
-        "calibration_end": str(_as_date(first + math.floor((last - first) * SPLIT_SHARES[0])).date()),
+        "calibration_end": str(
+            _as_date(first + math.floor((last - first) * SPLIT_SHARES[0])).date()
+        ),
         "test_end": str(_as_date(last).date()),
         "customers": customers,
         "sampled": sampled,

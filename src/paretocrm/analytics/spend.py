@@ -62,9 +62,7 @@ class SpendEstimate:
         return {"method": self.method, "note": self.note, **(self.details or {})}
 
 
-def expected_spend(
-    summary: pd.DataFrame, *, penalizer_coef: float = 0.0
-) -> SpendEstimate:
+def expected_spend(summary: pd.DataFrame, *, penalizer_coef: float = 0.0) -> SpendEstimate:
     """Expected spend per purchase for every customer of ``summary`` (see the module doc)."""
     index = summary.index
     x = summary["frequency"].to_numpy(dtype=float)
@@ -86,9 +84,7 @@ def expected_spend(
                 model,
             )
         scale = float(np.average(spend_m[usable], weights=spend_x[usable]))
-        penalised, second = _gamma_gamma(
-            spend_x, spend_m / scale, FALLBACK_PENALIZER, scale=scale
-        )
+        penalised, second = _gamma_gamma(spend_x, spend_m / scale, FALLBACK_PENALIZER, scale=scale)
         if penalised is not None:
             values = penalised.conditional_expected_spend(spend_x, spend_m / scale) * scale
             note = (
@@ -120,7 +116,9 @@ def _gamma_gamma(
         return None, str(error)
     q = model.params_["q"]
     if not 1 < q < _RUNAWAY_Q or not np.isfinite(model.expected_average_spend()):
-        shown = {k: round(v * (scale if k == "gamma" else 1.0), 3) for k, v in model.params_.items()}
+        shown = {
+            k: round(v * (scale if k == "gamma" else 1.0), 3) for k, v in model.params_.items()
+        }
         return None, f"q ran to {q:,.1f} ({shown})"
     return model, ""
 

@@ -49,8 +49,8 @@ __all__ = [
     "TierMigration",
     "TierRules",
     "assign_tiers",
-    "tier_reasons",
     "tier_migration",
+    "tier_reasons",
     "value_axes",
 ]
 
@@ -206,8 +206,7 @@ def _tier_reason(key: int, rules: TierRules) -> tuple[str, str]:
             f"{pot_zh} < {cut(rules.potential_potential)}",
         )
     return (
-        f"{cur_en} < {cut(rules.ordinary_current)} and {pot_en} < "
-        f"{cut(rules.potential_potential)}",
+        f"{cur_en} < {cut(rules.ordinary_current)} and {pot_en} < {cut(rules.potential_potential)}",
         f"{cur_zh} < {cut(rules.ordinary_current)} 且{pot_zh} < {cut(rules.potential_potential)}",
     )
 

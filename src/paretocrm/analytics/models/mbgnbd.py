@@ -134,6 +134,8 @@ def _p_alive(
     t_x: FloatArray,
     t_cal: FloatArray,
 ) -> FloatArray:
-    log_odds_dead = np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + t_cal) - np.log(alpha + t_x))
+    log_odds_dead = (
+        np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + t_cal) - np.log(alpha + t_x))
+    )
     result: FloatArray = expit(-log_odds_dead)
     return result

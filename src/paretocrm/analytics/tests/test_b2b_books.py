@@ -130,4 +130,6 @@ def test_tier_explanation_names_the_axis() -> None:
     core = result.scores["tier"] == "core"
     assert reasons[core].str.contains("current value").all()
     assert reasons[core].str.contains("potential value").all()
-    assert np.isin(result.scores["tier"], ["core", "key", "potential", "ordinary", "low_value"]).all()
+    assert np.isin(
+        result.scores["tier"], ["core", "key", "potential", "ordinary", "low_value"]
+    ).all()
