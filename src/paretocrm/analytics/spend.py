@@ -34,7 +34,13 @@ import pandas as pd
 from paretocrm.analytics.exceptions import ConvergenceError, DataContractError
 from paretocrm.analytics.models.gammagamma import GammaGammaModel
 
-__all__ = ["FALLBACK_PENALIZER", "SPEND_METHODS", "SpendEstimate", "expected_spend"]
+__all__ = [
+    "FALLBACK_PENALIZER",
+    "SPEND_METHODS",
+    "SpendEstimate",
+    "expected_spend",
+    "shrunk_mean_spend",
+]
 
 SPEND_METHODS = ("gamma_gamma", "penalised", "shrunk_mean", "observed_mean")
 #: L2 penalty of the fallback fit (on spend in units of the book's mean spend).
@@ -104,6 +110,20 @@ def expected_spend(summary: pd.DataFrame, *, penalizer_coef: float = 0.0) -> Spe
         return SpendEstimate(pd.Series(values, index=index), "shrunk_mean", note, None, details)
     note = f"spend: no spend model ({problem}); each customer's own mean spend is used"
     return SpendEstimate(pd.Series(observed, index=index), "observed_mean", note)
+
+
+def shrunk_mean_spend(summary: pd.DataFrame) -> pd.Series:
+    """Method 3 alone (empirical-Bayes shrunk means, no model fit): a cheap spend for
+    ranking, e.g. in the purchase-model choice, where every candidate gets the same one."""
+    x = summary["frequency"].to_numpy(dtype=float)
+    m = summary["monetary_value"].to_numpy(dtype=float, na_value=0.0)
+    usable = (x > 0) & (m > 0) & np.isfinite(m)
+    if not usable.any():
+        revenue = summary["revenue"].to_numpy(dtype=float)
+        days = np.maximum(summary["purchase_days"].to_numpy(dtype=float), 1.0)
+        return pd.Series(np.maximum(revenue / days, 0.0), index=summary.index)
+    values, _details = _shrunk_means(np.where(usable, x, 0.0), np.where(usable, m, 0.0), usable)
+    return pd.Series(values, index=summary.index)
 
 
 def _gamma_gamma(
