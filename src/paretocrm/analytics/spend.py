@@ -10,12 +10,16 @@ report):
 1. ``gamma_gamma``: the Gamma-Gamma fit as configured.
 2. ``penalised``: Gamma-Gamma with an L2 penalty (:data:`FALLBACK_PENALIZER`), fitted on
    spend in units of the book's mean spend so that the penalty does not depend on the
-   currency (``p`` and ``q`` are unit-free and ``gamma`` scales with money).
+   currency (``p`` and ``q`` are unit-free and ``gamma`` scales with money); used only when
+   its mean spend is within :data:`MEAN_TOLERANCE` of the book's (a penalty can pull a flat
+   fit far from the data).
 3. ``shrunk_mean``: each repeat buyer's mean spend shrunk towards the book's by empirical
    Bayes: ``(x m + k mbar) / (x + k)`` with ``k = sigma^2 / tau^2``, the within-customer
    variance of one purchase over the between-customer variance of true means, both by the
    method of moments from ``Var(m | x) = tau^2 + sigma^2 / x`` (a regression of the squared
-   deviations on ``1 / x``).
+   deviations on ``1 / x``). The summary has no within-customer variance, so these two are
+   estimated from the customers' means alone and are noisy on a small book: the shrinkage
+   is a safeguard against one lucky order, not an optimal estimate.
 4. ``observed_mean``: each customer's own mean spend (revenue per purchase day).
 
 A customer without a repeat purchase gets the book's mean spend in 1-3 (Gamma-Gamma's
@@ -47,6 +51,8 @@ SPEND_METHODS = ("gamma_gamma", "penalised", "shrunk_mean", "observed_mean")
 FALLBACK_PENALIZER = 0.01
 #: Gamma-Gamma's q above this: no heterogeneity of mean spend left, the fit has run off.
 _RUNAWAY_Q = 1e3
+#: The penalised fit is used only if its mean spend is this close to the book's.
+MEAN_TOLERANCE = 0.1
 #: Fewer repeat buyers than this: no model fit, straight to the shrunk means.
 MIN_REPEAT_BUYERS = 10
 
@@ -91,6 +97,12 @@ def expected_spend(summary: pd.DataFrame, *, penalizer_coef: float = 0.0) -> Spe
             )
         scale = float(np.average(spend_m[usable], weights=spend_x[usable]))
         penalised, second = _gamma_gamma(spend_x, spend_m / scale, FALLBACK_PENALIZER, scale=scale)
+        if penalised is not None and not _reproduces_mean(penalised, spend_x, spend_m / scale):
+            second = (
+                f"its mean spend {penalised.expected_average_spend() * scale:,.2f} is more "
+                f"than {MEAN_TOLERANCE:.0%} off the book's {scale:,.2f}"
+            )
+            penalised = None
         if penalised is not None:
             values = penalised.conditional_expected_spend(spend_x, spend_m / scale) * scale
             note = (
@@ -110,6 +122,13 @@ def expected_spend(summary: pd.DataFrame, *, penalizer_coef: float = 0.0) -> Spe
         return SpendEstimate(pd.Series(values, index=index), "shrunk_mean", note, None, details)
     note = f"spend: no spend model ({problem}); each customer's own mean spend is used"
     return SpendEstimate(pd.Series(observed, index=index), "observed_mean", note)
+
+
+def _reproduces_mean(model: GammaGammaModel, x: FloatArray, m: FloatArray) -> bool:
+    """Whether a (penalised) fit's mean spend is within :data:`MEAN_TOLERANCE` of the data's
+    purchase-weighted mean (a penalty can bias a flat fit far from it)."""
+    observed = float(np.average(m[x > 0], weights=x[x > 0]))
+    return abs(model.expected_average_spend() / observed - 1.0) <= MEAN_TOLERANCE
 
 
 def shrunk_mean_spend(summary: pd.DataFrame) -> pd.Series:
@@ -160,6 +179,7 @@ def _shrunk_means(
     if np.isinf(k):
         values = np.full(x.shape, book_mean)
     else:
-        values = np.where(usable, (x * m + k * book_mean) / (x + k), book_mean)
+        weight = np.where(usable, x + k, 1.0)  # non-repeaters (x = 0) get the book's mean
+        values = np.where(usable, (x * m + k * book_mean) / weight, book_mean)
     details = {"book_mean": book_mean, "k": k, "sigma2": sigma2, "tau2": tau2}
     return np.asarray(values, dtype=np.float64), details
