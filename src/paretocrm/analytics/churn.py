@@ -13,9 +13,10 @@ A customer is flagged when at least one signal fires (thresholds in :class:`Chur
 | ``LAPSED`` | silent for ``lapse_cycles`` of the customer's usual gaps between orders (**) |
 
 (*) compared with the window before, and only with at least ``min_previous_purchases``
-purchase days in that window, so that a drop is measured against something; and only when
-the customer is also ``late_cycles`` usual gaps behind their own rhythm (or the rhythm is
-unknown): a steady buyer still ordering on time whose last window was weaker is not leaving.
+purchase days in that window, so that a drop is measured against something. A revenue drop
+counts only when the customer is also ``late_cycles`` usual gaps behind their own rhythm
+(or the rhythm is unknown): a steady buyer still ordering on time whose last window held
+smaller orders is not leaving.
 
 (**) the time since the last purchase against the customer's own mean gap between purchase
 days, or the book's typical gap for customers with fewer than three purchase days
@@ -213,10 +214,10 @@ def _signals(facts: pd.DataFrame, rules: ChurnRules) -> dict[str, npt.NDArray[np
     def values(name: str) -> npt.NDArray[np.float64]:
         return facts[name].to_numpy(dtype=float, na_value=np.nan)
 
-    # A window drop counts only when the customer is behind their rhythm (or it is unknown).
-    base = (values("purchases_previous") >= rules.min_previous_purchases) & ~(
-        values("overdue") < rules.late_cycles
-    )
+    base = values("purchases_previous") >= rules.min_previous_purchases
+    # A revenue drop counts only when the customer is behind their rhythm (or it is unknown):
+    # smaller orders placed on time are not a customer leaving.
+    late = ~(values("overdue") < rules.late_cycles)
     lapsed = (values("overdue") >= rules.lapse_cycles) & (
         values("gap_days") >= rules.lapse_min_days
     )
@@ -226,6 +227,7 @@ def _signals(facts: pd.DataFrame, rules: ChurnRules) -> dict[str, npt.NDArray[np
         "PURCHASE_DROP": base
         & (_drop(facts["purchases_recent"], facts["purchases_previous"]) >= rules.purchase_drop),
         "REVENUE_DROP": base
+        & late
         & (_drop(facts["revenue_recent"], facts["revenue_previous"]) >= rules.revenue_drop),
         "OVERDUE": values("overdue_receivables") > rules.overdue_min,
         "COMPLAINTS": values("open_complaints") >= rules.complaints_min,

@@ -34,7 +34,9 @@ unchanged rate would plausibly give (binomial test at ``decline_significance``),
 ordinary order-to-order noise of a steady B2B customer is not called a decline; and the
 customer is behind their own rhythm (silent for ``decline_late_cycles`` of their usual
 gaps, :mod:`~paretocrm.analytics.rhythm`): a steady buyer still ordering on time whose
-last window happened to be weaker is not in decline.
+last window happened to hold fewer or smaller orders is not in decline (on a seeded B2B
+book, a buyer ordering every three weeks had 10 then 6 orders in two half-years by chance,
+P = 0.23 under an unchanged rate, and bought ten days before the end).
 
 (**) the time since the last purchase against the customer's own mean gap between
 purchases, or the book's typical gap for a customer with too few purchases (a one-off buyer

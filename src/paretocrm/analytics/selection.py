@@ -302,9 +302,7 @@ def _as_date(day: int) -> pd.Timestamp:
     return pd.Timestamp(day, unit="D")
 
 
-def _sample(
-    table: pa.Table, seed: int, customers: pd.Index | None = None
-) -> tuple[pa.Table, bool]:
+def _sample(table: pa.Table, seed: int, customers: pd.Index | None = None) -> tuple[pa.Table, bool]:
     """The transactions of a seeded sample of customers when the book is large."""
     ids = (
         pa.array(customers.to_numpy(dtype=object), type=pa.string())
