@@ -466,6 +466,7 @@ def _choose_model(
             penalizer_coef=settings.penalizer_coef,
             customers=customers,
         )
+    choice = dataclasses.replace(choice, log_prior_sd=prior_sd(len(customers)))
     notes.append(choice.note())
     return choice
 
@@ -480,7 +481,7 @@ def _fit_chosen(
 ) -> BaseFitter | None:
     """The chosen model fitted on all customers (None, with a note, if it cannot be);
     small books with the weak prior (MAP, :func:`~.selection.prior_sd`)."""
-    sd = prior_sd(x.shape[0])
+    sd = prior_sd(x.shape[0])  # the back-test's calibration book may be smaller
     if choice.chosen == "bgnbd":
         penalised = dataclasses.replace(settings, penalizer_coef=choice.penalizer_coef)
         return _fit_bgnbd(x, t_x, t_cal, penalised, notes, sd)

@@ -113,6 +113,11 @@ class ModelChoice:
     def note(self) -> str:
         """The one line for the notes, the CLI and the report."""
         penalty = f" (penalizer_coef {self.penalizer_coef:g})" if self.penalizer_coef else ""
+        if self.log_prior_sd:
+            penalty += (
+                f" fitted as MAP with a weak prior (sd {self.log_prior_sd:g} on each "
+                "log-parameter): a small book's likelihood is flat"
+            )
         return f"purchase model: {self.chosen}{penalty} - {self.reason}"
 
 
