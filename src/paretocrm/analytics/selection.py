@@ -156,7 +156,7 @@ def choose_purchase_model(
     first, last = days
     table, sampled = _sample(table, seed, customers)
     per_split: list[dict[tuple[str, float], tuple[float, float]]] = []
-    customers = 0
+    judged = 0
     for share in SPLIT_SHARES:
         split = _as_date(first + math.floor((last - first) * share))
         summary = summarize_loaded(
@@ -164,14 +164,14 @@ def choose_purchase_model(
         )
         if summary["frequency_holdout"].sum() == 0:
             continue
-        customers = max(customers, len(summary))
+        judged = max(judged, len(summary))
         per_split.append(_judge(summary, unit, candidates, penalizer_coef))
     common = {
         "calibration_end": str(
             _as_date(first + math.floor((last - first) * SPLIT_SHARES[0])).date()
         ),
         "test_end": str(_as_date(last).date()),
-        "customers": customers,
+        "customers": judged,
         "sampled": sampled,
     }
     # A candidate counts only where it could be fitted on every split.
@@ -221,7 +221,7 @@ def choose_purchase_model(
             for name in candidates
             if figures[name]["capture"] is not None
         )
-        + (f" (time split on a sample of {customers:,} customers)" if sampled else "")
+        + (f" (time split on a sample of {judged:,} customers)" if sampled else "")
     )
     return ModelChoice(
         chosen=chosen,

@@ -64,7 +64,9 @@ def test_shrunk_means_move_few_purchase_customers_more_towards_the_book() -> Non
     x = list(rng.integers(1, 30, 200))
     true_means = rng.gamma(4, 250, 200)
     # Each customer's observed mean: the true one plus noise shrinking with 1/x.
-    m = [max(10.0, mu + rng.normal(0, 400 / np.sqrt(k))) for mu, k in zip(true_means, x)]
+    m = [
+        max(10.0, mu + rng.normal(0, 400 / np.sqrt(k))) for mu, k in zip(true_means, x, strict=True)
+    ]
     summary = spend_summary(x, m)
     shrunk = shrunk_mean_spend(summary)
     book = float(np.average(m, weights=x))
