@@ -10,9 +10,18 @@ A customer is flagged when at least one signal fires (thresholds in :class:`Chur
 | ``REVENUE_DROP`` | revenue in the last trend window fell ``revenue_drop`` or more (*) |
 | ``OVERDUE`` | overdue receivables above ``overdue_min`` (attribute ``overdue_receivables``) |
 | ``COMPLAINTS`` | at least ``complaints_min`` open complaints (attribute ``open_complaints``) |
+| ``LAPSED`` | silent for ``lapse_cycles`` of the customer's usual gaps between orders (**) |
 
 (*) compared with the window before, and only with at least ``min_previous_purchases``
-purchase days in that window, so that a drop is measured against something.
+purchase days in that window, so that a drop is measured against something. A revenue drop
+counts only when the customer is also ``late_cycles`` usual gaps behind their own rhythm
+(or the rhythm is unknown): a steady buyer still ordering on time whose last window held
+smaller orders is not leaving.
+
+(**) the time since the last purchase against the customer's own mean gap between purchase
+days, or the book's typical gap for customers with fewer than three purchase days
+(:mod:`~paretocrm.analytics.rhythm`), and at least ``lapse_min_days``. The reason quotes
+both: "no order for 7.0 months, 8.1x its usual gap of 0.9 months".
 
 Risk: ``churn_risk = 1 - P(alive) * prod(1 - weight_k)`` over the signals ``k`` that fired
 other than the P(alive) ones (``P_ALIVE_*`` are already in P(alive)); it is between 0 and 1,
@@ -31,6 +40,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from paretocrm.analytics.exceptions import ConfigurationError, DataContractError
+from paretocrm.analytics.rhythm import order_rhythm
+
+_UNIT_DAYS = {"D": 1.0, "W": 7.0}
+_DAYS_PER_MONTH = 30.4375
 
 __all__ = ["CHURN_REASON_CODES", "ChurnResult", "ChurnRules", "churn_warning"]
 
@@ -41,6 +54,7 @@ CHURN_REASON_CODES: tuple[str, ...] = (
     "REVENUE_DROP",
     "OVERDUE",
     "COMPLAINTS",
+    "LAPSED",
 )
 
 
@@ -59,6 +73,10 @@ class ChurnRules:
     weight_revenue_drop: float = 0.2
     weight_overdue: float = 0.2
     weight_complaints: float = 0.15
+    lapse_cycles: float = 3.0
+    lapse_min_days: float = 30.0
+    late_cycles: float = 1.5
+    weight_lapsed: float = 0.5
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -66,6 +84,7 @@ class ChurnRules:
             if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
                 raise ConfigurationError(f"{item.name} must be a number >= 0, got {value!r}")
             bounded = item.name.startswith("weight_") or item.name.endswith(("_low", "_drop"))
+            bounded = bounded and item.name not in ("lapse_cycles", "late_cycles")
             if bounded and value > 1:
                 raise ConfigurationError(f"{item.name} must be between 0 and 1, got {value}")
 
@@ -103,16 +122,18 @@ def churn_warning(
     p_alive_previous: pd.Series | None = None,
     attributes: pd.DataFrame | None = None,
     rules: ChurnRules | None = None,
+    unit: str = "W",
 ) -> ChurnResult:
     """Score churn risk for every customer of ``summary`` (see the module docstring).
 
     ``summary`` supplies the trend columns (``purchases_recent``/``purchases_previous``,
     ``revenue_recent``/``revenue_previous``) when present; ``attributes`` the optional
-    ``overdue_receivables`` and ``open_complaints``.
+    ``overdue_receivables`` and ``open_complaints``; ``unit`` is the summary's time unit
+    (``"W"`` or ``"D"``) for the order rhythm.
     """
     rules = rules or ChurnRules()
     index = summary.index
-    facts = _facts(summary, p_alive, p_alive_previous, attributes)
+    facts = _facts(summary, p_alive, p_alive_previous, attributes, _UNIT_DAYS.get(unit, 7.0))
     fired = _signals(facts, rules)
     extra = np.ones(len(index))
     for code, weight in (
@@ -120,6 +141,7 @@ def churn_warning(
         ("REVENUE_DROP", rules.weight_revenue_drop),
         ("OVERDUE", rules.weight_overdue),
         ("COMPLAINTS", rules.weight_complaints),
+        ("LAPSED", rules.weight_lapsed),
     ):
         extra *= np.where(fired[code], 1.0 - weight, 1.0)
     alive = np.clip(facts["p_alive"].to_numpy(dtype=float, na_value=1.0), 0.0, 1.0)
@@ -145,6 +167,7 @@ def _facts(
     p_alive: pd.Series,
     p_alive_previous: pd.Series | None,
     attributes: pd.DataFrame | None,
+    days_per_unit: float,
 ) -> pd.DataFrame:
     index = summary.index
     if len(p_alive) != len(index):
@@ -157,6 +180,7 @@ def _facts(
             return pd.to_numeric(frame[name].reindex(index), errors="coerce").astype(float)
         return pd.Series(np.nan, index=index, dtype=float)
 
+    rhythm = order_rhythm(summary, days_per_unit)
     previous = (
         p_alive_previous.reindex(index).astype(float)
         if p_alive_previous is not None
@@ -172,6 +196,7 @@ def _facts(
             "revenue_previous": column(summary, "revenue_previous"),
             "overdue_receivables": column(attributes, "overdue_receivables"),
             "open_complaints": column(attributes, "open_complaints"),
+            **{name: rhythm[name] for name in ("gap_days", "cycle_days", "overdue", "own")},
         },
         index=index,
     )
@@ -190,15 +215,23 @@ def _signals(facts: pd.DataFrame, rules: ChurnRules) -> dict[str, npt.NDArray[np
         return facts[name].to_numpy(dtype=float, na_value=np.nan)
 
     base = values("purchases_previous") >= rules.min_previous_purchases
+    # A revenue drop counts only when the customer is behind their rhythm (or it is unknown):
+    # smaller orders placed on time are not a customer leaving.
+    late = ~(values("overdue") < rules.late_cycles)
+    lapsed = (values("overdue") >= rules.lapse_cycles) & (
+        values("gap_days") >= rules.lapse_min_days
+    )
     return {
         "P_ALIVE_LOW": values("p_alive") < rules.p_alive_low,
         "P_ALIVE_DROP": values("p_alive_previous") - values("p_alive") >= rules.p_alive_drop,
         "PURCHASE_DROP": base
         & (_drop(facts["purchases_recent"], facts["purchases_previous"]) >= rules.purchase_drop),
         "REVENUE_DROP": base
+        & late
         & (_drop(facts["revenue_recent"], facts["revenue_previous"]) >= rules.revenue_drop),
         "OVERDUE": values("overdue_receivables") > rules.overdue_min,
         "COMPLAINTS": values("open_complaints") >= rules.complaints_min,
+        "LAPSED": lapsed,
     }
 
 
@@ -231,8 +264,22 @@ def _reason_text(code: str, row: pd.Series, rules: ChurnRules, language: str) ->
             return f"{what}较上一周期下降 {pct}%（{before:,.0f} → {now:,.0f}）"
         what = "purchase days" if kind == "purchases" else "revenue"
         return f"{what} fell {pct}% vs the previous window ({before:,.0f} -> {now:,.0f})"
+    if code == "LAPSED":
+        return _lapsed_text(row, zh)
     if code == "OVERDUE":
         amount = row["overdue_receivables"]
         return f"逾期应收账款 {amount:,.2f}" if zh else f"overdue receivables {amount:,.2f}"
     count = int(row["open_complaints"])
     return f"{count} 个未结投诉" if zh else f"{count} open complaint{'s' if count != 1 else ''}"
+
+
+def _lapsed_text(row: pd.Series, zh: bool) -> str:
+    gap = row["gap_days"] / _DAYS_PER_MONTH
+    cycle = row["cycle_days"] / _DAYS_PER_MONTH
+    times = row["overdue"]
+    own = bool(row["own"])
+    if zh:
+        whose = "平时间隔" if own else "客户群通常间隔"
+        return f"已 {gap:.1f} 个月未下单，是{whose}（{cycle:.1f} 个月）的 {times:.1f} 倍"
+    whose = "its usual gap" if own else "the book's usual gap"
+    return f"no order for {gap:.1f} months, {times:.1f}x {whose} of {cycle:.1f} months"

@@ -259,6 +259,8 @@ def models_document(result: AnalysisResult) -> dict[str, Any]:
     """The content of models.json: fitted models, back-test figures, assumptions."""
     return {
         "models": result.models_info(),
+        "model_choice": result.model_choice.as_dict() if result.model_choice else None,
+        "spend_model": result.spend,
         "backtest": result.backtest.as_dict() if result.backtest is not None else None,
         "ahp": result.ahp.as_dict() if result.ahp is not None else None,
         "rating_weights": {str(k): float(v) for k, v in result.rating.weights.items()},

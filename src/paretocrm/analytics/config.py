@@ -51,6 +51,9 @@ class SummarySettings:
             raise ConfigurationError("trend_window_days must be >= 1")
 
 
+PURCHASE_MODELS = ("auto", "bgnbd", "mbgnbd", "paretonbd")
+
+
 @dataclass(frozen=True)
 class ModelSettings:
     """Which models to fit and how."""
@@ -58,10 +61,18 @@ class ModelSettings:
     penalizer_coef: float = 0.0
     pareto_nbd: bool = False
     pareto_nbd_max_customers: int = 200_000
+    #: "auto" (chosen by a time split of the book's history, paretocrm.analytics.selection)
+    #: or one of "bgnbd", "mbgnbd", "paretonbd".
+    purchase_model: str = "auto"
 
     def __post_init__(self) -> None:
         if self.penalizer_coef < 0:
             raise ConfigurationError("penalizer_coef must be >= 0")
+        if self.purchase_model not in PURCHASE_MODELS:
+            raise ConfigurationError(
+                f"purchase_model must be one of {', '.join(PURCHASE_MODELS)}, "
+                f"got {self.purchase_model!r}"
+            )
         if self.pareto_nbd_max_customers < 0:
             raise ConfigurationError("pareto_nbd_max_customers must be >= 0")
 

@@ -18,6 +18,7 @@ only through numpy/pandas/DuckDB operations (no per-customer Python loop).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -45,15 +46,22 @@ from paretocrm.analytics.forecast import (
 from paretocrm.analytics.lifecycle import classify_lifecycle
 from paretocrm.analytics.models.base import BaseFitter, TransactionModel
 from paretocrm.analytics.models.bgnbd import BGNBDModel
-from paretocrm.analytics.models.clv import customer_lifetime_value
-from paretocrm.analytics.models.gammagamma import GammaGammaModel
+from paretocrm.analytics.models.clv import lifetime_value
 from paretocrm.analytics.models.paretonbd import ParetoNBDModel
 from paretocrm.analytics.pareto import ParetoSummary, pareto_analysis
 from paretocrm.analytics.rating import RatingResult, rate, rating_inputs
 from paretocrm.analytics.rfm import rfm_scores
 from paretocrm.analytics.segmentation import Segmentation, segment_customers
+from paretocrm.analytics.selection import (
+    MODEL_CLASSES,
+    ModelChoice,
+    choose_purchase_model,
+    fixed_choice,
+    prior_sd,
+)
+from paretocrm.analytics.spend import SpendEstimate, expected_spend
 from paretocrm.analytics.summary import UNIT_DAYS, DateLike, summarize_loaded
-from paretocrm.analytics.tiers import assign_tiers, value_axes
+from paretocrm.analytics.tiers import assign_tiers, tier_reasons, value_axes
 from paretocrm.analytics.value import CostToServe, abc_classes, customer_value
 
 __all__ = ["SCORE_COLUMNS", "AnalysisResult", "ProgressCallback", "analyze"]
@@ -62,7 +70,7 @@ __all__ = ["SCORE_COLUMNS", "AnalysisResult", "ProgressCallback", "analyze"]
 ProgressCallback = Callable[[str, int, int], None]
 
 #: Columns of the scores table, in order (docs/development/analytics-contract.md), plus the
-#: Chinese lifecycle explanation.
+#: Chinese lifecycle explanation and the tier explanation (English, Chinese).
 SCORE_COLUMNS: tuple[str, ...] = (
     "tier",
     "rating",
@@ -87,6 +95,8 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "value_at_risk",
     "churn_reasons",
     "lifecycle_reason_zh",
+    "tier_reason",
+    "tier_reason_zh",
 )
 
 _STEPS = (
@@ -131,6 +141,10 @@ class AnalysisResult:
     ahp: AHPResult | None = None
     notes: list[str] = field(default_factory=list)
     """Plain-language remarks about assumptions made (e.g. an assumed margin)."""
+    model_choice: ModelChoice | None = None
+    """Which purchase model gives P(alive), expected purchases and CLV, and why."""
+    spend: dict[str, Any] = field(default_factory=dict)
+    """How the expected spend per purchase was estimated (method and note)."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent in each step."""
     period: dict[str, str] = field(default_factory=dict)
@@ -207,9 +221,15 @@ def analyze(
             )
         )
     with steps.step(_STEPS[2]):
-        models = _fit_models(summary, config, notes)
+        choice = _choose_model(table, config, holdout or observation_end, notes, summary.index)
+        models = _fit_models(summary, config, notes, choice)
+        spend = expected_spend(summary, penalizer_coef=config.models.penalizer_coef)
+        if spend.model is not None:
+            models["gammagamma"] = spend.model
+        if spend.note:
+            notes.append(spend.note)
     with steps.step(_STEPS[3]):
-        predictions = _predict(models, summary, config, notes)
+        predictions = _predict(models, choice, spend, summary, config, notes)
     with steps.step(_STEPS[4]):
         value = _value(summary, customers, config, notes)
         abc = abc_classes(
@@ -250,6 +270,7 @@ def analyze(
             rating=rating.rating, clv=predictions["clv"], growth=lifecycle["value_trend"]
         )
         tiers = assign_tiers(axes["current_value"], axes["potential_value"], config.tiers)
+        why_tier = tier_reasons(tiers, axes["current_value"], axes["potential_value"], config.tiers)
     peak_months = _start_seasonal_demand(table, tiers, profitability)
     with steps.step(_STEPS[7]):
         concentration = concentration_report(
@@ -261,6 +282,7 @@ def analyze(
             value=_trailing_revenue(summary),
             attributes=customers,
             rules=config.churn,
+            unit=config.summary.unit,
         )
     with steps.step(_STEPS[8]):
         segmentation = segment_customers(
@@ -277,7 +299,9 @@ def analyze(
         )
         seasonal = peak_months.result() if peak_months is not None else None
     with steps.step(_STEPS[9]):
-        result_backtest = _backtest(table, holdout, config, notes) if holdout is not None else None
+        result_backtest = (
+            _backtest(table, holdout, config, choice, notes) if holdout is not None else None
+        )
     scores = pd.DataFrame(
         {
             "tier": tiers,
@@ -303,6 +327,8 @@ def analyze(
             "value_at_risk": churn.scores["value_at_risk"],
             "churn_reasons": churn.scores["churn_reasons"],
             "lifecycle_reason_zh": lifecycle["lifecycle_reason_zh"],
+            "tier_reason": why_tier["tier_reason"],
+            "tier_reason_zh": why_tier["tier_reason_zh"],
         },
         index=summary.index,
     )
@@ -326,6 +352,8 @@ def analyze(
         notes=notes,
         timings=steps.timings,
         period=_period(summary, holdout),
+        model_choice=choice,
+        spend=spend.as_dict(),
     )
 
 
@@ -343,6 +371,7 @@ def _fit_bgnbd(
     t_cal: np.ndarray[Any, Any],
     settings: ModelSettings,
     notes: list[str],
+    log_prior_sd: float = 0.0,
 ) -> BaseFitter:
     """BG/NBD as configured; when the unpenalised fit runs off, refit with a small penalty.
 
@@ -351,7 +380,9 @@ def _fit_bgnbd(
     daily scoring run must still give P(alive) and CLV, so the refit is made and said.
     """
     try:
-        model = BGNBDModel(penalizer_coef=settings.penalizer_coef).fit(x, t_x, t_cal)
+        model = BGNBDModel(penalizer_coef=settings.penalizer_coef, log_prior_sd=log_prior_sd).fit(
+            x, t_x, t_cal
+        )
         runaway = [k for k in ("a", "b") if not model.params_[k] < _RUNAWAY_PARAMETER]
     except ConvergenceError as error:
         if settings.penalizer_coef > 0:
@@ -362,7 +393,9 @@ def _fit_bgnbd(
             return model
         reason = f"parameter(s) {', '.join(runaway)} ran off ({model.params_})"
     try:
-        refit = BGNBDModel(penalizer_coef=FALLBACK_PENALIZER).fit(x, t_x, t_cal)
+        refit = BGNBDModel(penalizer_coef=FALLBACK_PENALIZER, log_prior_sd=log_prior_sd).fit(
+            x, t_x, t_cal
+        )
     except ConvergenceError:
         if runaway == ["-"]:
             raise
@@ -404,34 +437,90 @@ def _start_seasonal_demand(
         background.shutdown(wait=False)  # the submitted query still runs to its end
 
 
+def _choose_model(
+    table: pa.Table,
+    config: AnalysisConfig,
+    end: DateLike | None,
+    notes: list[str],
+    customers: pd.Index,
+) -> ModelChoice:
+    """The purchase model: as configured, or chosen by the time split of the history up to
+    ``end`` (the back-test's holdout date when there is one: the choice never sees it)."""
+    settings = config.models
+    if settings.purchase_model != "auto":
+        choice = fixed_choice(
+            settings.purchase_model, settings.penalizer_coef, "set by [models] purchase_model"
+        )
+    else:
+        # On a tie MBG/NBD comes first: its P(alive) is defined for customers without a
+        # repeat purchase too (BG/NBD holds them alive for ever), and P(alive) drives churn.
+        # Pareto/NBD is no candidate of the split (it stays a back-test comparison when
+        # enabled, or can be named in purchase_model): without a closed-form gradient and
+        # with numerical integrals, its fits on the early cut-offs took minutes on CDNOW.
+        candidates = ("mbgnbd", "bgnbd")
+        choice = choose_purchase_model(
+            table,
+            end=end,
+            unit=config.summary.unit,
+            candidates=candidates,
+            penalizer_coef=settings.penalizer_coef,
+            customers=customers,
+        )
+    choice = dataclasses.replace(choice, log_prior_sd=prior_sd(len(customers)))
+    notes.append(choice.note())
+    return choice
+
+
+def _fit_chosen(
+    x: np.ndarray[Any, Any],
+    t_x: np.ndarray[Any, Any],
+    t_cal: np.ndarray[Any, Any],
+    choice: ModelChoice,
+    settings: ModelSettings,
+    notes: list[str],
+) -> BaseFitter | None:
+    """The chosen model fitted on all customers (None, with a note, if it cannot be);
+    small books with the weak prior (MAP, :func:`~.selection.prior_sd`)."""
+    sd = prior_sd(x.shape[0])  # the back-test's calibration book may be smaller
+    if choice.chosen == "bgnbd":
+        penalised = dataclasses.replace(settings, penalizer_coef=choice.penalizer_coef)
+        return _fit_bgnbd(x, t_x, t_cal, penalised, notes, sd)
+    try:
+        return MODEL_CLASSES[choice.chosen](
+            penalizer_coef=choice.penalizer_coef, log_prior_sd=sd
+        ).fit(x, t_x, t_cal)
+    except ConvergenceError as error:
+        notes.append(f"{choice.chosen} could not be fitted ({error}); BG/NBD used instead")
+        return None
+
+
 def _fit_models(
-    summary: pd.DataFrame, config: AnalysisConfig, notes: list[str]
+    summary: pd.DataFrame, config: AnalysisConfig, notes: list[str], choice: ModelChoice
 ) -> dict[str, BaseFitter]:
+    """The chosen purchase model, BG/NBD as the reference (always on books up to
+    ``pareto_nbd_max_customers``; a million-customer book pays for one fit only) and
+    Pareto/NBD when enabled. Spend is estimated separately (:mod:`.spend`)."""
     settings = config.models
     x, t_x, t_cal = _model_inputs(summary, config)
-    models: dict[str, BaseFitter] = {"bgnbd": _fit_bgnbd(x, t_x, t_cal, settings, notes)}
-    if settings.pareto_nbd and len(summary) <= settings.pareto_nbd_max_customers:
+    models: dict[str, BaseFitter] = {}
+    chosen = _fit_chosen(x, t_x, t_cal, choice, settings, notes)
+    if chosen is not None:
+        models[choice.chosen] = chosen
+    small = len(summary) <= settings.pareto_nbd_max_customers
+    if "bgnbd" not in models and (small or chosen is None):
+        models["bgnbd"] = _fit_bgnbd(x, t_x, t_cal, settings, notes, prior_sd(len(summary)))
+    if settings.pareto_nbd and small and "paretonbd" not in models:
         try:
             models["paretonbd"] = ParetoNBDModel(penalizer_coef=settings.penalizer_coef).fit(
                 x, t_x, t_cal
             )
         except ConvergenceError as error:  # optional comparison model: report, go on
             notes.append(f"Pareto/NBD not used: {error}")
-    elif settings.pareto_nbd:
+    elif settings.pareto_nbd and not small:
         notes.append(
             f"Pareto/NBD skipped: {len(summary):,} customers > pareto_nbd_max_customers "
             f"({settings.pareto_nbd_max_customers:,})"
         )
-    spend_x, spend_m = _spend_inputs(summary)
-    if (spend_x > 0).sum() < 10:
-        notes.append("Gamma-Gamma skipped: fewer than 10 repeat buyers with positive spend")
-        return models
-    try:
-        models["gammagamma"] = GammaGammaModel(penalizer_coef=settings.penalizer_coef).fit(
-            spend_x, spend_m
-        )
-    except ConvergenceError as error:
-        notes.append(f"Gamma-Gamma not used: {error}")
     return models
 
 
@@ -453,21 +542,16 @@ def _model_inputs(
     )
 
 
-def _spend_inputs(summary: pd.DataFrame) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Repeat buyers with positive mean spend; others count as non-repeat for the spend fit."""
-    x = summary["frequency"].to_numpy(dtype=float)
-    m = summary["monetary_value"].to_numpy(dtype=float, na_value=0.0)
-    usable = (x > 0) & (m > 0) & np.isfinite(m)
-    return np.where(usable, x, 0.0), np.where(usable, m, 0.0)
-
-
 def _predict(
     models: dict[str, BaseFitter],
+    choice: ModelChoice,
+    spend: SpendEstimate,
     summary: pd.DataFrame,
     config: AnalysisConfig,
     notes: list[str],
 ) -> dict[str, pd.Series]:
-    model = models["bgnbd"]
+    name = choice.chosen if choice.chosen in models else "bgnbd"
+    model = models[name]
     assert isinstance(model, TransactionModel)
     x, t_x, t_cal = _model_inputs(summary, config)
     units_per_month = _DAYS_PER_MONTH / UNIT_DAYS[config.summary.unit]
@@ -481,41 +565,28 @@ def _predict(
     bad = ~(np.isfinite(alive_values) & np.isfinite(expected_values))
     if bad.any():
         raise ConvergenceError(
-            f"BG/NBD predictions are not finite for {int(bad.sum()):,} customers (first: "
+            f"{name} predictions are not finite for {int(bad.sum()):,} customers (first: "
             f"{', '.join(map(str, index[bad][:3]))}); the fitted parameters {model.params_} "
             "are degenerate for these data - try [models] penalizer_coef > 0 in the settings"
         )
-    p_alive = pd.Series(alive_values, index=index)
-    expected = pd.Series(expected_values, index=index)
-    spend_model = models.get("gammagamma")
-    spend_x, spend_m = _spend_inputs(summary)
-    spend = pd.Series(
-        np.where(spend_x > 0, spend_m, summary["revenue"] / summary["purchase_days"]), index=index
+    per_purchase = spend.spend.clip(lower=0.0)
+    monthly_rate = (1 + config.value.discount_rate) ** (1 / 12) - 1
+    clv_values = lifetime_value(
+        model,
+        per_purchase.to_numpy(dtype=float),
+        x,
+        t_x,
+        t_cal,
+        periods=config.value.horizon_months,
+        units_per_period=units_per_month,
+        discount_rate=monthly_rate,
+        margin=_overall_margin(summary, config, notes),
     )
-    if isinstance(spend_model, GammaGammaModel) and spend_model.expected_average_spend() < np.inf:
-        spend = pd.Series(spend_model.conditional_expected_spend(spend_x, spend_m), index=index)
-        monthly_rate = (1 + config.value.discount_rate) ** (1 / 12) - 1
-        clv_values = customer_lifetime_value(
-            model,
-            spend_model,
-            spend_x,
-            t_x,
-            t_cal,
-            spend_m,
-            periods=config.value.horizon_months,
-            units_per_period=units_per_month,
-            discount_rate=monthly_rate,
-            margin=_overall_margin(summary, config, notes),
-        )
-        clv = pd.Series(clv_values, index=index)
-    else:
-        notes.append("CLV set to 0: no usable spend model")
-        clv = pd.Series(0.0, index=index)
     return {
-        "p_alive": p_alive,
-        "expected_purchases": expected,
-        "expected_spend": spend.clip(lower=0.0),
-        "clv": clv,
+        "p_alive": pd.Series(alive_values, index=index),
+        "expected_purchases": pd.Series(expected_values, index=index),
+        "expected_spend": per_purchase,
+        "clv": pd.Series(clv_values, index=index),
     }
 
 
@@ -581,8 +652,16 @@ def _ahp(config: AnalysisConfig) -> AHPResult | None:
 
 
 def _backtest(
-    table: pa.Table, holdout: DateLike, config: AnalysisConfig, notes: list[str]
+    table: pa.Table,
+    holdout: DateLike,
+    config: AnalysisConfig,
+    choice: ModelChoice,
+    notes: list[str],
 ) -> BacktestResult:
+    """Models fitted on the data up to ``holdout`` predict what happened after it.
+
+    Customers are ranked by predicted holdout value (expected purchases x expected spend,
+    the CLV's ranking), the figure a key-account manager acts on."""
     calibration = summarize_loaded(
         table,
         unit=config.summary.unit,
@@ -591,7 +670,8 @@ def _backtest(
     )
     if calibration["frequency_holdout"].sum() == 0 and calibration["duration_holdout"].max() <= 0:
         raise DataContractError(f"holdout {holdout}: there is no data after the holdout date")
-    fitted = _fit_models(calibration, config, notes)
+    fitted = _fit_models(calibration, config, [], choice)
+    spend = expected_spend(calibration, penalizer_coef=config.models.penalizer_coef)
     x, t_x, t_cal = _model_inputs(calibration, config)
     duration = calibration["duration_holdout"].to_numpy(dtype=float)
     predictions = {
@@ -599,7 +679,11 @@ def _backtest(
         for name, model in fitted.items()
         if isinstance(model, TransactionModel)
     }
-    return backtest(calibration, predictions, top_share=config.backtest_top_share)
+    per_purchase = spend.spend.clip(lower=0.0).to_numpy(dtype=float)
+    values = {name: predicted * per_purchase for name, predicted in predictions.items()}
+    return backtest(
+        calibration, predictions, predicted_value=values, top_share=config.backtest_top_share
+    )
 
 
 def _period(summary: pd.DataFrame, holdout: DateLike | None) -> dict[str, str]:

@@ -6,9 +6,12 @@ Both axes are percentile ranks from 0 to 100 (see :func:`value_axes`):
 
 - current value: percentile rank of the key-account rating (or, without a rating, of net
   profit);
-- potential value: percentile rank of the mean of two percentile ranks, predicted lifetime
-  value (CLV) and growth (the customer's revenue trend); either alone when the other is
-  missing.
+- potential value: percentile rank of the weighted mean of two percentile ranks, predicted
+  lifetime value (CLV, weight 2/3) and growth (the customer's revenue trend, weight 1/3);
+  either alone when the other is missing. CLV carries more: it is the model's forecast from
+  the whole history, while one window's revenue trend is noise for a B2B customer with
+  large irregular orders (a steady buyer whose last half-year held smaller orders must not
+  drop out of core for it).
 
 Tiers, by the first rule that matches (thresholds in :class:`TierRules`):
 
@@ -19,6 +22,11 @@ Tiers, by the first rule that matches (thresholds in :class:`TierRules`):
 | 3 | ``potential`` | 潜力客户 | potential >= 80 |
 | 4 | ``ordinary`` | 普通客户 | current >= 30 |
 | 5 | ``low_value`` | 低价值客户 | everything else |
+
+Core is the only tier that needs both axes high; every other tier is decided by one axis,
+and the explanation (:func:`tier_reasons`) says which axis put the customer there and
+which one kept them out of the tier above, e.g. "current value 72 >= 60; potential value
+41 < 50 keeps it out of core".
 
 For migration, tiers are ranked core > key > potential > ordinary > low_value: a move to a
 higher-ranked tier is a rise, to a lower one a fall.
@@ -42,6 +50,7 @@ __all__ = [
     "TierRules",
     "assign_tiers",
     "tier_migration",
+    "tier_reasons",
     "value_axes",
 ]
 
@@ -53,6 +62,8 @@ TIER_LABELS_ZH: dict[str, str] = {
     "ordinary": "普通客户",
     "low_value": "低价值客户",
 }
+#: Weight of the CLV percentile in potential value (growth has the rest); see the docstring.
+POTENTIAL_CLV_WEIGHT = 2 / 3
 _RANK = {tier: len(TIERS) - i for i, tier in enumerate(TIERS)}  # core 5 ... low_value 1
 
 
@@ -97,13 +108,17 @@ def value_axes(
     index = current_source.index
     current = percentile_rank(current_source.astype(float)).fillna(50.0)
     parts = [
-        percentile_rank(series.reindex(index).astype(float))
-        for series in (clv, growth)
+        (percentile_rank(series.reindex(index).astype(float)), weight)
+        for series, weight in ((clv, POTENTIAL_CLV_WEIGHT), (growth, 1 - POTENTIAL_CLV_WEIGHT))
         if series is not None and series.notna().any()
     ]
     if parts:
-        combined = pd.concat(parts, axis=1).mean(axis=1, skipna=True)
-        potential = percentile_rank(combined).fillna(50.0)
+        ranks = pd.concat([rank for rank, _ in parts], axis=1).to_numpy(dtype=float)
+        weights = np.asarray([weight for _, weight in parts])
+        present = ~np.isnan(ranks)
+        with np.errstate(invalid="ignore"):
+            mean = np.nansum(ranks * weights, axis=1) / (present * weights).sum(axis=1)
+        potential = percentile_rank(pd.Series(mean, index=index)).fillna(50.0)
     else:
         potential = pd.Series(50.0, index=index)
     return pd.DataFrame({"current_value": current, "potential_value": potential}, index=index)
@@ -125,6 +140,75 @@ def assign_tiers(
     codes = np.select(conditions, [0, 1, 2, 3], default=4).astype(np.int8)
     tiers = pd.Categorical.from_codes(codes, categories=pd.Index(list(TIERS)))
     return pd.Series(tiers, index=current_value.index, name="tier")
+
+
+def tier_reasons(
+    tiers: pd.Series,
+    current_value: pd.Series,
+    potential_value: pd.Series,
+    rules: TierRules | None = None,
+) -> pd.DataFrame:
+    """Why each customer is in their tier: the axis and cut-off that put them there, and
+    the one that kept them out of the tier above (English ``tier_reason`` and Chinese
+    ``tier_reason_zh``). Texts are built once per distinct (tier, rounded axes)."""
+    rules = rules or TierRules()
+    current = np.rint(current_value.reindex(tiers.index).to_numpy(dtype=float, na_value=0.0))
+    potential = np.rint(potential_value.reindex(tiers.index).to_numpy(dtype=float, na_value=0.0))
+    codes = pd.Categorical(tiers.astype(str), categories=list(TIERS)).codes.astype(np.int64)
+    keys = (codes * 101 + current.astype(np.int64)) * 101 + potential.astype(np.int64)
+    at, unique = pd.factorize(keys)
+    texts = [_tier_reason(int(key), rules) for key in unique]
+    en = np.asarray([text[0] for text in texts], dtype=object)[at]
+    zh = np.asarray([text[1] for text in texts], dtype=object)[at]
+    return pd.DataFrame({"tier_reason": en, "tier_reason_zh": zh}, index=tiers.index)
+
+
+def _tier_reason(key: int, rules: TierRules) -> tuple[str, str]:
+    rest, potential = divmod(key, 101)
+    code, current = divmod(rest, 101)
+    tier = TIERS[code]
+    cur_en, pot_en = f"current value {current}", f"potential value {potential}"
+    cur_zh, pot_zh = f"当前价值 {current}", f"潜在价值 {potential}"
+
+    def compare(value: int, cut: float) -> str:
+        return ">=" if value >= cut else "<"
+
+    def cut(value: float) -> str:
+        return f"{value:g}"
+
+    if tier == "core":
+        return (
+            f"{cur_en} >= {cut(rules.core_current)} and {pot_en} >= {cut(rules.core_potential)}",
+            f"{cur_zh} ≥ {cut(rules.core_current)} 且{pot_zh} ≥ {cut(rules.core_potential)}",
+        )
+    if tier == "key":
+        if current >= rules.core_current:
+            why_en = f"{pot_en} < {cut(rules.core_potential)} keeps it out of core"
+            why_zh = f"{pot_zh} < {cut(rules.core_potential)}，未达核心客户"
+        else:
+            why_en = f"{cur_en} < {cut(rules.core_current)} keeps it out of core"
+            why_zh = f"{cur_zh} < {cut(rules.core_current)}，未达核心客户"
+        return (
+            f"{cur_en} >= {cut(rules.key_current)}; {why_en}",
+            f"{cur_zh} ≥ {cut(rules.key_current)}；{why_zh}",
+        )
+    if tier == "potential":
+        return (
+            f"{pot_en} >= {cut(rules.potential_potential)}; {cur_en} < {cut(rules.key_current)}",
+            f"{pot_zh} ≥ {cut(rules.potential_potential)}；{cur_zh} < {cut(rules.key_current)}",
+        )
+    if tier == "ordinary":
+        return (
+            f"{cur_en} >= {cut(rules.ordinary_current)} but < {cut(rules.key_current)}; "
+            f"{pot_en} {compare(potential, rules.potential_potential)} "
+            f"{cut(rules.potential_potential)}",
+            f"{cur_zh} ≥ {cut(rules.ordinary_current)} 但 < {cut(rules.key_current)}；"
+            f"{pot_zh} < {cut(rules.potential_potential)}",
+        )
+    return (
+        f"{cur_en} < {cut(rules.ordinary_current)} and {pot_en} < {cut(rules.potential_potential)}",
+        f"{cur_zh} < {cut(rules.ordinary_current)} 且{pot_zh} < {cut(rules.potential_potential)}",
+    )
 
 
 @dataclass(frozen=True)

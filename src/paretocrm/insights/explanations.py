@@ -102,6 +102,17 @@ def _dormant(facts: Facts) -> str:
     ) % {"months": months}
 
 
+def _lapsed(facts: Facts) -> str:
+    cycle = formats.number_format(float(facts["cycle_months"]), 1)
+    if facts["cycle_basis"] == "own":
+        rhythm = gettext("usually orders every %(cycle)s months") % {"cycle": cycle}
+    else:
+        rhythm = gettext("the book's customers usually order every %(cycle)s months") % {
+            "cycle": cycle
+        }
+    return gettext("%(lead)s; %(trend)s") % {"lead": _dormant(facts), "trend": rhythm}
+
+
 def _purchase_drop(facts: Facts) -> str:
     return _trend(facts, "purchase_trend")
 
@@ -161,6 +172,7 @@ def _steady(facts: Facts) -> str:
 _WRITERS: dict[str, Callable[[Facts], str]] = {
     "p_alive_low": _p_alive_low,
     "dormant": _dormant,
+    "lapsed": _lapsed,
     "purchase_drop": _purchase_drop,
     "value_drop": _value_drop,
     "new": _new,

@@ -32,6 +32,7 @@ CHURN_REASON_LABELS: dict[str, Promise] = {
     "REVENUE_DROP": _("revenue dropped"),
     "OVERDUE": _("overdue receivables"),
     "COMPLAINTS": _("recent complaints"),
+    "LAPSED": _("no order for several of its usual gaps between orders"),
 }
 
 PROFITABILITY_LABELS: dict[str, Promise] = {

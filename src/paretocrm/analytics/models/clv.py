@@ -59,6 +59,43 @@ def customer_lifetime_value(
         raise ConfigurationError(f"margin must be a finite number, got {margin!r}")
     x, t_x, t_cal = check_rfm(frequency, recency, T)
     spend = spend_model.conditional_expected_spend(x, monetary_value)
+    return lifetime_value(
+        transaction_model,
+        spend,
+        x,
+        t_x,
+        t_cal,
+        periods=periods,
+        units_per_period=units_per_period,
+        discount_rate=discount_rate,
+        margin=margin,
+    )
+
+
+def lifetime_value(
+    transaction_model: TransactionModel,
+    spend: ArrayLike,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+    *,
+    periods: int = 12,
+    units_per_period: float = WEEKS_PER_MONTH,
+    discount_rate: float = 0.01,
+    margin: float = 1.0,
+) -> FloatArray:
+    """The same discounted sum with each customer's expected ``spend`` per purchase given
+    (from Gamma-Gamma or one of its fallbacks, :mod:`paretocrm.analytics.spend`)."""
+    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
+        raise ConfigurationError(f"periods must be a whole number >= 1, got {periods!r}")
+    if not np.isfinite(units_per_period) or units_per_period <= 0:
+        raise ConfigurationError(f"units_per_period must be > 0, got {units_per_period!r}")
+    if not np.isfinite(discount_rate) or discount_rate <= -1:
+        raise ConfigurationError(f"discount_rate must be > -1, got {discount_rate!r}")
+    if not np.isfinite(margin):
+        raise ConfigurationError(f"margin must be a finite number, got {margin!r}")
+    x, t_x, t_cal = check_rfm(frequency, recency, T)
+    spend = np.asarray(spend, dtype=np.float64)
     ends = np.arange(1, periods + 1, dtype=np.float64) * units_per_period
     discount = (1.0 + discount_rate) ** -np.arange(1, periods + 1, dtype=np.float64)
     # sum_k d_k (C_k - C_{k-1}) = sum_k C_k (d_k - d_{k+1}) with d_{K+1} = 0: the same sum

@@ -48,7 +48,9 @@ def test_each_stage_is_found_on_its_typical_trajectory() -> None:
         "newcomer": trajectory(tenure_weeks=8, purchase_days=2, recent=2, previous=0),
         "grower": trajectory(tenure_weeks=80, purchase_days=20, recent=10, previous=5),
         "veteran": trajectory(tenure_weeks=200, purchase_days=60, recent=8, previous=8),
-        "fader": trajectory(tenure_weeks=200, purchase_days=60, recent=3, previous=9),
+        "fader": trajectory(
+            tenure_weeks=200, purchase_days=60, recent=3, previous=9, weeks_since_last=6
+        ),
     }
     result = classify(rows, {"newcomer": 0.95, "grower": 0.97, "veteran": 0.96, "fader": 0.8})
     assert result["lifecycle_stage"].astype(str).to_dict() == {
@@ -60,7 +62,7 @@ def test_each_stage_is_found_on_its_typical_trajectory() -> None:
 
 
 def test_explanation_quotes_the_drop_and_p_alive() -> None:
-    rows = {"fader": trajectory(tenure_weeks=200, recent=11, previous=20)}
+    rows = {"fader": trajectory(tenure_weeks=200, recent=11, previous=20, weeks_since_last=40)}
     result = classify(rows, {"fader": 0.81})
     assert result.at["fader", "lifecycle_reason"] == (
         "purchase rate fell 45% vs previous 6 months, P(alive) 0.81"
@@ -72,7 +74,7 @@ def test_explanation_quotes_the_drop_and_p_alive() -> None:
 
 def test_the_explanation_is_also_given_as_data() -> None:
     rows = {
-        "fader": trajectory(tenure_weeks=200, recent=11, previous=20),
+        "fader": trajectory(tenure_weeks=200, recent=11, previous=20, weeks_since_last=40),
         "newcomer": trajectory(tenure_weeks=4.5, purchase_days=2, recent=2, previous=0),
     }
     result = classify(rows, {"fader": 0.81, "newcomer": 0.9})
@@ -120,7 +122,15 @@ def test_p_alive_boundary_is_strictly_below_the_threshold(p_alive: float, stage:
     [(7, "decline"), (8, "stable")],  # previous 10: -30% declines, -20% does not
 )
 def test_purchase_drop_boundary(recent: int, stage: str) -> None:
-    rows = {"c": trajectory(tenure_weeks=200, recent=recent, previous=10, revenue_recent=1000.0)}
+    rows = {
+        "c": trajectory(
+            tenure_weeks=200,
+            recent=recent,
+            previous=10,
+            revenue_recent=1000.0,
+            weeks_since_last=40,
+        )
+    }
     rows["c"]["revenue_previous"] = 1000.0
     no_noise_test = LifecycleRules(decline_significance=1.0)
     assert classify(rows, {"c": 0.9}, no_noise_test).at["c", "lifecycle_stage"] == stage
@@ -137,8 +147,30 @@ def test_purchase_drop_boundary(recent: int, stage: str) -> None:
 def test_a_drop_must_stand_out_from_order_to_order_noise(
     recent: int, previous: int, stage: str
 ) -> None:
-    rows = {"c": trajectory(tenure_weeks=200, recent=recent, previous=previous)}
+    # Two usual gaps behind (10 purchase days in 200 weeks: one every 22 weeks).
+    rows = {
+        "c": trajectory(tenure_weeks=200, recent=recent, previous=previous, weeks_since_last=40)
+    }
     assert classify(rows, {"c": 0.9}).at["c", "lifecycle_stage"] == stage
+
+
+@pytest.mark.parametrize(("weeks_since_last", "stage"), [(1, "stable"), (6, "decline")])
+def test_a_drop_is_a_decline_only_when_the_customer_is_behind_their_rhythm(
+    weeks_since_last: float, stage: str
+) -> None:
+    # 60 purchase days in 200 weeks (one every 3.4 weeks); 9 then 3 in the two windows.
+    rows = {
+        "c": trajectory(
+            tenure_weeks=200,
+            purchase_days=60,
+            recent=3,
+            previous=9,
+            weeks_since_last=weeks_since_last,
+        )
+    }
+    result = classify(rows, {"c": 0.9})
+    assert result.at["c", "lifecycle_stage"] == stage
+    assert result.at["c", "lifecycle_rule"] == ("purchase_drop" if stage == "decline" else "steady")
 
 
 def test_a_drop_from_a_single_previous_purchase_is_not_a_decline() -> None:

@@ -204,7 +204,12 @@ def test_a_degenerate_bgnbd_fit_is_refitted_with_a_small_penalty_and_said() -> N
 
     result = analyze(transactions, observation_end="2026-11-29")
 
-    assert any(f"penalizer_coef {FALLBACK_PENALIZER}" in note for note in result.notes)
+    # 60 customers: a small book, fitted with a weak prior (MAP) that keeps the fit finite;
+    # without it the plain fit runs off and is refitted with a penalty. Either is said.
+    assert any(
+        f"penalizer_coef {FALLBACK_PENALIZER}" in note or "weak prior" in note
+        for note in result.notes
+    )
     assert np.isfinite(result.scores["p_alive"]).all()
     assert np.isfinite(result.scores["clv"]).all()
     assert 0 < result.scores["p_alive"].mean() < 0.6  # all silent for five months

@@ -38,8 +38,9 @@ def population(n: int = 3000, seed: int = 7) -> pd.DataFrame:
             "revenue_previous": rng.gamma(2, 50, n),
         }
     )
-    # Clear purchase drop under 30 % with revenue halved: the rare value_drop rule.
-    value_drop = {"T": 200.0, "recency": 199.0, "frequency": 80, "purchases_recent": 30}
+    # Clear purchase drop under 30 % with revenue halved, two usual gaps behind its rhythm:
+    # the rare value_drop rule.
+    value_drop = {"T": 200.0, "recency": 195.0, "frequency": 80, "purchases_recent": 30}
     value_drop |= {"purchases_previous": 40, "revenue_recent": 50.0, "revenue_previous": 100.0}
     summary = pd.concat([summary, pd.DataFrame([value_drop])], ignore_index=True)
     return classify_lifecycle(summary, np.append(rng.uniform(0, 1, n), 0.9))
