@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 from django.http import HttpResponseForbidden
+from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
