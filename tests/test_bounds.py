@@ -1,0 +1,238 @@
+"""Issue 14, findings 3 and 6: one absurd value must not take pages and scoring down, and the
+money rules hold on every path (QUALITY.md input validation; bounds in core.bounds)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+from tests.api_samples import TODAY, new_user
+
+from paretocrm.customers.tests.factories import (
+    make_customer,
+    make_invoice,
+    make_order,
+    make_payment,
+)
+from paretocrm.insights import services as scoring
+from paretocrm.insights.choices import RunStatus
+from paretocrm.insights.models import CustomerScore, ScoreRun
+from paretocrm.insights.tests.snapshots import make_run, make_score
+from paretocrm.sales.models import Invoice, Order, OrderLine
+from paretocrm.users.choices import Role
+
+ABSURD = "99999999999"
+AS_OF = dt.date(2025, 6, 30)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> None:
+    cache.clear()
+
+
+def api_client(user: object) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+def page_client(user: object) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+
+
+def small_company(owner: object) -> list:
+    """Twelve customers with a few ordinary orders each over the last year and a half."""
+    customers = []
+    for n in range(12):
+        customer = make_customer(owner=owner)
+        for k in range(1 + n % 4):
+            day = AS_OF - dt.timedelta(days=30 + 45 * k + 7 * n)
+            make_order(customer, [("2", str(100 + 10 * n), "60", "0")], ordered_at=_at(day))
+        customers.append(customer)
+    return customers
+
+
+def absurd_order(customer: object, day: dt.datetime | None = None) -> Order:
+    """The finding's order, written past every check (as an old database may hold it)."""
+    order = Order.objects.create(
+        customer=customer,
+        number="SO-ABSURD",
+        ordered_at=day or dt.datetime(1, 1, 1, tzinfo=dt.UTC),
+    )
+    OrderLine.objects.create(
+        order=order, line_number=1, quantity=Decimal(ABSURD), unit_price=Decimal(ABSURD)
+    )
+    return order
+
+
+PAGES = ("insights:dashboard", "customers:list", "insights:core_customers", "work:concentration")
+
+
+def assert_pages_answer(users: list, customer: object) -> None:
+    """Every page the finding saw fail answers 200 (the concentration report is for roles
+    with full scope only, 403 to the others by design)."""
+    for user in users:
+        client = page_client(user)
+        for name in PAGES:
+            status = client.get(reverse(name)).status_code
+            assert status == 200 or (name == "work:concentration" and status == 403), name
+        assert client.get(reverse("customers:detail", args=[customer.pk])).status_code == 200
+
+
+# --- finding 3: the API refuses the absurd order --------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("line", "ordered_at", "field"),
+    [
+        ({"quantity": ABSURD, "unit_price": "1"}, "2025-06-01T08:00:00Z", "quantity"),
+        ({"quantity": "1", "unit_price": ABSURD}, "2025-06-01T08:00:00Z", "unit_price"),
+        ({"quantity": "1", "unit_price": "1"}, "0001-01-01T00:00:00Z", "ordered_at"),
+        ({"quantity": "1", "unit_price": "1"}, "9999-12-31T23:59:59Z", "ordered_at"),
+    ],
+)
+def test_api_refuses_an_order_out_of_the_business_range(line, ordered_at, field) -> None:
+    user = new_user(Role.SALES_REP)
+    customer = make_customer(owner=user)
+    body = {"customer": customer.pk, "number": "SO-B1", "ordered_at": ordered_at, "lines": [line]}
+    response = api_client(user).post(reverse("order-list"), body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in str(response.json())
+    assert not Order.objects.exists()
+
+
+# --- finding 3: scoring and the pages that read it ------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("year_one", [True, False], ids=["year-one", "recent"])
+def test_scoring_skips_a_customer_with_absurd_values_and_names_it(year_one) -> None:
+    """SQLite stored the absurd revenue and every page read it back as InvalidOperation;
+    PostgreSQL failed the run with 'numeric field overflow'. Now the customer is left out
+    with a note naming it, the run succeeds and the pages answer."""
+    owner = new_user(Role.KEY_ACCOUNT_MANAGER)
+    customers = small_company(owner)
+    bad = customers[0]
+    absurd_order(bad, None if year_one else _at(AS_OF - dt.timedelta(days=3)))
+    run = scoring.run_scoring(as_of=AS_OF)
+    assert run.status == RunStatus.SUCCEEDED
+    assert not CustomerScore.objects.filter(run=run, customer=bad).exists()
+    assert CustomerScore.objects.filter(run=run).count() == len(customers) - 1
+    assert any(bad.code in note for note in run.overview["notes"]), run.overview["notes"]
+    assert_pages_answer([owner, new_user(Role.GENERAL_MANAGER)], bad)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad_is_current", [True, False], ids=["current", "history"])
+def test_pages_survive_a_stored_run_with_values_the_columns_cannot_hold(bad_is_current) -> None:
+    """A run stored before the bounds (SQLite keeps any number) must not break a page that
+    reads history: dashboard, lists, concentration and the 360 page's tier history."""
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite stores a number its column cannot hold")
+    owner = new_user(Role.KEY_ACCOUNT_MANAGER)
+    customer = make_customer(owner=owner)
+    make_order(customer)
+    old = make_run()
+    make_score(old, customer)
+    if not bad_is_current:
+        make_score(make_run(), customer)
+    with connection.cursor() as cursor:  # what the absurd order left behind
+        cursor.execute(
+            "UPDATE insights_customerscore SET revenue = 9.9999999999e21, "
+            "gross_profit = 9.9999999999e21, net_profit = 9.9999999999e21, "
+            "clv = 9.9999999999e21, value_at_risk = 9.9999999999e21 WHERE run_id = %s",
+            [old.pk],
+        )
+    assert_pages_answer([owner, new_user(Role.GENERAL_MANAGER)], customer)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_scoring_on_postgresql_is_not_stopped_by_one_absurd_order() -> None:
+    """On PostgreSQL every run failed with 'numeric field overflow' until the order went."""
+    if connection.vendor != "postgresql":
+        pytest.skip("numeric overflow is PostgreSQL's; the PG pass runs this")
+    owner = new_user(Role.KEY_ACCOUNT_MANAGER)
+    customers = small_company(owner)
+    absurd_order(customers[3])
+    run = scoring.run_scoring(as_of=AS_OF)
+    assert run.status == RunStatus.SUCCEEDED
+    assert ScoreRun.objects.current() == run
+    assert run.customers_scored == len(customers) - 1
+
+
+# --- finding 3: date filters out of range ---------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("route", "parameter"),
+    [
+        ("order-list", "ordered_after"),
+        ("order-list", "ordered_before"),
+        ("case-list", "opened_after"),
+        ("case-list", "opened_before"),
+        ("invoice-list", "due_after"),
+        ("payment-list", "received_before"),
+        ("opportunity-list", "close_after"),
+        ("contract-list", "ends_before"),
+    ],
+)
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_date_filter_out_of_range_is_a_400_naming_the_parameter(route, parameter, value) -> None:
+    user = new_user(Role.SALES_REP)
+    response = api_client(user).get(reverse(route), {parameter: value})
+    assert response.status_code == 400, response.content
+    assert parameter in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "end"), [("0001-01-01", "9999-12-31"), ("2025-01-01", "9999-12-31")]
+)
+def test_scorecard_dates_out_of_range_are_a_form_error(start, end) -> None:
+    manager = new_user(Role.KEY_ACCOUNT_MANAGER)
+    client = page_client(manager)
+    response = client.get(reverse("work:scorecards"), {"start": start, "end": end})
+    assert response.status_code == 200
+    assert b"between" in response.content
+    export = client.get(reverse("work:scorecards_export"), {"start": start, "end": end})
+    assert export.status_code in (302, 400)
+
+
+# --- finding 6: an invoice is never below what has been paid --------------------------------
+
+
+@pytest.mark.django_db
+def test_invoice_amount_cannot_go_below_what_is_paid() -> None:
+    user = new_user(Role.SALES_REP)
+    customer = make_customer(owner=user)
+    invoice = make_invoice(customer, "4365.32", TODAY, TODAY + dt.timedelta(days=30))
+    make_payment(customer, "4365.32", TODAY, invoice=invoice)
+    Invoice.objects.filter(pk=invoice.pk).update(status="paid")
+    client = api_client(user)
+    url = reverse("invoice-detail", args=[invoice.pk])
+    etag = client.get(url)["ETag"]
+    response = client.patch(url, {"amount": "0.01"}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 400, response.content
+    assert "amount" in response.json()
+    invoice.refresh_from_db()
+    assert (invoice.amount, invoice.status) == (Decimal("4365.32"), "paid")
+    raised = client.patch(url, {"amount": "5000.00"}, format="json", HTTP_IF_MATCH=etag)
+    assert raised.status_code == 200, raised.content
+    invoice.refresh_from_db()
+    assert invoice.status == "issued"  # money is open again: the ledger decides
