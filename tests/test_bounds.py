@@ -13,7 +13,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
-from tests.api_samples import TODAY, new_user
 
 from paretocrm.customers.tests.factories import (
     make_customer,
@@ -27,6 +26,7 @@ from paretocrm.insights.models import CustomerScore, ScoreRun
 from paretocrm.insights.tests.snapshots import make_run, make_score
 from paretocrm.sales.models import Invoice, Order, OrderLine
 from paretocrm.users.choices import Role
+from tests.api_samples import TODAY, new_user
 
 ABSURD = "99999999999"
 AS_OF = dt.date(2025, 6, 30)

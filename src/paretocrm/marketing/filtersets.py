@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
-
 from paretocrm.core.api.filters import BusinessDateFilter, IdFilterSet
 from paretocrm.marketing.models import Campaign
 

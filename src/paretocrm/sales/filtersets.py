@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import django_filters
 
-from paretocrm.core.api.filters import MAX_ID, BusinessDateFilter, BusinessDateTimeFilter, IdFilterSet
+from paretocrm.core.api.filters import (
+    MAX_ID,
+    BusinessDateFilter,
+    BusinessDateTimeFilter,
+    IdFilterSet,
+)
 from paretocrm.sales.models import Contract, Invoice, Opportunity, Order, Payment, Product
 
 

@@ -26,7 +26,6 @@ from paretocrm.sales.models import (
     Payment,
 )
 
-
 #: The business ranges (core.bounds) of the fields these services write.
 ORDER_BOUNDS = {"ordered_at": bounds.DATE}
 LINE_BOUNDS = {"quantity": bounds.QUANTITY, "unit_price": bounds.AMOUNT, "unit_cost": bounds.AMOUNT}
