@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from paretocrm.customers.tests.factories import (
@@ -20,12 +24,16 @@ from paretocrm.customers.tests.factories import (
     make_order,
     make_payment,
 )
+from paretocrm.imports import validation as check
+from paretocrm.imports.services import run_import
 from paretocrm.insights import services as scoring
 from paretocrm.insights.choices import RunStatus
 from paretocrm.insights.models import CustomerScore, ScoreRun
 from paretocrm.insights.tests.snapshots import make_run, make_score
-from paretocrm.sales.models import Invoice, Order, OrderLine
+from paretocrm.sales import services as sales
+from paretocrm.sales.models import Invoice, Order, OrderLine, Payment
 from paretocrm.users.choices import Role
+from paretocrm.work.services import TaskError, set_target
 from tests.api_samples import TODAY, new_user
 
 ABSURD = "99999999999"
@@ -239,3 +247,196 @@ def test_invoice_amount_cannot_go_below_what_is_paid() -> None:
     assert raised.status_code == 200, raised.content
     invoice.refresh_from_db()
     assert invoice.status == "issued"  # money is open again: the ledger decides
+
+
+# --- every write path refuses out-of-range values, naming the field (Hypothesis) ------------
+
+FUZZ = settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+#: Dates outside 1900-01-01..2100-12-31 (the default business dates).
+far_dates = st.one_of(
+    st.dates(max_value=dt.date(1899, 12, 31)), st.dates(min_value=dt.date(2101, 1, 1))
+)
+#: Amounts above the largest accepted amount (10^12) that the API still parses.
+huge_amounts = st.decimals(
+    min_value=Decimal("1000000000000.01"), max_value=Decimal("9999999999999999.99"), places=2
+)
+#: Quantities above the largest accepted quantity (10^9).
+huge_quantities = st.decimals(
+    min_value=Decimal("1000000000.0001"), max_value=Decimal("99999999999999.9999"), places=4
+)
+
+
+@pytest.fixture
+def seller(db) -> tuple:
+    user = new_user(Role.SALES_REP)
+    return user, make_customer(owner=user), api_client(user)
+
+
+def _order_body(customer_id: int, **changes: object) -> dict:
+    line = {"quantity": "2", "unit_price": "100.00", "unit_cost": "60.00"}
+    line.update({k: v for k, v in changes.items() if k in line})
+    body = {"customer": customer_id, "number": "SO-FUZZ", "lines": [line]}
+    body["ordered_at"] = changes.get("ordered_at", "2025-06-01T08:00:00Z")
+    return body
+
+
+def _refused(response: object, field: str) -> None:
+    assert response.status_code == 400, response.content
+    assert field in str(response.json()), response.json()
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(day=far_dates, quantity=huge_quantities, amount=huge_amounts)
+def test_api_order_create_refuses_out_of_range_values(seller, day, quantity, amount) -> None:
+    _user, customer, client = seller
+    url = reverse("order-list")
+    stamp = f"{day.isoformat()}T08:00:00Z"
+    _refused(client.post(url, _order_body(customer.pk, ordered_at=stamp), format="json"),
+             "ordered_at")  # fmt: skip
+    body = _order_body(customer.pk, quantity=str(quantity))
+    _refused(client.post(url, body, format="json"), "quantity")
+    for field in ("unit_price", "unit_cost"):
+        body = _order_body(customer.pk, **{field: str(amount)})
+        _refused(client.post(url, body, format="json"), field)
+    assert not Order.objects.exists() and not OrderLine.objects.exists()
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(day=far_dates)
+def test_api_order_update_refuses_an_out_of_range_date(seller, day) -> None:
+    _user, customer, client = seller
+    order = make_order(customer, ordered_at=_at(AS_OF))
+    url = reverse("order-detail", args=[order.pk])
+    etag = client.get(url)["ETag"]
+    stamp = f"{day.isoformat()}T08:00:00Z"
+    _refused(client.patch(url, {"ordered_at": stamp}, format="json", HTTP_IF_MATCH=etag),
+             "ordered_at")  # fmt: skip
+    order.refresh_from_db()
+    assert order.ordered_at == _at(AS_OF)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(day=far_dates, amount=huge_amounts)
+def test_api_invoice_create_and_update_refuse_out_of_range_values(seller, day, amount) -> None:
+    _user, customer, client = seller
+    body = {"customer": customer.pk, "number": "INV-FUZZ", "issued_on": str(TODAY),
+            "due_on": str(TODAY), "amount": "100.00"}  # fmt: skip
+    url = reverse("invoice-list")
+    _refused(client.post(url, {**body, "amount": str(amount)}, format="json"), "amount")
+    far = {**body, "issued_on": str(day), "due_on": str(max(day, TODAY))}
+    _refused(client.post(url, far, format="json"), "issued_on")
+    assert not Invoice.objects.filter(number="INV-FUZZ").exists()
+    invoice = make_invoice(customer, "100.00", TODAY, TODAY)
+    detail = reverse("invoice-detail", args=[invoice.pk])
+    etag = client.get(detail)["ETag"]
+    for change, field in (({"amount": str(amount)}, "amount"), ({"due_on": str(day)}, "due_on")):
+        _refused(client.patch(detail, change, format="json", HTTP_IF_MATCH=etag), field)
+    invoice.refresh_from_db()
+    assert (invoice.amount, invoice.due_on) == (Decimal("100.00"), TODAY)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(day=far_dates, amount=huge_amounts)
+def test_api_payment_create_refuses_out_of_range_values(seller, day, amount) -> None:
+    _user, customer, client = seller
+    body = {"customer": customer.pk, "number": "PAY-FUZZ", "received_on": str(TODAY),
+            "amount": "10.00"}  # fmt: skip
+    url = reverse("payment-list")
+    _refused(client.post(url, {**body, "amount": str(amount)}, format="json"), "amount")
+    _refused(client.post(url, {**body, "received_on": str(day)}, format="json"), "received_on")
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(day=far_dates, amount=huge_amounts)
+def test_services_refuse_out_of_range_values_naming_the_field(seller, day, amount) -> None:
+    """The services every path ends in (API, pages, CLI) refuse the same values."""
+    _user, customer, _client = seller
+    with pytest.raises(ValidationError) as refused:
+        sales.create_order(
+            customer=customer, number="SO-SVC", ordered_at=_at(day),
+            lines=[{"quantity": Decimal(1), "unit_price": amount}],
+        )  # fmt: skip
+    assert {"ordered_at", "lines"} <= set(refused.value.message_dict)
+    with pytest.raises(ValidationError) as refused:
+        sales.record_payment(customer=customer, number="P-SVC", received_on=day, amount=amount)
+    assert {"received_on", "amount"} <= set(refused.value.message_dict)
+    invoice = make_invoice(customer, "10.00", TODAY, TODAY)
+    with pytest.raises(ValidationError, match="outside"):
+        sales.update_invoice(invoice, amount=amount)
+    manager = new_user(Role.KEY_ACCOUNT_MANAGER)
+    with pytest.raises(TaskError, match="period_start"):
+        set_target(manager=manager, period_start=day, period_end=day, revenue_target="100")
+    with pytest.raises(TaskError, match="revenue_target"):
+        set_target(manager=manager, period_start=TODAY, period_end=TODAY,
+                   revenue_target=str(amount))  # fmt: skip
+    assert not Order.objects.exists() and not Payment.objects.exists()
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(day=far_dates)
+def test_pages_refuse_out_of_range_dates_naming_the_parameter(day) -> None:
+    """Page forms: the scorecard period (GET) and a manager's target (POST)."""
+    client = page_client(new_user(Role.GENERAL_MANAGER))
+    page = client.get(reverse("work:scorecards"), {"start": str(day), "end": "2025-01-31"})
+    assert page.status_code == 200 and b"start: " in page.content
+    manager = new_user(Role.KEY_ACCOUNT_MANAGER)
+    posted = client.post(
+        reverse("work:scorecards"),
+        {
+            "manager": manager.pk,
+            "period_start": str(day),
+            "period_end": "2025-01-31",
+            "revenue_target": "100",
+        },
+        follow=True,
+    )
+    assert posted.status_code == 200 and b"period_start: " in posted.content
+
+
+@FUZZ
+@given(
+    day=far_dates,
+    quantity=huge_quantities,
+    amount=huge_amounts,
+)
+def test_import_checks_refuse_out_of_range_values_naming_the_column(day, quantity, amount) -> None:
+    """Every import kind parses its dates and numbers with these checks."""
+    report = check.Report("fuzz.csv")
+    rows = pd.Series([str(day), day.strftime("%Y/%m/%d"), "2025-06-01"], index=[2, 3, 4])
+    parsed = check.date(rows, "ordered_at", report)
+    assert report.invalid_rows == {2, 3} and parsed.loc[[2, 3]].isna().all()
+    assert {i.column for i in report.issues} == {"ordered_at"}
+    report = check.Report("fuzz.csv")
+    values = pd.Series([str(quantity), "5"], index=[2, 3])
+    check.decimal(values, "quantity", report, decimal_places=4, min_value=0)
+    assert report.invalid_rows == {2}
+    values = pd.Series([str(amount), f"-{amount}", "5"], index=[2, 3, 4])
+    check.decimal(values, "amount", report)
+    assert report.invalid_rows == {2, 3}
+    assert {i.column for i in report.issues} == {"quantity", "amount"}
+
+
+@pytest.mark.django_db
+def test_an_orders_file_with_the_absurd_line_is_refused(tmp_path) -> None:
+    """The finding's order through the import path: refused, nothing written."""
+    customer = make_customer()
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "number,customer_code,ordered_at,quantity,unit_price\n"
+        f"SO-IMP-1,{customer.code},0001-01-01,{ABSURD},{ABSURD}\n",
+        encoding="utf-8",
+    )
+    result = run_import("orders", path)
+    assert {i.column for i in result.report.issues} >= {"ordered_at", "quantity"}
+    assert not Order.objects.exists()
