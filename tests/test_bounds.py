@@ -440,3 +440,20 @@ def test_an_orders_file_with_the_absurd_line_is_refused(tmp_path) -> None:
     result = run_import("orders", path)
     assert {i.column for i in result.report.issues} >= {"ordered_at", "quantity"}
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_admin_invoice_form_refuses_an_amount_below_what_is_paid() -> None:
+    """The back office is a path to the invoice too (finding 6)."""
+    from paretocrm.sales.admin import InvoiceAdminForm
+
+    customer = make_customer()
+    invoice = make_invoice(customer, "4365.32", TODAY, TODAY)
+    make_payment(customer, "4365.32", TODAY, invoice=invoice)
+    data = {"customer": customer.pk, "number": invoice.number, "issued_on": str(TODAY),
+            "due_on": str(TODAY), "currency": "CNY", "status": "paid"}  # fmt: skip
+    form = InvoiceAdminForm(instance=invoice, data={**data, "amount": "0.01"})
+    assert not form.is_valid() and "amount" in form.errors
+    far = InvoiceAdminForm(instance=invoice, data={**data, "amount": "4365.32",
+                                                   "due_on": "9999-12-31"})  # fmt: skip
+    assert not far.is_valid() and "due_on" in far.errors
