@@ -457,3 +457,15 @@ def test_admin_invoice_form_refuses_an_amount_below_what_is_paid() -> None:
     far = InvoiceAdminForm(instance=invoice, data={**data, "amount": "4365.32",
                                                    "due_on": "9999-12-31"})  # fmt: skip
     assert not far.is_valid() and "due_on" in far.errors
+
+
+def test_refusals_read_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    from paretocrm.core import bounds
+
+    with translation.override("zh-hans"):
+        assert "超出可接受的日期范围" in bounds.date_error(dt.date(1, 1, 1))
+        assert "超出可接受的范围" in bounds.amount_error(Decimal(ABSURD + "0"))
+    with translation.override("zh-hant"):
+        assert "超出可接受的日期範圍" in bounds.date_error(dt.date(9999, 12, 31))
