@@ -321,8 +321,10 @@ def _save(
     scores = result.scores
     # Belt and braces: a score the columns cannot hold (an estimate gone wild) leaves its
     # customer out with a note rather than failing the run or storing an unreadable row.
-    unfit = ~np.logical_and.reduce([_fits(scores[name], float(bounds.COLUMN_MAX_AMOUNT))
-                                    for name in MONEY_COLUMNS])  # fmt: skip
+    unfit = np.zeros(len(scores), dtype=bool)
+    for name in MONEY_COLUMNS:
+        if name in scores.columns:
+            unfit |= ~_fits(scores[name], float(bounds.COLUMN_MAX_AMOUNT)).to_numpy()
     for customer_id in scores.index[unfit]:
         skipped.setdefault(str(customer_id), "a score beyond what a money column holds")
     # One dict per customer up front: a .loc lookup per row cost seconds at 100k customers.
@@ -336,7 +338,7 @@ def _save(
         if fit
     ]
     summary = overview(result)
-    summary["notes"] = [*summary["notes"], *_skipped_notes(skipped)]
+    summary["notes"] = [*summary.get("notes", []), *_skipped_notes(skipped)]
     summary["skipped_customers"] = sorted(skipped)
     with transaction.atomic():
         # COPY (PostgreSQL): bulk_create spent most of a 100k-customer save preparing values.
