@@ -469,3 +469,14 @@ def test_refusals_read_in_the_readers_language() -> None:
         assert "超出可接受的范围" in bounds.amount_error(Decimal(ABSURD) * 100)
     with translation.override("zh-hant"):
         assert "超出可接受的日期範圍" in bounds.date_error(dt.date(9999, 12, 31))
+
+
+@pytest.mark.django_db
+def test_paid_by_number_gives_what_bulk_paths_must_not_go_below() -> None:
+    customer = make_customer()
+    paid = make_invoice(customer, "4365.32", TODAY, TODAY)
+    make_payment(customer, "4000.00", TODAY, invoice=paid)
+    make_payment(customer, "365.32", TODAY, invoice=paid)
+    unpaid = make_invoice(customer, "10.00", TODAY, TODAY)
+    found = sales.paid_by_number([paid.number, unpaid.number, "NO-SUCH"])
+    assert found == {paid.number: Decimal("4365.32"), unpaid.number: Decimal("0")}

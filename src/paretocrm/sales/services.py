@@ -179,6 +179,15 @@ def check_invoice_amount(invoice: Invoice, amount: Decimal) -> None:
         )
 
 
+def paid_by_number(numbers: Iterable[str]) -> dict[str, Decimal]:
+    """What has been paid on each existing invoice among ``numbers`` (one query), for
+    paths that change invoices in bulk (the invoices import): an amount below it is refused
+    as :func:`check_invoice_amount` refuses it one by one."""
+    paid = _paid_subquery()
+    rows = Invoice.objects.filter(number__in=list(set(numbers))).annotate(paid=paid)
+    return dict(rows.values_list("number", "paid"))
+
+
 @transaction.atomic
 def update_invoice(invoice: Invoice, **changes: Any) -> Invoice:
     """Change an invoice's fields under the money rules: dates and amount within the
@@ -232,13 +241,8 @@ def settle_invoices(invoice_ids: Iterable[int]) -> int:
     return changed
 
 
-def open_amount(invoice: Invoice) -> Decimal:
-    """What is still open on ``invoice``: its amount minus its payments (reversals count)."""
-    return open_amounts([invoice.pk])[invoice.pk]
-
-
-def open_amounts(invoice_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Per invoice id, its amount minus every payment allocated to it (one query)."""
+def _paid_subquery() -> Coalesce:
+    """The sum of the payments on the outer invoice (0 when none), as an annotation."""
     paid = (
         Payment.objects.filter(invoice_id=OuterRef("pk"))
         .order_by()
@@ -246,9 +250,18 @@ def open_amounts(invoice_ids: Iterable[int]) -> dict[int, Decimal]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    rows = Invoice.objects.filter(pk__in=list(invoice_ids)).annotate(
-        paid=Coalesce(Subquery(paid), Value(Decimal("0")), output_field=DecimalField())
-    )
+    return Coalesce(Subquery(paid), Value(Decimal("0")), output_field=DecimalField())
+
+
+def open_amount(invoice: Invoice) -> Decimal:
+    """What is still open on ``invoice``: its amount minus its payments (reversals count)."""
+    return open_amounts([invoice.pk])[invoice.pk]
+
+
+def open_amounts(invoice_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Per invoice id, its amount minus every payment allocated to it (one query)."""
+    paid = _paid_subquery()
+    rows = Invoice.objects.filter(pk__in=list(invoice_ids)).annotate(paid=paid)
     return {pk: amount - paid for pk, amount, paid in rows.values_list("pk", "amount", "paid")}
 
 
