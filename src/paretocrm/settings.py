@@ -14,6 +14,8 @@ Environment variables:
     PARETOCRM_KEEP_MONTHLY_SCORE_RUNS  with a limit set, months for which one run per month
                           is also kept (default 12, 0 = none); see
                           insights.services.prune_score_runs
+    PARETOCRM_MIN_DATE, PARETOCRM_MAX_DATE, PARETOCRM_MAX_AMOUNT, PARETOCRM_MAX_QUANTITY
+                          business ranges of dates, amounts and quantities (core.bounds)
 """
 
 from __future__ import annotations
@@ -244,6 +246,13 @@ MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 
 BASE_CURRENCY = os.environ.get("PARETOCRM_BASE_CURRENCY", "CNY")
+
+# Business ranges every write path checks (paretocrm.core.bounds): dates (YYYY-MM-DD,
+# inclusive), the largest money amount or unit price, the largest quantity.
+MIN_BUSINESS_DATE = os.environ.get("PARETOCRM_MIN_DATE", "1900-01-01")
+MAX_BUSINESS_DATE = os.environ.get("PARETOCRM_MAX_DATE", "2100-12-31")
+MAX_AMOUNT = os.environ.get("PARETOCRM_MAX_AMOUNT", "1000000000000")
+MAX_QUANTITY = os.environ.get("PARETOCRM_MAX_QUANTITY", "1000000000")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
 from paretocrm.audit.models import AuditEvent, FieldChange
-from paretocrm.core.api.filters import IdFilterSet, IdNumberFilter
+from paretocrm.core.api.filters import BusinessDateFilter, IdFilterSet, IdNumberFilter
 
 
 def _by_object_type(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
@@ -39,8 +39,8 @@ class AuditEventFilterSet(_AuditFilterSet):
     """Security events by record, user, kind, channel and date."""
 
     kind = django_filters.ChoiceFilter(choices=SecurityEventKind.choices)
-    since = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__gte")
-    until = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte")
+    since = BusinessDateFilter(field_name="occurred_at", lookup_expr="date__gte")
+    until = BusinessDateFilter(field_name="occurred_at", lookup_expr="date__lte")
 
     class Meta:
         model = AuditEvent
@@ -52,8 +52,8 @@ class FieldChangeFilterSet(_AuditFilterSet):
 
     field = django_filters.CharFilter(field_name="field")
     customer = IdNumberFilter(field_name="customer_id")
-    since = django_filters.DateFilter(field_name="changed_at", lookup_expr="date__gte")
-    until = django_filters.DateFilter(field_name="changed_at", lookup_expr="date__lte")
+    since = BusinessDateFilter(field_name="changed_at", lookup_expr="date__gte")
+    until = BusinessDateFilter(field_name="changed_at", lookup_expr="date__lte")
 
     class Meta:
         model = FieldChange

@@ -46,6 +46,7 @@ from paretocrm.customers.models import Contact, Customer, SavedView
 from paretocrm.customers.services import log_interaction, save_view
 from paretocrm.imports.exports import csv_lines, export_rows, write_xlsx
 from paretocrm.insights.models import ScoreRun
+from paretocrm.insights.querysets import readable_scores
 from paretocrm.users.permissions import Function, has_function, require_function
 
 PAGE_SIZE = 50
@@ -97,7 +98,9 @@ def with_current_score(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     # One LEFT JOIN on the (run, customer) unique key instead of a correlated subquery per
     # field: PostgreSQL ran six subqueries for every row up to OFFSET + page (B7).
     run = ScoreRun.objects.current()
-    current = FilteredRelation("scores", condition=Q(scores__run_id=run.pk if run else None))
+    current = FilteredRelation(
+        "scores", condition=Q(scores__run_id=run.pk if run else None) & readable_scores()
+    )
     fields = ("tier", "rating", "revenue", "p_alive", "lifecycle_stage", "churn_risk")
     return queryset.annotate(current_score=current).annotate(
         **{f"score_{name}": F(f"current_score__{name}") for name in fields}

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from paretocrm.core import bounds
 from paretocrm.imports import messages as texts
 
 ERROR = "error"
@@ -227,6 +228,30 @@ def text(
     return values
 
 
+#: Columns holding a quantity (bounded by ``bounds.QUANTITY``); every other decimal column
+#: is an amount, price or rate (bounded by ``bounds.AMOUNT``, rates by their own maximum).
+QUANTITY_COLUMNS = frozenset({"quantity", "min_quantity"})
+
+
+def _limit_text(value: float) -> str:
+    """A limit for a message: 100 as "100", a trillion as "1,000,000,000,000" (not 1e+12)."""
+    return f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def _bounded(
+    column: str, min_value: float | None, max_value: float | None, min_inclusive: bool
+) -> tuple[float, float, bool]:
+    """The column's range narrowed to the business range of its kind (core.bounds)."""
+    limits = bounds.limits()
+    kind_limit = limits.max_quantity if column in QUANTITY_COLUMNS else limits.max_amount
+    limit = float(kind_limit)
+    if min_value is None or min_value < -limit:
+        min_value, min_inclusive = -limit, True
+    if max_value is None or max_value > limit:
+        max_value = limit
+    return min_value, max_value, min_inclusive
+
+
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 
 
@@ -246,8 +271,11 @@ def decimal(
 
     The text is kept (not a float) so that money reaches the database exactly; floats are
     used only to check ranges. Thousands separators ("1,234.50") are accepted; more
-    decimal places than the field stores are refused rather than silently rounded.
+    decimal places than the field stores are refused rather than silently rounded. Beyond
+    the given range, every value stays within the business range of its kind (core.bounds:
+    quantities for :data:`QUANTITY_COLUMNS`, amounts otherwise), as on every other path.
     """
+    min_value, max_value, min_inclusive = _bounded(column, min_value, max_value, min_inclusive)
     raw = values.astype(str).str.strip()
     codes, distinct = _distinct(raw)
     cleaned = distinct
@@ -280,10 +308,10 @@ def decimal(
         low = (number < min_value) if min_inclusive else (number <= min_value)
         low = low.fillna(False).astype(bool) & ok
         code = "below_min" if min_inclusive else "not_above_min"
-        flag_value(report, low, column, code, raw, {"min": f"{min_value:g}"})
+        flag_value(report, low, column, code, raw, {"min": _limit_text(min_value)})
     if max_value is not None:
         high = (number > max_value).fillna(False).astype(bool) & ok
-        flag_value(report, high, column, "above_max", raw, {"max": f"{max_value:g}"})
+        flag_value(report, high, column, "above_max", raw, {"max": _limit_text(max_value)})
     return _back(cleaned, codes, raw.index).where(ok, "")
 
 
@@ -323,8 +351,9 @@ _DATE = re.compile(
 def date(values: pd.Series, column: str, report: Report, *, required: bool = False) -> pd.Series:
     """Parse dates (2024-03-01, 2024/3/1, 20240301, 2024年3月1日, optional time).
 
-    Returns datetime64 values (NaT where empty or invalid); impossible dates such as
-    2024-02-30 are reported, not rolled over.
+    Returns datetime64 values (NaT where empty, invalid or outside the business dates of
+    core.bounds, e.g. 0001-01-01); impossible dates such as 2024-02-30 are reported, not
+    rolled over.
     """
     raw = values.astype(str).str.strip()
     empty = raw == ""
@@ -350,9 +379,19 @@ def date(values: pd.Series, column: str, report: Report, *, required: bool = Fal
     parsed_distinct = pd.to_datetime(iso, format="%Y-%m-%d %H:%M:%S", errors="coerce")
     positions = pd.Index(distinct).get_indexer(raw)
     parsed = pd.Series(parsed_distinct.to_numpy()[positions], index=raw.index)
-    bad = ~empty & parsed.isna()
+    # The year decides first: 0001 or 9999 cannot even be held by the parsed values.
+    years = pd.Series(pd.to_numeric(parts["y"], errors="coerce").to_numpy()[positions])
+    years.index = raw.index
+    limits = bounds.limits()
+    first, last = pd.Timestamp(limits.min_date), pd.Timestamp(limits.max_date)
+    early = ~empty & ((years < limits.min_date.year) | (parsed < first)).fillna(False)
+    late = ~empty & ((years > limits.max_date.year) | (parsed >= last + pd.Timedelta(days=1)))
+    late = late.fillna(False)
+    bad = ~empty & parsed.isna() & ~early & ~late
     flag_value(report, bad, column, "not_date", raw)
-    return parsed
+    flag_value(report, early, column, "below_min", raw, {"min": limits.min_date.isoformat()})
+    flag_value(report, late, column, "above_max", raw, {"max": limits.max_date.isoformat()})
+    return parsed.where(~early & ~late)
 
 
 def choice(

@@ -23,7 +23,7 @@ from paretocrm.insights.choices import (
     WeightMethod,
 )
 from paretocrm.insights.explanations import render_lifecycle
-from paretocrm.insights.querysets import CustomerScoreQuerySet, ScoreRunQuerySet
+from paretocrm.insights.querysets import CustomerScoreManager, ScoreRunQuerySet
 
 
 class ScoreRun(models.Model):
@@ -157,7 +157,7 @@ class CustomerScore(models.Model):
     value_at_risk = models.DecimalField(_("value at risk"), max_digits=18, decimal_places=2)
     churn_reasons = models.JSONField(_("churn reasons"), default=list, blank=True)
 
-    objects = CustomerScoreQuerySet.as_manager()
+    objects = CustomerScoreManager()
 
     class Meta:
         verbose_name = _("customer score")

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from paretocrm.analytics import pipeline
 from paretocrm.analytics.exceptions import AnalyticsError, ConfigurationError
+from paretocrm.core import bounds
 from paretocrm.core.bulk import fast_insert, insert_rows, refresh_statistics
 from paretocrm.insights import rating_settings
 from paretocrm.insights.attributes import read_attributes
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[str, int], None]
 BATCH_SIZE = 20000
 CENT = Decimal("0.01")
+#: The score columns holding money (Decimal(18, 2)), in the analysis' column names.
+MONEY_COLUMNS = ("clv", "revenue", "gross_profit", "net_profit", "value_at_risk")
 
 
 class ScoringError(Exception):
@@ -93,6 +96,13 @@ def _run(run: ScoreRun, progress: ProgressCallback | None) -> ScoreRun:
                 RunErrorCode.NO_ORDERS,
                 {"as_of": as_of.isoformat()},
             )
+        transactions, skipped = usable_transactions(transactions)
+        if transactions.empty:
+            raise ScoringError(
+                f"no usable orders on or before {as_of}: nothing to score",
+                RunErrorCode.NO_ORDERS,
+                {"as_of": as_of.isoformat()},
+            )
         attributes = read_attributes(as_of)
         result = pipeline.analyze(
             transactions,
@@ -102,9 +112,11 @@ def _run(run: ScoreRun, progress: ProgressCallback | None) -> ScoreRun:
             progress=lambda step, done, total: report(step, 5 + int(85 * done / total)),
         )
         report("planning the peak season", 90)
-        peak_rows = plan_rows(run, read_lines(as_of), result.scores)
+        lines = read_lines(as_of)
+        lines = lines[~lines["customer_id"].isin(list(skipped))]
+        peak_rows = plan_rows(run, lines, result.scores)
         report("saving the snapshot", 92)
-        _save(run, result, n_transactions=len(transactions), extra=peak_rows)
+        _save(run, result, n_transactions=len(transactions), extra=peak_rows, skipped=skipped)
     except (AnalyticsError, ScoringError, ValueError) as error:
         coded = error if isinstance(error, ScoringError) else ScoringError(str(error))
         _fail(run, str(error), coded.code, coded.params)
@@ -200,7 +212,7 @@ def prune_score_runs(
         peak = PeakSeasonDemand.objects.filter(run_id=run_id)
         result.peak_rows += peak.count() if dry_run else _delete_in_batches(peak, batch_size)
     for run_id in doomed:
-        scores = CustomerScore.objects.filter(run_id=run_id)
+        scores = CustomerScore._base_manager.filter(run_id=run_id)  # unreadable rows too
         peak = PeakSeasonDemand.objects.filter(run_id=run_id)
         if dry_run:
             result.scores += scores.count()
@@ -256,7 +268,9 @@ def _delete_in_batches(rows: models.QuerySet[Any], batch_size: int) -> int:
     while True:
         with transaction.atomic():
             # A LIMITed subquery in IN: fine on SQLite and PostgreSQL (the databases we run).
-            batch = rows.model.objects.filter(pk__in=rows.order_by().values("pk")[:batch_size])
+            batch = rows.model._base_manager.filter(
+                pk__in=rows.order_by().values("pk")[:batch_size]
+            )
             count, _by_model = batch.delete()
         deleted += count
         if count < batch_size:
@@ -318,17 +332,31 @@ def _save(
     *,
     n_transactions: int,
     extra: list[tuple[int, int | None, str, int, float]] | None = None,
+    skipped: dict[str, str] | None = None,
 ) -> None:
+    skipped = dict(skipped or {})
     scores = result.scores
+    # Belt and braces: a score the columns cannot hold (an estimate gone wild) leaves its
+    # customer out with a note rather than failing the run or storing an unreadable row.
+    unfit = np.zeros(len(scores), dtype=bool)
+    for name in MONEY_COLUMNS:
+        if name in scores.columns:
+            unfit |= ~_fits(scores[name], float(bounds.COLUMN_MAX_AMOUNT)).to_numpy()
+    for customer_id in scores.index[unfit]:
+        skipped.setdefault(str(customer_id), "a score beyond what a money column holds")
     # One dict per customer up front: a .loc lookup per row cost seconds at 100k customers.
     breakdowns = result.rating.contributions.round(2).to_dict("index")
     facts = _parsed_facts(result.lifecycle_facts)
     rows = [
         _score_row(run, int(customer_id), row, breakdowns[customer_id], lifecycle)
-        for customer_id, row, lifecycle in zip(
-            scores.index, scores.itertuples(index=False), facts, strict=True
+        for customer_id, row, lifecycle, fit in zip(
+            scores.index, scores.itertuples(index=False), facts, ~unfit, strict=True
         )
+        if fit
     ]
+    summary = overview(result)
+    summary["notes"] = [*summary.get("notes", []), *_skipped_notes(skipped)]
+    summary["skipped_customers"] = sorted(skipped)
     with transaction.atomic():
         # COPY (PostgreSQL): bulk_create spent most of a 100k-customer save preparing values.
         fast_insert(CustomerScore, rows, assign_ids=False, batch_size=BATCH_SIZE)
@@ -342,13 +370,65 @@ def _save(
             customers_scored=len(rows),
             transactions_read=n_transactions,
             models_info=_finite(result.models_info()),
-            overview=overview(result),
+            overview=summary,
             rating_weights={k: round(float(v), 4) for k, v in result.rating.weights.items()},
         )
         # Receivers (work queues) see the committed snapshot, never a half-written one.
         transaction.on_commit(lambda: score_run_succeeded.send(sender=ScoreRun, run=run))
     refresh_statistics(CustomerScore, PeakSeasonDemand)
     run.refresh_from_db()
+
+
+def usable_transactions(transactions: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The orders of customers the analysis can use, and why each other customer is left out.
+
+    A customer is left out (not the run failed) when any of their orders is dated outside
+    the business dates (core.bounds), or has an amount, cost or quantity that is not a
+    number or beyond what a money column holds, or when their total does not fit it: one
+    absurd order (99,999,999,999 x 99,999,999,999 in the year 1) failed every run on
+    PostgreSQL and stored unreadable scores on SQLite. Returns (orders, {customer id: why}).
+    """
+    limits = bounds.limits()
+    ceiling = float(bounds.COLUMN_MAX_AMOUNT)
+    stamps = transactions["timestamp"]
+    first, last = pd.Timestamp(limits.min_date), pd.Timestamp(limits.max_date)
+    reasons = {
+        "date outside the business dates": (stamps < first)
+        | (stamps >= last + pd.Timedelta(days=1)),
+        "amount beyond what a money column holds": ~_fits(transactions["amount"], ceiling),
+        "cost beyond what a money column holds": ~_fits(transactions["cost"], ceiling, True),
+        "quantity beyond what a quantity column holds": ~_fits(transactions["quantity"], ceiling),
+    }
+    totals = transactions.groupby("customer_id")["amount"].sum()
+    why: dict[str, str] = {}
+    for reason, mask in reasons.items():
+        for customer_id in transactions.loc[mask.to_numpy(), "customer_id"].unique():
+            why.setdefault(str(customer_id), reason)
+    for customer_id in totals.index[~_fits(totals, ceiling).to_numpy()]:
+        why.setdefault(str(customer_id), "total revenue beyond what a money column holds")
+    if not why:
+        return transactions, why
+    keep = ~transactions["customer_id"].astype(str).isin(list(why))
+    return transactions[keep.to_numpy()], why
+
+
+def _fits(values: pd.Series, ceiling: float, missing_ok: bool = False) -> pd.Series:
+    """Finite and within +-``ceiling`` (a missing value passes when ``missing_ok``)."""
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    fits = np.isfinite(numbers) & (numbers.abs() <= ceiling)
+    return fits | numbers.isna() if missing_ok else fits
+
+
+def _skipped_notes(skipped: dict[str, str]) -> list[str]:
+    """One note per customer left out, naming it by code (the code is what people know)."""
+    from paretocrm.customers.models import Customer
+
+    ids = [int(pk) for pk in skipped if str(pk).isdigit()]
+    codes = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "code"))
+    return [
+        f"customer {codes.get(int(pk), pk) if str(pk).isdigit() else pk} (id {pk}) left out: {why}"
+        for pk, why in sorted(skipped.items(), key=lambda item: str(item[0]))
+    ]
 
 
 def _finite(value: Any) -> Any:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import django_filters
-
-from paretocrm.core.api.filters import IdFilterSet
+from paretocrm.core.api.filters import BusinessDateFilter, IdFilterSet
 from paretocrm.marketing.models import Campaign
 
 
 class CampaignFilterSet(IdFilterSet):
     """Campaigns by type, status, target tier, owner and start date."""
 
-    starts_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
-    starts_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    starts_after = BusinessDateFilter(field_name="start_date", lookup_expr="gte")
+    starts_before = BusinessDateFilter(field_name="start_date", lookup_expr="lte")
 
     class Meta:
         model = Campaign

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from paretocrm.core.admin import AppendOnlyAdmin, AppendOnlyInline
@@ -24,6 +26,7 @@ from paretocrm.sales.models import (
     Quote,
     QuoteLine,
 )
+from paretocrm.sales.services import check_invoice_amount, settle_invoices
 
 
 @admin.register(ProductCategory)
@@ -176,15 +179,39 @@ class OrderLineAdmin(admin.ModelAdmin):
     autocomplete_fields = ("order", "product")
 
 
+class InvoiceAdminForm(forms.ModelForm):
+    """An invoice in the back office: never for less than has been paid on it."""
+
+    class Meta:
+        model = Invoice
+        fields = ("customer", "order", "number", "issued_on", "due_on", "amount", "currency",
+                  "status")  # fmt: skip
+
+    def clean_amount(self) -> Any:
+        amount = self.cleaned_data["amount"]
+        if self.instance.pk and amount is not None:
+            try:
+                check_invoice_amount(self.instance, amount)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["amount"]) from error
+        return amount
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
-    """Invoices."""
+    """Invoices; the status follows the payment ledger after a change (as on the API)."""
+
+    form = InvoiceAdminForm
 
     list_display = ("number", "customer", "issued_on", "due_on", "amount", "currency", "status")
     list_filter = ("status", "currency")
     search_fields = ("number", "customer__name", "customer__code")
     autocomplete_fields = ("customer", "order")
     date_hierarchy = "due_on"
+
+    def save_model(self, request: HttpRequest, obj: Invoice, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        settle_invoices([obj.pk])
 
 
 @admin.register(Payment)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import django_filters
 
-from paretocrm.core.api.filters import MAX_ID, IdFilterSet
+from paretocrm.core.api.filters import (
+    MAX_ID,
+    BusinessDateFilter,
+    BusinessDateTimeFilter,
+    IdFilterSet,
+)
 from paretocrm.sales.models import Contract, Invoice, Opportunity, Order, Payment, Product
 
 
@@ -26,8 +31,8 @@ class ProductFilterSet(IdFilterSet):
 class OpportunityFilterSet(IdFilterSet):
     """Opportunities by customer, stage, owner and expected close date."""
 
-    close_after = django_filters.DateFilter(field_name="expected_close", lookup_expr="gte")
-    close_before = django_filters.DateFilter(field_name="expected_close", lookup_expr="lte")
+    close_after = BusinessDateFilter(field_name="expected_close", lookup_expr="gte")
+    close_before = BusinessDateFilter(field_name="expected_close", lookup_expr="lte")
 
     class Meta:
         model = Opportunity
@@ -37,7 +42,7 @@ class OpportunityFilterSet(IdFilterSet):
 class ContractFilterSet(IdFilterSet):
     """Contracts by customer, status, renewal type and end date."""
 
-    ends_before = django_filters.DateFilter(field_name="end_date", lookup_expr="lte")
+    ends_before = BusinessDateFilter(field_name="end_date", lookup_expr="lte")
 
     class Meta:
         model = Contract
@@ -47,8 +52,8 @@ class ContractFilterSet(IdFilterSet):
 class OrderFilterSet(IdFilterSet):
     """Orders by customer, status, channel, currency and order date."""
 
-    ordered_after = django_filters.IsoDateTimeFilter(field_name="ordered_at", lookup_expr="gte")
-    ordered_before = django_filters.IsoDateTimeFilter(field_name="ordered_at", lookup_expr="lt")
+    ordered_after = BusinessDateTimeFilter(field_name="ordered_at", lookup_expr="gte")
+    ordered_before = BusinessDateTimeFilter(field_name="ordered_at", lookup_expr="lt")
 
     class Meta:
         model = Order
@@ -58,8 +63,8 @@ class OrderFilterSet(IdFilterSet):
 class InvoiceFilterSet(IdFilterSet):
     """Invoices by customer, status and due date."""
 
-    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
-    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
+    due_before = BusinessDateFilter(field_name="due_on", lookup_expr="lte")
+    due_after = BusinessDateFilter(field_name="due_on", lookup_expr="gte")
 
     class Meta:
         model = Invoice
@@ -69,8 +74,8 @@ class InvoiceFilterSet(IdFilterSet):
 class PaymentFilterSet(IdFilterSet):
     """Payments by customer, invoice, method and date."""
 
-    received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
-    received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
+    received_after = BusinessDateFilter(field_name="received_on", lookup_expr="gte")
+    received_before = BusinessDateFilter(field_name="received_on", lookup_expr="lte")
 
     class Meta:
         model = Payment

@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from paretocrm.core import bounds
 from paretocrm.sales.choices import CLOSED_STAGES, InvoiceStatus, OpportunityStage
 from paretocrm.sales.models import (
     Invoice,
@@ -22,6 +25,37 @@ from paretocrm.sales.models import (
     OrderLine,
     Payment,
 )
+
+#: The business ranges (core.bounds) of the fields these services write.
+ORDER_BOUNDS = {"ordered_at": bounds.DATE}
+LINE_BOUNDS = {"quantity": bounds.QUANTITY, "unit_price": bounds.AMOUNT, "unit_cost": bounds.AMOUNT}
+INVOICE_BOUNDS = {"issued_on": bounds.DATE, "due_on": bounds.DATE, "amount": bounds.AMOUNT}
+PAYMENT_BOUNDS = {"received_on": bounds.DATE, "amount": bounds.AMOUNT}
+
+
+def line_errors(line: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Why an order line's values are out of range, per field (empty when fine); the line
+    total is checked too, or a product of two plausible numbers would overflow revenue."""
+    found = bounds.errors(LINE_BOUNDS, line)
+    if not found and line.get("quantity") is not None and line.get("unit_price") is not None:
+        total = bounds.line_total_error(line["quantity"], line["unit_price"])
+        if total is not None:
+            found["unit_price"] = [total]
+    return found
+
+
+def check_order(fields: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) -> None:
+    """Raise a ``ValidationError`` naming each order field and line field out of range."""
+    found = bounds.errors(ORDER_BOUNDS, fields)
+    for position, line in enumerate(lines, start=1):
+        for name, messages in line_errors(line).items():
+            found.setdefault("lines", []).extend(
+                _("line %(line)s, %(field)s: %(message)s")
+                % {"line": line.get("line_number", position), "field": name, "message": m}
+                for m in messages
+            )
+    if found:
+        raise ValidationError(found)
 
 
 @transaction.atomic
@@ -65,6 +99,8 @@ def reverse_payment(
     payment is itself a reversal or was already reversed.
     """
     invoice_id = Payment.objects.filter(pk=payment.pk).values_list("invoice_id", flat=True).get()
+    if received_on is not None:
+        bounds.check({"received_on": bounds.DATE}, {"received_on": received_on})
     if invoice_id is not None:
         Invoice.objects.select_for_update().filter(pk=invoice_id).values_list("pk").get()
     locked = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -102,8 +138,10 @@ def record_payment(**fields: Any) -> Payment:
     to one invoice queue up and each one sees the payments committed before it: the sum of
     the payments on an invoice never exceeds its amount, and receivable = invoiced - paid
     holds at every moment. Raises ``AllocationError`` naming the amount otherwise. A payment
-    that leaves nothing open marks the invoice paid, in the same transaction.
+    that leaves nothing open marks the invoice paid, in the same transaction. Dates and
+    amounts out of the business range (core.bounds) raise ``ValidationError`` naming them.
     """
+    bounds.check(PAYMENT_BOUNDS, fields)
     invoice = fields.get("invoice")
     if invoice is None:
         return Payment.objects.create(**fields)
@@ -117,6 +155,58 @@ def record_payment(**fields: Any) -> Payment:
     payment = Payment.objects.create(**fields)
     settle_invoices([locked.pk])
     return payment
+
+
+def paid_on(invoice: Invoice) -> Decimal:
+    """What has been paid on ``invoice`` (its payments, reversals counted)."""
+    stored = Invoice.objects.filter(pk=invoice.pk).values_list("amount", flat=True).get()
+    return stored - open_amount(invoice)
+
+
+def check_invoice_amount(invoice: Invoice, amount: Decimal) -> None:
+    """An invoice is never for less than has been paid on it (the receivable would go
+    negative while the invoice still says paid); ``ValidationError`` naming ``amount``."""
+    paid = paid_on(invoice)
+    if Decimal(amount) < paid:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "%(amount)s is less than the %(paid)s already paid on invoice %(number)s; "
+                    "reverse payments first."
+                )
+                % {"amount": amount, "paid": paid, "number": invoice.number}
+            }
+        )
+
+
+def paid_by_number(numbers: Iterable[str]) -> dict[str, Decimal]:
+    """What has been paid on each existing invoice among ``numbers`` (one query), for
+    paths that change invoices in bulk (the invoices import): an amount below it is refused
+    as :func:`check_invoice_amount` refuses it one by one."""
+    paid = _paid_subquery()
+    rows = Invoice.objects.filter(number__in=list(set(numbers))).annotate(paid=paid)
+    return dict(rows.values_list("number", "paid"))
+
+
+@transaction.atomic
+def update_invoice(invoice: Invoice, **changes: Any) -> Invoice:
+    """Change an invoice's fields under the money rules: dates and amount within the
+    business range, the amount never below what is paid; then the status follows the
+    ledger (paid becomes issued again when a larger amount leaves money open).
+
+    The invoice row is locked first, the lock order of ``record_payment``, so no payment
+    lands between the check and the save.
+    """
+    bounds.check(INVOICE_BOUNDS, changes)
+    Invoice.objects.select_for_update().filter(pk=invoice.pk).values_list("pk").get()
+    if "amount" in changes:
+        check_invoice_amount(invoice, changes["amount"])
+    for name, value in changes.items():
+        setattr(invoice, name, value)
+    invoice.save()
+    if settle_invoices([invoice.pk]):
+        invoice.refresh_from_db()
+    return invoice
 
 
 def status_from_ledger(status: str, still_open: Decimal) -> str:
@@ -151,13 +241,8 @@ def settle_invoices(invoice_ids: Iterable[int]) -> int:
     return changed
 
 
-def open_amount(invoice: Invoice) -> Decimal:
-    """What is still open on ``invoice``: its amount minus its payments (reversals count)."""
-    return open_amounts([invoice.pk])[invoice.pk]
-
-
-def open_amounts(invoice_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Per invoice id, its amount minus every payment allocated to it (one query)."""
+def _paid_subquery() -> Coalesce:
+    """The sum of the payments on the outer invoice (0 when none), as an annotation."""
     paid = (
         Payment.objects.filter(invoice_id=OuterRef("pk"))
         .order_by()
@@ -165,9 +250,18 @@ def open_amounts(invoice_ids: Iterable[int]) -> dict[int, Decimal]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    rows = Invoice.objects.filter(pk__in=list(invoice_ids)).annotate(
-        paid=Coalesce(Subquery(paid), Value(Decimal("0")), output_field=DecimalField())
-    )
+    return Coalesce(Subquery(paid), Value(Decimal("0")), output_field=DecimalField())
+
+
+def open_amount(invoice: Invoice) -> Decimal:
+    """What is still open on ``invoice``: its amount minus its payments (reversals count)."""
+    return open_amounts([invoice.pk])[invoice.pk]
+
+
+def open_amounts(invoice_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Per invoice id, its amount minus every payment allocated to it (one query)."""
+    paid = _paid_subquery()
+    rows = Invoice.objects.filter(pk__in=list(invoice_ids)).annotate(paid=paid)
     return {pk: amount - paid for pk, amount, paid in rows.values_list("pk", "amount", "paid")}
 
 
@@ -238,6 +332,8 @@ def create_order(*, lines: Iterable[Mapping[str, Any]], by: Any = None, **fields
     ``fields`` are the order's own fields (customer, number, ordered_at, ...); ``by`` is
     recorded as the order's owner (sales rep) unless ``owner`` is given.
     """
+    lines = [dict(line) for line in lines]
+    check_order(fields, lines)
     fields.setdefault("owner", by)
     order = Order.objects.create(**fields)
     rows = []

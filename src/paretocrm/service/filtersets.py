@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import django_filters
 
-from paretocrm.core.api.filters import MAX_ID, IdFilterSet
+from paretocrm.core.api.filters import MAX_ID, BusinessDateTimeFilter, IdFilterSet
 from paretocrm.service.models import CareRecord, Case, SurveyResponse
 
 
 class CaseFilterSet(IdFilterSet):
     """Cases by customer, type, priority, status, assignee, escalation and opening date."""
 
-    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_after = BusinessDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = BusinessDateTimeFilter(field_name="opened_at", lookup_expr="lt")
 
     class Meta:
         model = Case

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.bounds import validate_amount, validate_business_date
 from paretocrm.core.choices import CustomerTier
 from paretocrm.core.models import AppendOnlyModel, TimeStampedModel, VersionedModel
 from paretocrm.core.money import currency_field, money_field
@@ -116,7 +117,9 @@ class Case(VersionedModel):
         blank=True,
         related_name="assigned_cases",
     )
-    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    opened_at = models.DateTimeField(
+        _("opened at"), default=timezone.now, validators=[validate_business_date]
+    )
     sla_first_response_hours = models.PositiveIntegerField(
         _("first-response target (hours)"), null=True, blank=True
     )
@@ -233,7 +236,9 @@ class CareRecord(TimeStampedModel):
         related_name="care_records",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=CareKind.choices)
-    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    occurred_at = models.DateTimeField(
+        _("occurred at"), default=timezone.now, validators=[validate_business_date]
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -243,7 +248,7 @@ class CareRecord(TimeStampedModel):
         related_name="care_records",
     )
     notes = models.TextField(_("notes"), blank=True)
-    cost = money_field(_("cost"), null=True, blank=True)
+    cost = money_field(_("cost"), null=True, blank=True, validators=[validate_amount])
     currency = currency_field()
 
     objects = CareRecordQuerySet.as_manager()

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 
+from paretocrm.core import bounds
 from paretocrm.core.languages import language_of
 from paretocrm.core.models import require_version
 from paretocrm.customers.models import Customer
@@ -331,6 +332,13 @@ def set_target(
     if not amount.is_finite() or amount <= 0:
         text = gettext("%(value)s must be above zero")
         raise TaskError("revenue_target: " + text % {"value": revenue_target})
+    for name, message in [
+        ("period_start", bounds.date_error(period_start)),
+        ("period_end", bounds.date_error(period_end)),
+        ("revenue_target", bounds.amount_error(amount)),
+    ]:
+        if message is not None:  # the business ranges (core.bounds), on every path
+            raise TaskError(f"{name}: {message}")
     with transaction.atomic():
         target, _created = ManagerTarget.objects.select_for_update().get_or_create(
             manager=manager,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from paretocrm.core import bounds
 from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.views import posted_version
 from paretocrm.customers.views import may_export, record_export, require_export, xlsx_response
@@ -82,11 +83,11 @@ def _task_for(request: HttpRequest, pk: int) -> Task:
 
 
 def _parse_date(value: str, name: str) -> dt.date:
+    """A business date (core.bounds) or a TaskError naming the parameter."""
     try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        text = _("%(value)s is not a date (YYYY-MM-DD)") % {"value": repr(value)}
-        raise services.TaskError(f"{name}: {text}") from None
+        return bounds.parse_date(value, name)
+    except bounds.DateParameterError as error:
+        raise services.TaskError(str(error)) from None
 
 
 @login_required

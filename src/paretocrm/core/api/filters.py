@@ -15,6 +15,8 @@ import django_filters
 from django.db import models
 from django_filters.rest_framework import DjangoFilterBackend
 
+from paretocrm.core.bounds import validate_business_date
+
 #: Largest id a database column holds (64-bit signed); a larger number is a 400, not a
 #: database overflow (found by schemathesis: SQLite raised OverflowError, a 500).
 MAX_ID = 2**63 - 1
@@ -29,17 +31,38 @@ class IdNumberFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class BusinessDateFilter(django_filters.DateFilter):
+    """A date parameter within the business dates (core.bounds): 0001-01-01 is a 400 naming
+    the parameter, not a database overflow (found by attack: OverflowError, a 500)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("validators", [validate_business_date])
+        super().__init__(*args, **kwargs)
+
+
+class BusinessDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time parameter within the business dates (see BusinessDateFilter)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("validators", [validate_business_date])
+        super().__init__(*args, **kwargs)
+
+
 ID_FILTER_DEFAULTS = copy.deepcopy(django_filters.FilterSet.FILTER_DEFAULTS)
 ID_FILTER_DEFAULTS.update(
     {
         models.ForeignKey: {"filter_class": IdNumberFilter},
         models.OneToOneField: {"filter_class": IdNumberFilter},
+        models.DateField: {"filter_class": BusinessDateFilter},
+        models.DateTimeField: {"filter_class": BusinessDateTimeFilter},
     }
 )
 
 
 class IdFilterSet(django_filters.FilterSet):
-    """FilterSet whose foreign-key filters take a number and never validate existence."""
+    """FilterSet whose foreign-key filters take a number and never validate existence, and
+    whose date filters accept only business dates. Declare date filters with
+    :class:`BusinessDateFilter` / :class:`BusinessDateTimeFilter`."""
 
     FILTER_DEFAULTS = ID_FILTER_DEFAULTS
 

@@ -7,7 +7,8 @@
 * Protected fields (owner, created_by, version, credit limit, ...) are always read-only
   (AUTHZ-8): the view stamps them, a client cannot mass-assign them.
 * Database constraints are checked before saving, so a bad value is a 400 naming the field
-  instead of an IntegrityError.
+  instead of an IntegrityError; a Django ``ValidationError`` raised by the service that
+  saves (a business rule, core.bounds) is a 400 naming its fields too.
 """
 
 from __future__ import annotations
@@ -155,6 +156,13 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(get_error_detail(exc)) from exc
         return attrs
+
+    def save(self, **kwargs: Any) -> Any:
+        """Save through ``create``/``update`` (the services); their refusals answer 400."""
+        try:
+            return super().save(**kwargs)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(get_error_detail(exc)) from exc
 
     def build_candidate(self, attrs: dict[str, Any]) -> models.Model:
         """An unsaved copy of the instance (or a new one) with ``attrs`` applied."""

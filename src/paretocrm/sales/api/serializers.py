@@ -19,7 +19,13 @@ from paretocrm.sales.models import (
     PriceListItem,
     Product,
 )
-from paretocrm.sales.services import create_order, open_amounts, status_from_ledger
+from paretocrm.sales.services import (
+    create_order,
+    line_errors,
+    open_amounts,
+    status_from_ledger,
+    update_invoice,
+)
 
 BRIEF = ("id", "display", "version")
 
@@ -173,6 +179,14 @@ class OrderLineSerializer(ScopedModelSerializer):
         """Net revenue of the line (after discount), in the order currency."""
         return str(line.revenue())
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Each value in its business range (the field validators) and the line total too."""
+        attrs = super().validate(attrs)
+        found = line_errors(attrs)
+        if found:
+            raise serializers.ValidationError(found)
+        return attrs
+
 
 class OrderSerializer(ScopedModelSerializer):
     """An order with nested lines, created atomically; lines are fixed after creation."""
@@ -281,6 +295,10 @@ class InvoiceSerializer(ScopedModelSerializer):
             raise serializers.ValidationError(
                 {"status": f"An invoice with {still_open} still open cannot be {status!r}."}
             )
+
+    def update(self, instance: Invoice, validated_data: dict[str, Any]) -> Invoice:
+        """Through the invoice service: never below what is paid, status per the ledger."""
+        return update_invoice(instance, **validated_data)
 
 
 class PaymentSerializer(ScopedModelSerializer):

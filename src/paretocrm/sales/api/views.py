@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.fields import get_error_detail
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -145,6 +147,8 @@ class PaymentViewSet(ScopedModelViewSet):
             )
         except AllocationError as exc:
             raise ValidationError({"amount": [str(exc)]}) from exc
+        except DjangoValidationError as exc:  # out of the business range (core.bounds)
+            raise ValidationError(get_error_detail(exc)) from exc
 
     @extend_schema(request=PaymentReversalSerializer, responses={201: PaymentSerializer})
     @action(detail=True, methods=["post"])
@@ -166,6 +170,8 @@ class PaymentViewSet(ScopedModelViewSet):
                 reason=body.validated_data.get("reason", ""),
                 by=request.user,
             )
+        except DjangoValidationError as exc:
+            raise ValidationError(get_error_detail(exc)) from exc
         except ValueError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(self.get_serializer(reversal).data, status=status.HTTP_201_CREATED)

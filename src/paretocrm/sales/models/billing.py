@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.bounds import validate_amount, validate_business_date
 from paretocrm.core.models import AppendOnlyModel, VersionedModel
 from paretocrm.core.money import currency_field, money_field
 from paretocrm.sales.choices import InvoiceStatus, PaymentMethod
@@ -36,9 +37,9 @@ class Invoice(VersionedModel):
         related_name="invoices",
     )
     number = models.CharField(_("invoice number"), max_length=64)
-    issued_on = models.DateField(_("issued on"))
-    due_on = models.DateField(_("due on"))
-    amount = money_field(_("amount"))
+    issued_on = models.DateField(_("issued on"), validators=[validate_business_date])
+    due_on = models.DateField(_("due on"), validators=[validate_business_date])
+    amount = money_field(_("amount"), validators=[validate_amount])
     currency = currency_field()
     status = models.CharField(
         _("status"), max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
@@ -99,8 +100,8 @@ class Payment(AppendOnlyModel):
         related_name="payments",
     )
     number = models.CharField(_("payment number"), max_length=64)
-    received_on = models.DateField(_("received on"))
-    amount = money_field(_("amount"))
+    received_on = models.DateField(_("received on"), validators=[validate_business_date])
+    amount = money_field(_("amount"), validators=[validate_amount])
     currency = currency_field()
     method = models.CharField(
         _("method"),

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.bounds import validate_amount, validate_business_date
 from paretocrm.core.constraints import range_check
 from paretocrm.core.models import CategoryTree, TimeStampedModel, VersionedModel
 from paretocrm.core.money import currency_field, rate_field, unit_price_field
@@ -34,8 +35,12 @@ class Product(VersionedModel):
         related_name="products",
     )
     unit = models.CharField(_("unit"), max_length=20, default="pcs")
-    unit_cost = unit_price_field(_("unit cost"), null=True, blank=True)
-    list_price = unit_price_field(_("list price"), null=True, blank=True)
+    unit_cost = unit_price_field(
+        _("unit cost"), null=True, blank=True, validators=[validate_amount]
+    )
+    list_price = unit_price_field(
+        _("list price"), null=True, blank=True, validators=[validate_amount]
+    )
     currency = currency_field()
     active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True)
@@ -73,8 +78,10 @@ class PriceList(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=100)
     currency = currency_field()
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), validators=[validate_business_date])
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, validators=[validate_business_date]
+    )
     is_default = models.BooleanField(_("default list"), default=False)
     active = models.BooleanField(_("active"), default=True)
 
@@ -108,7 +115,7 @@ class PriceListItem(models.Model):
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="price_items"
     )
-    unit_price = unit_price_field(_("unit price"))
+    unit_price = unit_price_field(_("unit price"), validators=[validate_amount])
     min_quantity = models.DecimalField(
         _("minimum quantity"), max_digits=18, decimal_places=4, default=1
     )
@@ -149,11 +156,15 @@ class CustomerPrice(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="customer_prices",
     )
-    unit_price = unit_price_field(_("unit price"), null=True, blank=True)
+    unit_price = unit_price_field(
+        _("unit price"), null=True, blank=True, validators=[validate_amount]
+    )
     discount = rate_field(_("discount (%)"), null=True, blank=True)
     currency = currency_field()
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), validators=[validate_business_date])
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, validators=[validate_business_date]
+    )
 
     objects = CustomerPriceQuerySet.as_manager()
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.bounds import validate_amount, validate_business_date, validate_quantity
 from paretocrm.core.constraints import range_check
 from paretocrm.core.models import VersionedModel
 from paretocrm.core.money import currency_field, quantize_money, rate_field, unit_price_field
@@ -33,7 +34,7 @@ class Order(VersionedModel):
         related_name="orders",
     )
     number = models.CharField(_("order number"), max_length=64)
-    ordered_at = models.DateTimeField(_("ordered at"))
+    ordered_at = models.DateTimeField(_("ordered at"), validators=[validate_business_date])
     currency = currency_field()
     status = models.CharField(
         _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.CONFIRMED
@@ -117,9 +118,13 @@ class OrderLine(models.Model):
         related_name="order_lines",
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
-    unit_price = unit_price_field(_("unit price"))
-    unit_cost = unit_price_field(_("unit cost"), null=True, blank=True)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=18, decimal_places=4, validators=[validate_quantity]
+    )
+    unit_price = unit_price_field(_("unit price"), validators=[validate_amount])
+    unit_cost = unit_price_field(
+        _("unit cost"), null=True, blank=True, validators=[validate_amount]
+    )
     discount = rate_field(_("discount (%)"), default=0)
 
     objects = OrderLineQuerySet.as_manager()

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.bounds import validate_amount, validate_business_date, validate_quantity
 from paretocrm.core.constraints import range_check
 from paretocrm.core.models import AppendOnlyModel, VersionedModel
 from paretocrm.core.money import currency_field, money_field, rate_field, unit_price_field
@@ -37,10 +38,12 @@ class Opportunity(VersionedModel):
         choices=OpportunityStage.choices,
         default=OpportunityStage.PROSPECTING,
     )
-    amount = money_field(_("amount"), null=True, blank=True)
+    amount = money_field(_("amount"), null=True, blank=True, validators=[validate_amount])
     currency = currency_field()
     probability = rate_field(_("probability (%)"), null=True, blank=True)
-    expected_close = models.DateField(_("expected close"), null=True, blank=True)
+    expected_close = models.DateField(
+        _("expected close"), null=True, blank=True, validators=[validate_business_date]
+    )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -134,8 +137,10 @@ class Quote(VersionedModel):
         related_name="quotes",
     )
     number = models.CharField(_("number"), max_length=64)
-    issued_on = models.DateField(_("issued on"))
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    issued_on = models.DateField(_("issued on"), validators=[validate_business_date])
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, validators=[validate_business_date]
+    )
     currency = currency_field()
     status = models.CharField(
         _("status"), max_length=16, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT
@@ -174,8 +179,10 @@ class QuoteLine(models.Model):
         related_name="quote_lines",
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
-    unit_price = unit_price_field(_("unit price"))
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=18, decimal_places=4, validators=[validate_quantity]
+    )
+    unit_price = unit_price_field(_("unit price"), validators=[validate_amount])
     discount = rate_field(_("discount (%)"), default=0)
 
     class Meta:
@@ -218,9 +225,11 @@ class Contract(VersionedModel):
     )
     number = models.CharField(_("number"), max_length=64)
     title = models.CharField(_("title"), max_length=200, blank=True)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"), null=True, blank=True)
-    value = money_field(_("contract value"), null=True, blank=True)
+    start_date = models.DateField(_("start date"), validators=[validate_business_date])
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, validators=[validate_business_date]
+    )
+    value = money_field(_("contract value"), null=True, blank=True, validators=[validate_amount])
     currency = currency_field()
     renewal_type = models.CharField(
         _("renewal"), max_length=16, choices=RenewalType.choices, default=RenewalType.MANUAL
