@@ -66,6 +66,10 @@ MESSAGES: dict[str, str] = {
     "not_email": gettext_noop("%(value)s is not an e-mail address"),
     "contact_key": gettext_noop("give an external id or an e-mail so the contact can be matched"),
     "before_issue_date": gettext_noop("is before the issue date"),
+    "below_paid": gettext_noop("%(value)s is below the %(paid)s already paid on this invoice"),
+    "line_total": gettext_noop(
+        "quantity x unit price (%(total)s) is above the largest accepted amount %(max)s"
+    ),
     "other_customers_invoice": gettext_noop("belongs to another customer"),
     "other_customers_order": gettext_noop("belongs to another customer"),
     "price_or_amount": gettext_noop("give a unit price or a line amount"),

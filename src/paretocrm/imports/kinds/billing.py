@@ -25,7 +25,12 @@ from paretocrm.imports.kinds.base import (
 from paretocrm.imports.kinds.master import code_check, records
 from paretocrm.sales.choices import InvoiceStatus, PaymentMethod
 from paretocrm.sales.models import Invoice, Order, Payment
-from paretocrm.sales.services import lock_open_amounts, open_amounts, settle_invoices
+from paretocrm.sales.services import (
+    lock_open_amounts,
+    open_amounts,
+    paid_by_number,
+    settle_invoices,
+)
 
 
 def _customer(kind: ImportKind, frame: pd.DataFrame, report: check.Report) -> pd.Series:
@@ -84,6 +89,7 @@ class InvoiceKind(ImportKind):
             column(frame, "amount"), "amount", report, required=True, min_value=0
         )
         out["amount"] = amount.map(lambda t: Decimal(t) if t else None)
+        self._not_below_paid(out, report)
         out["currency"] = _currency(frame, report, Invoice)
         out["status"] = check.choice(
             column(frame, "status"), "status", report,
@@ -96,6 +102,32 @@ class InvoiceKind(ImportKind):
             {"order_id"} if "order_number" in frame else set()
         )
         return out
+
+    def _not_below_paid(self, out: pd.DataFrame, report: check.Report) -> None:
+        """An invoice's amount never below what has been paid on it (``update_invoice``'s
+        rule on the API, the page and the admin); only invoices in scope are looked at."""
+        numbers = sorted(set(out["number"]) - {""})
+        in_scope = [
+            number
+            for part in chunks(numbers)
+            for number in self.scoped(Invoice)
+            .filter(number__in=part)
+            .values_list("number", flat=True)
+        ]
+        paid = {n: p for part in chunks(in_scope) for n, p in paid_by_number(part).items()}
+        already = [paid.get(number) for number in out["number"]]
+        below = pd.Series(
+            [
+                bool(amount is not None and done is not None and amount < done)
+                for amount, done in zip(out["amount"], already, strict=True)
+            ],
+            index=out.index,
+        )
+        per_row = {
+            "value": out["amount"].astype(str),
+            "paid": pd.Series([str(done) for done in already], index=out.index),
+        }
+        check.flag_code(report, below, "amount", "below_paid", per_row=per_row)
 
     def _orders(self, frame: pd.DataFrame, out: pd.DataFrame, report: check.Report) -> None:
         """The order of each invoice: in the importer's scope, and the invoice customer's.

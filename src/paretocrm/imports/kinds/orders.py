@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from paretocrm.core import bounds
 from paretocrm.core.iso import CURRENCY_CODES
 from paretocrm.customers.models import Customer
 from paretocrm.imports import validation as check
@@ -151,6 +152,7 @@ class OrderKind(ImportKind):
         missing = (price == "") & (amount == "") & (quantity != "")
         check.flag_code(report, missing, "unit_price", "price_or_amount")
         out["unit_price"] = price.where(price != "", self._price_from_amount(amount, quantity))
+        self._line_totals(out, report)
         cost = check.decimal(
             column(frame, "unit_cost"), "unit_cost", report, decimal_places=4, min_value=0
         )
@@ -161,6 +163,24 @@ class OrderKind(ImportKind):
         discount = check.decimal(column(frame, "discount"), "discount", report, decimal_places=4,
                                  min_value=0, max_value=100)  # fmt: skip
         out["discount"] = discount.where(discount != "", "0")
+
+    @staticmethod
+    def _line_totals(out: pd.DataFrame, report: check.Report) -> None:
+        """Quantity x unit price within the largest amount (each is bounded on its own; the
+        API's line check, ``core.bounds.line_total_error``, is the same rule)."""
+        limit = bounds.limits().max_amount
+        usable = (out["quantity"] != "") & (out["unit_price"] != "")
+        total = pd.Series(
+            [
+                Decimal(q) * Decimal(p) if ok else Decimal(0)
+                for q, p, ok in zip(out["quantity"], out["unit_price"], usable, strict=True)
+            ],
+            index=out.index,
+        )
+        beyond = usable & (total > limit)
+        per_row = {"total": total.map(lambda t: f"{t:,f}")}
+        params = {"max": f"{limit:,f}"}
+        check.flag_code(report, beyond, "unit_price", "line_total", params, per_row=per_row)
 
     @staticmethod
     def _price_from_amount(amount: pd.Series, quantity: pd.Series) -> pd.Series:

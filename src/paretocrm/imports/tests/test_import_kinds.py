@@ -480,3 +480,33 @@ def test_unknown_kind_and_literal_text_round_trip(write_csv: Writer) -> None:
     assert run_import("customers", write_csv("n.csv", rows)).status == ImportStatus.COMMITTED
     stored = list(Customer.objects.order_by("code").values_list("name", flat=True))
     assert stored == nasty
+
+
+def test_an_invoice_import_never_sets_an_amount_below_what_is_paid(
+    write_csv: Writer, customers
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14 finding 6 on the import path: the money rule of the API and the page."""
+    header = ["number", "customer_code", "issued_on", "amount"]
+    run_import("invoices", write_csv("i.csv", [header, ["INV9", "C1", "2024-01-01", "4365.32"]]))
+    payments = [["number", "customer_code", "invoice_number", "received_on", "amount"]]
+    payments.append(["PAY9", "C1", "INV9", "2024-01-20", "4365.32"])
+    assert run_import("payments", write_csv("p.csv", payments)).status == ImportStatus.COMMITTED
+    lowered = run_import(
+        "invoices", write_csv("i2.csv", [header, ["INV9", "C1", "2024-01-01", "0.01"]])
+    )
+    assert lowered.status == ImportStatus.REJECTED
+    [(row, column_name, message)] = messages(lowered)
+    assert (row, column_name) == (2, "amount") and "4365.32" in message
+    invoice = Invoice.objects.get(number="INV9")
+    assert (invoice.amount, invoice.status) == (Decimal("4365.32"), "paid")
+
+
+def test_an_order_line_whose_total_is_beyond_the_largest_amount_is_refused(
+    write_csv: Writer, customers
+) -> None:  # type: ignore[no-untyped-def]
+    """Each column within its bound, their product not: refused on its row like the API."""
+    path = make_orders(write_csv, [["O9", "C1", "2024-03-01", "", "1000000", "10000000", "", ""]])
+    result = run_import("orders", path)
+    assert result.status == ImportStatus.REJECTED
+    assert [(r, c) for r, c, _m in messages(result)] == [(2, "unit_price")]
+    assert not Order.objects.filter(number="O9").exists()
