@@ -57,10 +57,39 @@ class CaseError(ValueError):
 
 
 def sla_policy_for(priority: str, tier: str = "") -> SlaPolicy | None:
-    """The policy for a priority and tier, falling back to the tier-less default."""
-    candidates = SlaPolicy.objects.filter(Q(tier=tier) | Q(tier=""), priority=priority)
+    """The active policy for a priority and tier, falling back to the tier-less default."""
+    candidates = SlaPolicy.objects.filter(Q(tier=tier) | Q(tier=""), priority=priority, active=True)
     # The tier-specific row sorts before the blank default when ordered by tier descending.
     return candidates.order_by("-tier").first()
+
+
+SLA_POLICY_FIELDS = ("priority", "tier", "first_response_hours", "resolution_hours")
+
+
+@transaction.atomic
+def save_sla_policy(policy: SlaPolicy | None = None, **fields: Any) -> SlaPolicy:
+    """Create (``policy`` None) or change an SLA policy; cases already open keep their targets.
+
+    Raises ``ValidationError`` naming the field (or the duplicate priority and tier) and
+    writes nothing then.
+    """
+    unknown = set(fields) - set(SLA_POLICY_FIELDS)
+    if unknown:
+        raise CaseError(gettext("unknown field: %(name)s") % {"name": ", ".join(sorted(unknown))})
+    policy = policy or SlaPolicy()
+    for name, value in fields.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy.save()
+    return policy
+
+
+@transaction.atomic
+def archive_sla_policy(policy: SlaPolicy) -> SlaPolicy:
+    """Take a policy out of use (kept for the record); new cases fall back to the default."""
+    policy.active = False
+    policy.save(update_fields=["active", "updated_at"])
+    return policy
 
 
 def customer_tier(customer_id: int) -> str:
