@@ -7,7 +7,9 @@ transaction: until that commits, the previous successful run stays the current s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -95,7 +97,8 @@ def run_scoring(
         report("planning the peak season", 90)
         peak_rows = plan_rows(run, read_lines(as_of), result.scores)
         report("saving the snapshot", 92)
-        _save(run, result, n_transactions=len(transactions), extra=peak_rows)
+        digest = config_digest(config)
+        _save(run, result, n_transactions=len(transactions), extra=peak_rows, digest=digest)
     except (AnalyticsError, ScoringError, ValueError) as error:
         coded = error if isinstance(error, ScoringError) else ScoringError(str(error))
         _fail(run, str(error), coded.code, coded.params)
@@ -246,6 +249,26 @@ def _delete_in_batches(rows: models.QuerySet[Any], batch_size: int) -> int:
             return deleted
 
 
+def config_digest(config: Any) -> str:
+    """A short fingerprint of the analysis settings a run used (weights, thresholds, rules).
+
+    Two runs with the same digest ranked customers by the same rules, so a customer whose tier
+    changed between them moved by their own doing. The settings file's name is left out.
+    """
+    data = _plain(dataclasses.asdict(dataclasses.replace(config, source="")))
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _plain(value: Any) -> Any:
+    """Mappings with string keys (AHP judgements are keyed by criterion pairs), lists."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
 def _queue_pruning(run: ScoreRun) -> None:
     """Queue the pruning for the worker (job "prune-runs") once ``run`` has committed.
 
@@ -301,6 +324,7 @@ def _save(
     *,
     n_transactions: int,
     extra: list[tuple[int, int | None, str, int, float]] | None = None,
+    digest: str = "",
 ) -> None:
     scores = result.scores
     # One dict per customer up front: a .loc lookup per row cost seconds at 100k customers.
@@ -325,7 +349,8 @@ def _save(
             customers_scored=len(rows),
             transactions_read=n_transactions,
             models_info=_finite(result.models_info()),
-            overview=overview(result),
+            # The digest tells the task rules a re-weighting from customers moving (work.alerts).
+            overview={**overview(result), "config_digest": digest},
             rating_weights={k: round(float(v), 4) for k, v in result.rating.weights.items()},
         )
         # Receivers (work queues) see the committed snapshot, never a half-written one.

@@ -120,7 +120,20 @@ def _overdue_receivable(p: Params) -> str:
         "amount": _money(p["total"], p["currency"]),
         "oldest": _date(p["oldest"]),
         "days": formats.number_format(int(p["days"]), 0, force_grouping=True),
-    }
+    } + _invoices(p.get("invoices", []), count)
+
+
+def _invoices(numbers: list[str], count: int) -> str:
+    """ " Invoices: A, B, C." ("and N more" past the listed ones); "" for older tasks."""
+    if not numbers:
+        return ""
+    listed = _join(numbers)
+    if count > len(numbers):
+        listed = gettext("%(numbers)s and %(more)s more") % {
+            "numbers": listed,
+            "more": formats.number_format(count - len(numbers), 0),
+        }
+    return " " + gettext("Invoices: %(numbers)s.") % {"numbers": listed}
 
 
 def _complaint_past_sla(p: Params) -> str:
