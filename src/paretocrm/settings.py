@@ -245,6 +245,7 @@ BASE_CURRENCY = os.environ.get("PARETOCRM_BASE_CURRENCY", "CNY")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "paretocrm.core.errors.csrf_failure"  # translated page in the layout
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
