@@ -196,11 +196,14 @@ def _case_escalated(p: Params) -> str:
 
 
 def _portal_complaint(p: Params) -> str:
-    return gettext("Complaint %(number)s from %(contact)s: %(subject)s") % {
+    text = gettext("Complaint %(number)s from %(contact)s: %(subject)s") % {
         "number": p["number"],
         "contact": p.get("contact") or "-",
         "subject": p["subject"],
     }
+    if p.get("earlier"):  # repeated complaints of the customer while the task was open
+        text += " " + gettext("Earlier complaints: %(numbers)s.") % {"numbers": _join(p["earlier"])}
+    return text
 
 
 def _join(items: list[str], separator: str = "") -> str:

@@ -139,3 +139,27 @@ def test_after_scoring_the_demo_company_a_reps_open_tasks_stay_under_60():
     assert open_tasks, "scoring the demo raises tasks"
     assert open_tasks["sales"] > 0  # the demo's sales rep, who had 140 before
     assert max(open_tasks.values()) < 60, open_tasks
+
+
+@pytest.mark.django_db
+def test_repeated_complaints_of_one_customer_update_one_open_task(rep):
+    from paretocrm.work.choices import ReasonCode
+
+    customer = make_customer(owner=rep)
+
+    def complaint(number: str) -> Task:
+        return services.create_manual_task(
+            customer=customer,
+            owner=rep,
+            reason_code=ReasonCode.PORTAL_COMPLAINT,
+            reason_params={"number": number, "contact": "Li", "subject": "Broken"},
+            due_on=TODAY,
+        )
+
+    first = complaint("WEB-1")
+    second = complaint("WEB-2")
+    assert first.pk == second.pk and Task.objects.filter(customer=customer).count() == 1
+    assert "WEB-1" in second.reason_text and "WEB-2" in second.reason_text
+    services.complete_task(second, outcome="Called back", version=second.version)
+    third = complaint("WEB-3")
+    assert third.pk != first.pk and "WEB-1" not in third.reason_text
