@@ -43,8 +43,8 @@ from paretocrm.sales.models.catalog import (
 from paretocrm.sales.models.orders import Order, OrderLine
 from paretocrm.sales.models.pipeline import Contract, Opportunity, OpportunityStageChange
 from paretocrm.sales.services import status_from_ledger
-from paretocrm.service.models import CareRecord, Case, SurveyResponse
-from paretocrm.service.services import sla_policy_for
+from paretocrm.service.models import CareRecord, Case, SlaPolicy, SurveyResponse
+from paretocrm.service.services import add_default_sla_policies, sla_policy_for
 from paretocrm.users.models import Team, User
 
 CURRENCY_NAMES = {
@@ -529,6 +529,8 @@ def _sla_targets(priority: str) -> tuple[int | None, int | None]:
 
 def _write_service(block: ActivityBlock, keys: Keys, orders: dict[str, int]) -> None:
     escalate_to = keys.users["kam"]
+    if not SlaPolicy.objects.filter(active=True).exists():
+        add_default_sla_policies()  # a database emptied since migrate: what it shipped with
     targets = {p: _sla_targets(p) for p in {c.priority for c in block.cases}}
     created = keys.bulk(
         Case,

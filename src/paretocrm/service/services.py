@@ -63,6 +63,35 @@ def sla_policy_for(priority: str, tier: str = "") -> SlaPolicy | None:
     return candidates.order_by("-tier").first()
 
 
+#: The policies a new installation starts with (migration 0006 holds a frozen copy):
+#: tier -> priority -> (first-response hours, resolution hours); "" is every other tier.
+DEFAULT_SLA_POLICIES: dict[str, dict[str, tuple[int, int]]] = {
+    "": {"urgent": (2, 24), "high": (4, 48), "normal": (8, 72), "low": (24, 168)},
+    "core": {"urgent": (1, 8), "high": (2, 24), "normal": (4, 48), "low": (8, 72)},
+    "key": {"urgent": (1, 12), "high": (3, 36), "normal": (6, 60), "low": (12, 120)},
+}
+
+
+def add_default_sla_policies() -> int:
+    """Add the default policies that have no active policy for their priority and tier.
+
+    The demo loader calls it on a database without any policy (emptied by hand or by a
+    test), so its cases get their clocks from policies as a new installation's would.
+    """
+    added = 0
+    for tier, rows in DEFAULT_SLA_POLICIES.items():
+        for priority, (respond, resolve) in rows.items():
+            if not SlaPolicy.objects.filter(priority=priority, tier=tier, active=True).exists():
+                SlaPolicy.objects.create(
+                    priority=priority,
+                    tier=tier,
+                    first_response_hours=respond,
+                    resolution_hours=resolve,
+                )
+                added += 1
+    return added
+
+
 SLA_POLICY_FIELDS = ("priority", "tier", "first_response_hours", "resolution_hours")
 
 

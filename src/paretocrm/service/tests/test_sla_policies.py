@@ -8,6 +8,7 @@ so escalation could never fire. The defaults ship in a data migration, so the te
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.test import Client
@@ -18,11 +19,17 @@ from paretocrm.insights.tests.snapshots import make_run, make_score
 from paretocrm.portal.tests.factories import client_for, make_portal_user
 from paretocrm.service import services
 from paretocrm.service.models import Case, SlaPolicy
+from paretocrm.service.tests.defaults import restore_shipped_policies
 from paretocrm.work.choices import TaskKind
 from paretocrm.work.models import Task
 from paretocrm.work.services import escalate_service_breaches
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _shipped_policies() -> None:
+    restore_shipped_policies()  # what migrate wrote, even after a transactional test
 
 
 @pytest.fixture
@@ -148,3 +155,18 @@ def test_roles_without_the_settings_function_cannot_open_or_change_policies(role
 def test_the_settings_pages_link_to_the_sla_policies() -> None:
     page = _admin_client().get(reverse("insights:scoring")).content.decode()
     assert reverse("service:sla_policies") in page
+
+
+def test_the_migration_ships_the_default_table_of_the_service() -> None:
+    migration = importlib.import_module("paretocrm.service.migrations.0006_default_sla_policies")
+    assert migration.DEFAULTS == services.DEFAULT_SLA_POLICIES
+    shipped = {
+        (p.tier, p.priority): (p.first_response_hours, p.resolution_hours)
+        for p in SlaPolicy.objects.filter(active=True)
+    }
+    expected = {
+        (tier, priority): hours
+        for tier, rows in services.DEFAULT_SLA_POLICIES.items()
+        for priority, hours in rows.items()
+    }
+    assert shipped == expected
