@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.exceptions import StaleVersionError
+from paretocrm.core.policy import Function, has_function
 from paretocrm.core.tokens import digest
 from paretocrm.core.views import ScopedListView, posted_version
 from paretocrm.customers.models import Customer
@@ -97,6 +98,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "invitation": invitation,
         "colleagues": get_user_model().objects.filter(is_active=True).order_by("username"),
         "may_edit": may_edit_customers(request.user),
+        "may_manage_sla": has_function(request.user, Function.SETTINGS),
     }
     return render(request, "service/case_detail.html", context)
 

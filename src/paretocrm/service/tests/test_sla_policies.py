@@ -170,3 +170,12 @@ def test_the_migration_ships_the_default_table_of_the_service() -> None:
         for priority, hours in rows.items()
     }
     assert shipped == expected
+
+
+def test_a_case_without_a_policy_links_an_administrator_to_the_policies() -> None:
+    SlaPolicy.objects.update(active=False)
+    case = services.open_case(
+        number="CS-9", customer=make_customer(), case_type="inquiry", subject="Price list"
+    )
+    page = _admin_client().get(reverse("service:case", args=[case.pk])).content.decode()
+    assert "No SLA policy applies" in page and reverse("service:sla_policies") in page
