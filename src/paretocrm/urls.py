@@ -20,5 +20,7 @@ urlpatterns = [
     path("", include("paretocrm.web_urls")),
 ]
 
-#: JSON 404 under /api/, Django's page elsewhere (core.views.not_found).
+#: JSON under /api/, the translated page in the layout elsewhere (core.views, core.errors).
+handler403 = "paretocrm.core.errors.permission_denied"
 handler404 = "paretocrm.core.views.not_found"
+handler500 = "paretocrm.core.errors.server_error"

@@ -19,6 +19,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models, transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from paretocrm.core.models import require_version
 from paretocrm.customers.models import Contact
@@ -271,7 +272,30 @@ def require_erase(user: Any) -> None:
     require_function(user, Function.ERASE)
 
 
-def erase_contact(contact: Contact, *, by: Any, version: int | None = None) -> None:
+class ErasureNotConfirmed(ValueError):
+    """The name typed to confirm an erasure is not the person's (nothing is erased)."""
+
+
+def _comparable(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def check_erasure_confirmation(contact: Contact, typed: str | None) -> None:
+    """An erasure cannot be undone: the page asks for the person's name typed as shown.
+
+    Spaces around and between words and letter case do not matter; anything else does.
+    """
+    if not typed or _comparable(typed) != _comparable(contact.name):
+        raise ErasureNotConfirmed(
+            gettext(
+                "Type the person's name exactly as shown to erase their data; nothing was erased."
+            )
+        )
+
+
+def erase_contact(
+    contact: Contact, *, by: Any, version: int | None = None, confirm_name: str | None = None
+) -> None:
     """Anonymise ``contact`` everywhere, all or nothing (PRIV-4); see the module docstring.
 
     Only roles with the erase function; the refusal is logged outside the transaction so
@@ -279,9 +303,12 @@ def erase_contact(contact: Contact, *, by: Any, version: int | None = None) -> N
     old values (they are what is being erased); the erasure itself is one audit event.
     ``version`` is the one the person was shown (the web form, DUR-1): when the contact has
     changed since, :class:`StaleVersionError` and nothing is erased. The API checks If-Match
-    itself and passes none.
+    itself and passes none. ``confirm_name`` is the name typed on the page: a page erasure
+    checks it (:class:`ErasureNotConfirmed`), the API's If-Match is its confirmation.
     """
     require_erase(by)
+    if confirm_name is not None:
+        check_erasure_confirmation(contact, confirm_name)
     _erase(contact, by, version)
 
 

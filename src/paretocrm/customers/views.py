@@ -370,7 +370,14 @@ class ContactEraseView(LoginRequiredMixin, View):
             return redirect("customers:detail", pk=contact.customer_id)
         try:
             with audit_context(ChangeChannel.WEB, request.user):
-                privacy.erase_contact(contact, by=request.user, version=version)
+                privacy.erase_contact(
+                    contact,
+                    by=request.user,
+                    version=version,
+                    confirm_name=request.POST.get("confirm_name", ""),
+                )
+        except privacy.ErasureNotConfirmed as refused:
+            messages.error(request, str(refused))
         except StaleVersionError:
             messages.error(
                 request,

@@ -51,7 +51,9 @@ SEASON = {
 SEASON["mixed"] = tuple(
     (a + b) / 2 for a, b in zip(SEASON["fruit"], SEASON["industrial"], strict=True)
 )
-# Priority -> (first-response target hours, resolution target hours).
+# Priority -> (first-response, resolution hours) the simulated service team works to: the
+# tier-less defaults shipped in service migration 0006. The cases written get their targets
+# from the SLA policies in the database (demo.writers), not from this table.
 SLA_HOURS = {"urgent": (2, 24), "high": (4, 48), "normal": (8, 72), "low": (24, 168)}
 CASE_SUBJECTS = {
     "inquiry": "询问交期与规格",

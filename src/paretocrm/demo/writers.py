@@ -43,7 +43,8 @@ from paretocrm.sales.models.catalog import (
 from paretocrm.sales.models.orders import Order, OrderLine
 from paretocrm.sales.models.pipeline import Contract, Opportunity, OpportunityStageChange
 from paretocrm.sales.services import status_from_ledger
-from paretocrm.service.models import CareRecord, Case, SurveyResponse
+from paretocrm.service.models import CareRecord, Case, SlaPolicy, SurveyResponse
+from paretocrm.service.services import add_default_sla_policies, sla_policy_for
 from paretocrm.users.models import Team, User
 
 CURRENCY_NAMES = {
@@ -519,8 +520,18 @@ def _write_interactions(block: ActivityBlock, keys: Keys) -> None:
     )
 
 
+def _sla_targets(priority: str) -> tuple[int | None, int | None]:
+    """The targets a case of ``priority`` gets from the SLA policies, as a case opened in the
+    app does (the demo's customers have no tier before the first analysis run)."""
+    policy = sla_policy_for(priority)
+    return (policy.first_response_hours, policy.resolution_hours) if policy else (None, None)
+
+
 def _write_service(block: ActivityBlock, keys: Keys, orders: dict[str, int]) -> None:
     escalate_to = keys.users["kam"]
+    if not SlaPolicy.objects.filter(active=True).exists():
+        add_default_sla_policies()  # a database emptied since migrate: what it shipped with
+    targets = {p: _sla_targets(p) for p in {c.priority for c in block.cases}}
     created = keys.bulk(
         Case,
         [
@@ -536,8 +547,8 @@ def _write_service(block: ActivityBlock, keys: Keys, orders: dict[str, int]) -> 
                 order_id=orders.get(c.order) if c.order else None,
                 assigned_to_id=keys.users[c.assigned_to],
                 opened_at=c.opened_at,
-                sla_first_response_hours=c.response_target_hours,
-                sla_resolution_hours=c.resolution_target_hours,
+                sla_first_response_hours=targets[c.priority][0],
+                sla_resolution_hours=targets[c.priority][1],
                 first_response_at=c.first_response_at,
                 resolved_at=c.resolved_at,
                 closed_at=c.resolved_at + timedelta(days=1) if c.resolved_at else None,

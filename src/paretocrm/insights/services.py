@@ -7,7 +7,9 @@ transaction: until that commits, the previous successful run stays the current s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -116,7 +118,15 @@ def _run(run: ScoreRun, progress: ProgressCallback | None) -> ScoreRun:
         lines = lines[~lines["customer_id"].isin(list(skipped))]
         peak_rows = plan_rows(run, lines, result.scores)
         report("saving the snapshot", 92)
-        _save(run, result, n_transactions=len(transactions), extra=peak_rows, skipped=skipped)
+        digest = config_digest(config)
+        _save(
+            run,
+            result,
+            n_transactions=len(transactions),
+            extra=peak_rows,
+            skipped=skipped,
+            digest=digest,
+        )
     except (AnalyticsError, ScoringError, ValueError) as error:
         coded = error if isinstance(error, ScoringError) else ScoringError(str(error))
         _fail(run, str(error), coded.code, coded.params)
@@ -277,6 +287,26 @@ def _delete_in_batches(rows: models.QuerySet[Any], batch_size: int) -> int:
             return deleted
 
 
+def config_digest(config: Any) -> str:
+    """A short fingerprint of the analysis settings a run used (weights, thresholds, rules).
+
+    Two runs with the same digest ranked customers by the same rules, so a customer whose tier
+    changed between them moved by their own doing. The settings file's name is left out.
+    """
+    data = _plain(dataclasses.asdict(dataclasses.replace(config, source="")))
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _plain(value: Any) -> Any:
+    """Mappings with string keys (AHP judgements are keyed by criterion pairs), lists."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
 def _queue_pruning(run: ScoreRun) -> None:
     """Queue the pruning for the worker (job "prune-runs") once ``run`` has committed.
 
@@ -333,6 +363,7 @@ def _save(
     n_transactions: int,
     extra: list[tuple[int, int | None, str, int, float]] | None = None,
     skipped: dict[str, str] | None = None,
+    digest: str = "",
 ) -> None:
     skipped = dict(skipped or {})
     scores = result.scores
@@ -370,7 +401,8 @@ def _save(
             customers_scored=len(rows),
             transactions_read=n_transactions,
             models_info=_finite(result.models_info()),
-            overview=summary,
+            # The digest tells the task rules a re-weighting from customers moving (work.alerts).
+            overview={**summary, "config_digest": digest},
             rating_weights={k: round(float(v), 4) for k, v in result.rating.weights.items()},
         )
         # Receivers (work queues) see the committed snapshot, never a half-written one.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.choices import CustomerTier
 from paretocrm.service.choices import CasePriority, CaseType
 
 
@@ -25,4 +26,21 @@ class NewCaseForm(forms.Form):
         max_length=64,
         required=False,
         help_text=_("Required for returns and exchanges."),
+    )
+
+
+class SlaPolicyForm(forms.Form):
+    """Response and resolution targets for a priority and (optionally) a customer tier."""
+
+    priority = forms.ChoiceField(label=_("priority"), choices=CasePriority.choices)
+    tier = forms.ChoiceField(
+        label=_("customer tier"),
+        choices=[("", _("every tier without its own policy")), *CustomerTier.choices],
+        required=False,
+    )
+    first_response_hours = forms.IntegerField(
+        label=_("first response within (hours)"), min_value=1, max_value=24 * 90
+    )
+    resolution_hours = forms.IntegerField(
+        label=_("resolution within (hours)"), min_value=1, max_value=24 * 365
     )

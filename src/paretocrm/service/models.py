@@ -36,7 +36,8 @@ class SlaPolicy(TimeStampedModel):
     """Response and resolution targets (hours) for a case priority and customer tier.
 
     ``tier`` blank is the default for customers without a tier; core customers usually get
-    shorter targets (第一时间予以反馈).
+    shorter targets (第一时间予以反馈). Defaults ship in migration 0006; a policy is archived
+    (``active`` off), never deleted, so cases keep the targets they were opened with.
     """
 
     priority = models.CharField(_("priority"), max_length=16, choices=CasePriority.choices)
@@ -45,6 +46,7 @@ class SlaPolicy(TimeStampedModel):
     )
     first_response_hours = models.PositiveIntegerField(_("first response within (hours)"))
     resolution_hours = models.PositiveIntegerField(_("resolution within (hours)"))
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ("priority", "tier")
@@ -53,6 +55,7 @@ class SlaPolicy(TimeStampedModel):
         constraints = (
             models.UniqueConstraint(
                 fields=("priority", "tier"),
+                condition=Q(active=True),
                 name="service_slapolicy_priority_tier_unique",
                 violation_error_message=_("There is already a policy for this priority and tier."),
             ),

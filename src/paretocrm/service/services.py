@@ -58,10 +58,68 @@ class CaseError(ValueError):
 
 
 def sla_policy_for(priority: str, tier: str = "") -> SlaPolicy | None:
-    """The policy for a priority and tier, falling back to the tier-less default."""
-    candidates = SlaPolicy.objects.filter(Q(tier=tier) | Q(tier=""), priority=priority)
+    """The active policy for a priority and tier, falling back to the tier-less default."""
+    candidates = SlaPolicy.objects.filter(Q(tier=tier) | Q(tier=""), priority=priority, active=True)
     # The tier-specific row sorts before the blank default when ordered by tier descending.
     return candidates.order_by("-tier").first()
+
+
+#: The policies a new installation starts with (migration 0006 holds a frozen copy):
+#: tier -> priority -> (first-response hours, resolution hours); "" is every other tier.
+DEFAULT_SLA_POLICIES: dict[str, dict[str, tuple[int, int]]] = {
+    "": {"urgent": (2, 24), "high": (4, 48), "normal": (8, 72), "low": (24, 168)},
+    "core": {"urgent": (1, 8), "high": (2, 24), "normal": (4, 48), "low": (8, 72)},
+    "key": {"urgent": (1, 12), "high": (3, 36), "normal": (6, 60), "low": (12, 120)},
+}
+
+
+def add_default_sla_policies() -> int:
+    """Add the default policies that have no active policy for their priority and tier.
+
+    The demo loader calls it on a database without any policy (emptied by hand or by a
+    test), so its cases get their clocks from policies as a new installation's would.
+    """
+    added = 0
+    for tier, rows in DEFAULT_SLA_POLICIES.items():
+        for priority, (respond, resolve) in rows.items():
+            if not SlaPolicy.objects.filter(priority=priority, tier=tier, active=True).exists():
+                SlaPolicy.objects.create(
+                    priority=priority,
+                    tier=tier,
+                    first_response_hours=respond,
+                    resolution_hours=resolve,
+                )
+                added += 1
+    return added
+
+
+SLA_POLICY_FIELDS = ("priority", "tier", "first_response_hours", "resolution_hours")
+
+
+@transaction.atomic
+def save_sla_policy(policy: SlaPolicy | None = None, **fields: Any) -> SlaPolicy:
+    """Create (``policy`` None) or change an SLA policy; cases already open keep their targets.
+
+    Raises ``ValidationError`` naming the field (or the duplicate priority and tier) and
+    writes nothing then.
+    """
+    unknown = set(fields) - set(SLA_POLICY_FIELDS)
+    if unknown:
+        raise CaseError(gettext("unknown field: %(name)s") % {"name": ", ".join(sorted(unknown))})
+    policy = policy or SlaPolicy()
+    for name, value in fields.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy.save()
+    return policy
+
+
+@transaction.atomic
+def archive_sla_policy(policy: SlaPolicy) -> SlaPolicy:
+    """Take a policy out of use (kept for the record); new cases fall back to the default."""
+    policy.active = False
+    policy.save(update_fields=["active", "updated_at"])
+    return policy
 
 
 def customer_tier(customer_id: int) -> str:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.exceptions import StaleVersionError
+from paretocrm.core.policy import Function, has_function
 from paretocrm.core.tokens import digest
 from paretocrm.core.views import ScopedListView, posted_version
 from paretocrm.customers.models import Customer
@@ -31,7 +32,6 @@ from paretocrm.service import services, sla
 from paretocrm.service.choices import CASE_TRANSITIONS, CareKind, CaseStatus, SlaState
 from paretocrm.service.forms import NewCaseForm
 from paretocrm.service.models import Case, SurveyInvitation
-from paretocrm.users.permissions import Function, has_function
 
 
 class CaseListView(ScopedListView):
@@ -100,6 +100,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "colleagues": users.assignees_for([case.customer_id], via_case=True)[case.customer_id],
         "escalation_targets": users.assignees_for([case.customer_id])[case.customer_id],
         "may_edit": has_function(request.user, Function.EDIT_SERVICE),
+        "may_manage_sla": has_function(request.user, Function.SETTINGS),
     }
     return render(request, "service/case_detail.html", context)
 

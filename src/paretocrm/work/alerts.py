@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Min, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from paretocrm.insights.choices import LifecycleStage, RunStatus, Tier
@@ -31,6 +32,11 @@ WATCHED_TIERS = (Tier.CORE, Tier.KEY)
 P_ALIVE_MIN_DROP = 0.05
 #: Receivables count as overdue once past due by more than this many days.
 OVERDUE_DAYS = 30
+#: A rep's queue carries overdue-receivable tasks for this many customers at most, those
+#: owing the most; the receivables page lists every overdue invoice (issue 16: a rep had 128).
+OVERDUE_TASKS_PER_OWNER = 20
+#: An overdue-receivable task lists at most this many invoice numbers (oldest first).
+OVERDUE_INVOICES_LISTED = 10
 #: Contracts ending within this many days of the run's date are up for renewal.
 RENEWAL_WINDOW_DAYS = 60
 #: A potential customer with a potential value (0-100) at least this high is ready.
@@ -152,9 +158,30 @@ def declines(ctx: AlertContext) -> Iterator[Alert]:
         )
 
 
+def settings_changed(run: ScoreRun, previous: ScoreRun | None) -> bool:
+    """True when ``run`` scored with other settings than ``previous`` (a re-weighting).
+
+    Compares the rating weights the engine applied and the digest of the analysis settings
+    (thresholds of the settings file) recorded on each run; a run recorded before either
+    existed counts as unchanged, so its tier moves still raise tasks.
+    """
+    if previous is None:
+        return False
+    weights, weights_before = run.rating_weights, previous.rating_weights
+    if weights and weights_before and weights != weights_before:
+        return True
+    digest = (run.overview or {}).get("config_digest")
+    before = (previous.overview or {}).get("config_digest")
+    return bool(digest and before and digest != before)
+
+
 def tier_downgrades(ctx: AlertContext) -> Iterator[Alert]:
-    """Customers whose tier is lower than in the previous run."""
-    if ctx.previous is None:
+    """Customers whose tier is lower than in the previous run, unless the settings changed.
+
+    A tier is a rank under the settings in force: after an administrator changes weights or
+    thresholds, customers move although none of them did anything (issue 16: 24 tasks).
+    """
+    if ctx.previous is None or settings_changed(ctx.run, ctx.previous):
         return
     rows = (
         _with_previous(ctx)
@@ -173,30 +200,68 @@ def tier_downgrades(ctx: AlertContext) -> Iterator[Alert]:
 
 
 def overdue_receivables(ctx: AlertContext) -> Iterator[Alert]:
-    """Customers owing money on invoices more than OVERDUE_DAYS past due on ``as_of``."""
+    """One alert per customer owing money more than OVERDUE_DAYS past due on ``as_of``.
+
+    The alert lists the overdue invoices (oldest first), so the one open task is updated run
+    after run instead of one task per invoice; the amount is the customer's largest currency.
+    Each owner gets alerts for the OVERDUE_TASKS_PER_OWNER customers owing the most.
+    """
     cutoff = ctx.run.as_of - dt.timedelta(days=OVERDUE_DAYS)
     rows = (
         Invoice.objects.receivable(ctx.run.as_of)
         .filter(due_on__lt=cutoff)
-        .order_by()
-        .values("customer_id", "currency")
-        .annotate(total=Sum("outstanding"), oldest=Min("due_on"), n=Count("id"))
+        .order_by("customer_id", "due_on", "number")
+        .values_list(
+            "customer_id", "customer__owner_id", "number", "due_on", "currency", "outstanding"
+        )
     )
-    for row in rows:
-        days = (ctx.run.as_of - row["oldest"]).days
+    debts: dict[int, _Debt] = {}
+    for customer_id, owner_id, number, due_on, currency, owed in rows:
+        debt = debts.setdefault(customer_id, _Debt(owner_id, due_on))
+        debt.numbers.append(number)
+        debt.totals[currency] = debt.totals.get(currency, Decimal(0)) + owed
+    for customer_id, debt in _largest_per_owner(debts):
+        currency, total = max(debt.totals.items(), key=lambda item: item[1])
         yield Alert(
-            row["customer_id"],
+            customer_id,
             TaskKind.OVERDUE_RECEIVABLE,
             ReasonCode.OVERDUE_RECEIVABLE,
             {
-                "count": row["n"],
-                "total": str(row["total"]),
-                "currency": row["currency"],
-                "oldest": row["oldest"].isoformat(),
-                "days": days,
+                "count": len(debt.numbers),
+                "total": str(total),
+                "currency": currency,
+                "oldest": debt.oldest.isoformat(),
+                "days": (ctx.run.as_of - debt.oldest).days,
+                "invoices": debt.numbers[:OVERDUE_INVOICES_LISTED],
             },
             ctx.due(TaskKind.OVERDUE_RECEIVABLE),
         )
+
+
+@dataclass
+class _Debt:
+    """What one customer owes past due: owner, oldest due date, invoice numbers, totals."""
+
+    owner_id: int | None
+    oldest: dt.date
+    numbers: list[str] = field(default_factory=list)
+    totals: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def size(self) -> Decimal:
+        return max(self.totals.values())
+
+
+def _largest_per_owner(debts: dict[int, _Debt]) -> list[tuple[int, _Debt]]:
+    """The OVERDUE_TASKS_PER_OWNER largest debts of each owner (ties: the older debt)."""
+    ranked = sorted(debts.items(), key=lambda item: (-item[1].size, item[1].oldest, item[0]))
+    taken: dict[int | None, int] = {}
+    kept = []
+    for customer_id, debt in ranked:
+        if taken.get(debt.owner_id, 0) < OVERDUE_TASKS_PER_OWNER:
+            taken[debt.owner_id] = taken.get(debt.owner_id, 0) + 1
+            kept.append((customer_id, debt))
+    return kept
 
 
 def complaints_past_sla(ctx: AlertContext) -> Iterator[Alert]:

@@ -120,7 +120,20 @@ def _overdue_receivable(p: Params) -> str:
         "amount": _money(p["total"], p["currency"]),
         "oldest": _date(p["oldest"]),
         "days": formats.number_format(int(p["days"]), 0, force_grouping=True),
-    }
+    } + _invoices(p.get("invoices", []), count)
+
+
+def _invoices(numbers: list[str], count: int) -> str:
+    """ " Invoices: A, B, C." ("and N more" past the listed ones); "" for older tasks."""
+    if not numbers:
+        return ""
+    listed = _join(numbers)
+    if count > len(numbers):
+        listed = gettext("%(numbers)s and %(more)s more") % {
+            "numbers": listed,
+            "more": formats.number_format(count - len(numbers), 0),
+        }
+    return " " + gettext("Invoices: %(numbers)s.") % {"numbers": listed}
 
 
 def _complaint_past_sla(p: Params) -> str:
@@ -183,11 +196,14 @@ def _case_escalated(p: Params) -> str:
 
 
 def _portal_complaint(p: Params) -> str:
-    return gettext("Complaint %(number)s from %(contact)s: %(subject)s") % {
+    text = gettext("Complaint %(number)s from %(contact)s: %(subject)s") % {
         "number": p["number"],
         "contact": p.get("contact") or "-",
         "subject": p["subject"],
     }
+    if p.get("earlier"):  # repeated complaints of the customer while the task was open
+        text += " " + gettext("Earlier complaints: %(numbers)s.") % {"numbers": _join(p["earlier"])}
+    return text
 
 
 def _join(items: list[str], separator: str = "") -> str:

@@ -291,12 +291,25 @@ def create_manual_task(
     reason_code: str = "",
     reason_params: dict[str, Any] | None = None,
 ) -> Task:
-    """A task outside the scoring signals (no de-duplication).
+    """A task outside the scoring signals.
 
     A person's task carries their own ``reason`` text; a task another part of the product
     adds for someone (a portal complaint) carries a ``reason_code`` and its parameters, so
-    it reads in the language of whoever opens it (work.reasons).
+    it reads in the language of whoever opens it (work.reasons). Such a task is one per
+    customer, owner and reason while it is active: a repeat updates it (:func:`_repeat`).
     """
+    if reason_code:
+        with transaction.atomic():
+            active = (
+                Task.objects.active()
+                .select_for_update()
+                .filter(customer=customer, owner=owner, kind=TaskKind.MANUAL)
+                .filter(reason_code=reason_code)
+                .order_by("id")
+                .first()
+            )
+            if active is not None:
+                return _repeat(active, reason_params or {}, due_on)
     return Task.objects.create(
         customer=customer,
         owner=owner,
@@ -306,6 +319,16 @@ def create_manual_task(
         reason_params=reason_params or {},
         due_on=due_on,
     )
+
+
+def _repeat(task: Task, params: dict[str, Any], due_on: dt.date) -> Task:
+    """The same signal again: the newest parameters, the earlier ones listed under "earlier"."""
+    before = dict(task.reason_params)
+    earlier = [*before.pop("earlier", []), before.get("number", "")]
+    task.reason_params = {**params, "earlier": [n for n in earlier if n]}
+    task.due_on = min(task.due_on, due_on)  # never push a promised date back
+    task.save()
+    return task
 
 
 def set_target(

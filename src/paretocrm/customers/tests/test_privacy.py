@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 import re
+from html import unescape
 
 import openpyxl
 import pytest
@@ -304,7 +305,8 @@ def test_priv4_erase_button_on_the_360_page_for_administrators(person: dict) -> 
     assert (
         url in admin.get(reverse("customers:detail", args=[person["customer"].pk])).content.decode()
     )
-    response = admin.post(url, {"version": _erase_form_version(admin, person)})
+    data = {"version": _erase_form_version(admin, person), "confirm_name": NAME}
+    response = admin.post(url, data)
     assert response.status_code == 302
     assert Contact.objects.get(pk=person["contact"].pk).name == privacy.ERASED_NAME
 
@@ -324,15 +326,37 @@ def test_dur1_erase_form_based_on_an_outdated_version_shows_a_conflict(person: d
     contact.title = "Head of purchasing"  # a colleague edits the person meanwhile
     contact.save()
     url = reverse("customers:contact_erase", args=[contact.pk])
-    answer = admin.post(url, {"version": shown}, follow=True)
+    answer = admin.post(url, {"version": shown, "confirm_name": NAME}, follow=True)
     assert "Someone else changed this contact" in answer.content.decode()
     assert Contact.objects.get(pk=contact.pk).name == NAME
     assert not AuditEvent.objects.filter(kind="erasure").exists()
     missing = admin.post(url, follow=True)
     assert "version: the page did not say" in missing.content.decode()
     assert Contact.objects.get(pk=contact.pk).name == NAME
-    admin.post(url, {"version": _erase_form_version(admin, person)})
+    admin.post(url, {"version": _erase_form_version(admin, person), "confirm_name": NAME})
     assert Contact.objects.get(pk=contact.pk).name == privacy.ERASED_NAME
+
+
+@pytest.mark.parametrize("typed", [None, "", "Someone else", NAME[:-1]])
+def test_priv4_erasure_on_the_page_needs_the_persons_name_typed(person: dict, typed) -> None:
+    """Issue 16 finding 11: erasure cannot be undone, so the page asks for the name first."""
+    admin = page(make_user(Role.ADMINISTRATOR))
+    html = admin.get(reverse("customers:detail", args=[person["customer"].pk])).content.decode()
+    url = reverse("customers:contact_erase", args=[person["contact"].pk])
+    form = html[html.index(f'action="{url}"') :]
+    assert 'name="confirm_name"' in form[: form.index("</form>")]
+    data = {"version": _erase_form_version(admin, person)}
+    if typed is not None:
+        data["confirm_name"] = typed
+    answer = admin.post(url, data, follow=True)
+    shown = unescape(answer.content.decode())
+    assert "Type the person's name exactly as shown to erase their data" in shown
+    assert Contact.objects.get(pk=person["contact"].pk).name == NAME
+    assert not AuditEvent.objects.filter(kind="erasure").exists()
+    # Typed as shown (spaces around it and letter case do not matter), the erasure goes ahead.
+    data["confirm_name"] = f"  {NAME.upper()} "
+    admin.post(url, data)
+    assert Contact.objects.get(pk=person["contact"].pk).name == privacy.ERASED_NAME
 
 
 # PRIV-2 -------------------------------------------------------------------------------

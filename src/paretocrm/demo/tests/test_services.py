@@ -204,3 +204,18 @@ def test_the_demo_writer_refuses_payments_beyond_their_invoice(monkeypatch) -> N
     monkeypatch.setattr(activity, "_billing", paid_twice)
     with pytest.raises(ValueError, match="demo payments exceed their invoices: DEMO-INV"):
         load_demo_company(seed=42, customers=SMALL, anchor=ANCHOR)
+
+
+@pytest.mark.django_db
+def test_demo_cases_take_their_sla_targets_from_the_sla_policies() -> None:
+    """Issue 16 finding 1: the demo wrote hours into its cases, hiding that no policy existed."""
+    from paretocrm.service.models import SlaPolicy
+    from paretocrm.service.tests.defaults import restore_shipped_policies
+
+    restore_shipped_policies()
+    SlaPolicy.objects.filter(priority="normal", tier="").update(first_response_hours=7)
+    load_demo_company(seed=42, customers=SMALL, anchor=ANCHOR)
+    for priority, hours in Case.objects.values_list("priority", "sla_first_response_hours"):
+        policy = SlaPolicy.objects.get(priority=priority, tier="", active=True)
+        assert hours == policy.first_response_hours
+    assert Case.objects.filter(priority="normal", sla_first_response_hours=7).exists()

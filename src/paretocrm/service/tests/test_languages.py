@@ -40,8 +40,11 @@ def kam(boss):
 
 
 def new_case(customer, number="CS-1", **fields) -> Case:
-    SlaPolicy.objects.get_or_create(
-        priority="high", tier="", defaults={"first_response_hours": 8, "resolution_hours": 48}
+    SlaPolicy.objects.update_or_create(
+        priority="high",
+        tier="",
+        active=True,
+        defaults={"first_response_hours": 8, "resolution_hours": 48},
     )
     values = {"number": number, "customer": customer, "case_type": "complaint"}
     values.update(priority="high", subject="Late delivery", opened_at=T0)

@@ -27,6 +27,7 @@ H = dt.timedelta(hours=1)
 
 @pytest.fixture
 def policies() -> None:
+    SlaPolicy.objects.all().delete()  # replace the shipped defaults with known targets
     SlaPolicy.objects.create(priority="high", tier="", first_response_hours=8, resolution_hours=48)
     SlaPolicy.objects.create(
         priority="high", tier="core", first_response_hours=2, resolution_hours=24

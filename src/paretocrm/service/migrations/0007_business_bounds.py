@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('service', '0004_survey_tokens_hashed'),
+        ('service', '0006_default_sla_policies'),
     ]
 
     operations = [
