@@ -302,9 +302,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Notifications (task digests, survey invitations). The console backend prints mails
-# instead of sending them until a real server is configured.
+# instead of sending them until a real server is configured, with the links' secrets
+# (portal invitations, survey answers) redacted (AUD-4).
 EMAIL_BACKEND = os.environ.get(
-    "PARETOCRM_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "PARETOCRM_EMAIL_BACKEND", "paretocrm.core.mail.RedactingConsoleBackend"
 )
 EMAIL_HOST = os.environ.get("PARETOCRM_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("PARETOCRM_EMAIL_PORT", "25"))
@@ -330,6 +331,8 @@ PORTAL_INBOUND_IMAP_FOLDER = os.environ.get("PARETOCRM_INBOUND_IMAP_FOLDER", "IN
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No token of a link (invitations, surveys) reaches the log, e.g. "Not Found: <path>".
+    "filters": {"redact_secrets": {"()": "paretocrm.core.tokens.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("PARETOCRM_LOG_LEVEL", "WARNING")},
 }

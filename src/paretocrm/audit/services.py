@@ -13,12 +13,19 @@ import re
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from paretocrm.audit.choices import SecurityEventKind
 from paretocrm.audit.context import current
 from paretocrm.audit.models import AuditEvent, FieldChange
-from paretocrm.core.masking import mask_email, mask_phone, mask_text
+from paretocrm.core.masking import (
+    mask_email,
+    mask_free_text,
+    mask_phone,
+    mask_text,
+    may_see_personal_data,
+)
 
 #: Fields never compared: bookkeeping that changes on every save.
 IGNORED_FIELDS: frozenset[str] = frozenset({"version", "updated_at", "created_at"})
@@ -34,11 +41,18 @@ _SECRET_KEY = re.compile(r"pass|token|secret|key|credential|session", re.IGNOREC
 _LONG_NUMBER = re.compile(r"\+?\d[\d\- ]{6,}\d")
 
 
-def _stored_value(field_name: str, value: Any) -> str | None:
-    """A value as the history stores it: text, personal fields masked."""
+def _stored_value(field: models.Field[Any, Any], value: Any) -> str | None:
+    """A value as the history stores it: text, personal fields masked.
+
+    Free text (notes, descriptions) is stored with the phone, e-mail, ID and card numbers
+    inside it masked (AUD-4): people type them into notes.
+    """
     if value is None:
         return None
     text = str(value)
+    field_name = field.name
+    if isinstance(field, models.TextField):
+        return mask_free_text(text)
     if field_name in PHONE_FIELDS:
         return mask_phone(text)
     if field_name in EMAIL_FIELDS:
@@ -113,8 +127,8 @@ def record_changes(instance: models.Model, update_fields: Any = None) -> list[Fi
                 object_id=instance.pk,
                 customer_id=customer_id_of(instance),
                 field=field.name,
-                old_value=_stored_value(field.name, old),
-                new_value=_stored_value(field.name, new),
+                old_value=_stored_value(field, old),
+                new_value=_stored_value(field, new),
             )
         )
     return FieldChange.objects.bulk_create(rows) if rows else []
@@ -189,8 +203,36 @@ def history_for_customer(user: Any, customer: Any, limit: int = 50) -> list[Fiel
     """The newest field changes of a customer and its records, or ``[]`` when not allowed."""
     if not may_read_history(user, customer):
         return []
-    return list(
+    return shown_changes(
+        user,
         FieldChange.objects.filter(customer_id=customer.pk)
         .select_related("actor", "content_type")
-        .order_by("-changed_at", "-id")[:limit]
+        .order_by("-changed_at", "-id")[:limit],
     )
+
+
+def _is_text_field(change: FieldChange) -> bool:
+    """True when the changed field holds typed text (not a choice, number or date)."""
+    model = change.content_type.model_class() if change.content_type_id else None
+    try:
+        field = model._meta.get_field(change.field) if model is not None else None
+    except FieldDoesNotExist:  # a field removed since: treat it as text
+        return True
+    return isinstance(field, models.CharField | models.TextField) and not field.choices
+
+
+def shown_changes(user: Any, changes: Any) -> list[FieldChange]:
+    """Field changes as ``user`` may read them (PRIV-5): every page and the API use this.
+
+    Rows written before free text was stored masked may still hold phone or ID numbers in
+    notes; for roles without the view-unmasked function their text values are masked here.
+    The rows are only read, never saved again (the history is append-only).
+    """
+    rows = list(changes)
+    if may_see_personal_data(user):
+        return rows
+    for change in rows:
+        if _is_text_field(change):
+            change.old_value = mask_free_text(change.old_value)
+            change.new_value = mask_free_text(change.new_value)
+    return rows

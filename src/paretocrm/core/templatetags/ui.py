@@ -9,6 +9,7 @@ from django import template
 from django.http import HttpRequest
 from django.utils.formats import number_format
 
+from paretocrm.core.masking import personal_email_for, personal_text_for
 from paretocrm.core.views import is_administrator as _is_administrator
 
 register = template.Library()
@@ -18,6 +19,18 @@ register = template.Library()
 def is_administrator(user: Any) -> bool:
     """True when the user may open the settings pages."""
     return _is_administrator(user)
+
+
+@register.filter
+def personal_text(value: Any, user: Any) -> Any:
+    """Free text about a person as ``user`` may read it (PRIV-5): ``{{ x|personal_text:user }}``."""
+    return personal_text_for(user, value) if isinstance(value, str) else value
+
+
+@register.filter
+def personal_email(value: Any, user: Any) -> Any:
+    """An e-mail address (or a portal user name) masked unless ``user`` may see it whole."""
+    return personal_email_for(user, value) if isinstance(value, str) else value
 
 
 @register.simple_tag
