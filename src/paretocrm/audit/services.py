@@ -10,9 +10,12 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
@@ -26,6 +29,7 @@ from paretocrm.core.masking import (
     mask_text,
     may_see_personal_data,
 )
+from paretocrm.core.tokens import redact_secrets
 
 #: Fields never compared: bookkeeping that changes on every save.
 IGNORED_FIELDS: frozenset[str] = frozenset({"version", "updated_at", "created_at"})
@@ -156,10 +160,15 @@ def record_event(
     detail: dict[str, Any] | None = None,
     channel: str | None = None,
 ) -> AuditEvent:
-    """Write one security event; ``actor`` defaults to the user of the audit context."""
+    """Write one security event; ``actor`` defaults to the user of the audit context.
+
+    A denied access is written at most :func:`refusal_limit` times a minute per user (the
+    event is returned unsaved beyond it), and marks the request as logged so that
+    :func:`record_refusal` does not write it a second time.
+    """
     ctx = current()
     actor_id = actor.pk if actor is not None else ctx.actor_id()
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         kind=str(kind),
         channel=str(channel or ctx.channel),
         actor_id=actor_id,
@@ -168,6 +177,58 @@ def record_event(
         content_type=ContentType.objects.get_for_model(type(target)) if target else None,
         object_id=target.pk if target is not None else None,
         detail=clean_detail(detail),
+    )
+    if str(kind) == SecurityEventKind.ACCESS_DENIED:
+        if ctx.request is not None:
+            setattr(ctx.request, REFUSAL_LOGGED, True)
+        if not _within_refusal_limit(actor_id):
+            return event
+    event.save()
+    return event
+
+
+#: Set on a request whose refusal is already an event (see :func:`record_refusal`).
+REFUSAL_LOGGED = "_paretocrm_refusal_logged"
+
+
+def refusal_limit() -> int:
+    """Denied-access events written per user and minute (``AUDIT_REFUSALS_PER_MINUTE``)."""
+    return int(getattr(settings, "AUDIT_REFUSALS_PER_MINUTE", 30))
+
+
+def _within_refusal_limit(actor_id: int | None) -> bool:
+    """Count one refusal of ``actor_id`` in this minute (in the cache); False past the limit.
+
+    Someone probing ids or routes gets a 403/404 per request; without a limit every probe
+    would be a row. The first refusals of each minute are kept, which shows the probing.
+    """
+    key = f"paretocrm:audit:refusals:{actor_id or 'anonymous'}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count <= refusal_limit()
+
+
+def record_refusal(request: Any, status: int) -> None:
+    """Audit a 403 or 404 answered to a signed-in user (AUD-3), unless already logged.
+
+    Called for every answer by ``AuditContextMiddleware``: the users and settings pages,
+    out-of-scope records (404), the API (whose token user DRF sets on the request).
+    """
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False) or getattr(request, REFUSAL_LOGGED, False):
+        return
+    record_event(
+        SecurityEventKind.ACCESS_DENIED,
+        actor=user,
+        detail={
+            "status": status,
+            "method": request.method,
+            "path": redact_secrets(request.path)[:200],
+        },
     )
 
 
