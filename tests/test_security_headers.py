@@ -2,7 +2,7 @@
 
 Scripts come only from the server itself: no inline ``<script>``, no ``on...=`` handler
 attribute in any template, nothing from a CDN; the Swagger UI loads its start script as a
-file too. ``tests/e2e/test_csp_browser.py`` loads the pages in Chromium and checks that the
+file too. ``e2e/test_csp_browser.py`` loads the pages in Chromium and checks that the
 browser reports no violation.
 """
 
