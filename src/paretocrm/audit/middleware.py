@@ -31,6 +31,7 @@ class AuditContextMiddleware:
         channel = ChangeChannel.API if request.path.startswith("/api/") else ChangeChannel.WEB
         with audit_context(channel, request=request):
             response = self.get_response(request)
-            if response.status_code in REFUSALS:
-                record_refusal(request, response.status_code)
+            status = getattr(response, "status_code", None)
+            if status in REFUSALS:
+                record_refusal(request, int(status))
             return response
