@@ -184,3 +184,23 @@ def test_priv5_portal_access_picker_and_lists_mask_addresses_without_view_unmask
     manager = make_user(Role.GENERAL_MANAGER)
     manager_html = page(manager).get(reverse("portal_access:list")).content.decode()
     assert "li.na@buyer.example.com" in manager_html
+
+
+def test_priv5_the_edit_form_shows_notes_masked_and_keeps_them_on_save(rep_world: dict) -> None:
+    rep, customer = rep_world["rep"], rep_world["customer"]
+    client = page(rep)
+    url = reverse("customers:edit", args=[customer.pk])
+    form = client.get(url)
+    assert form.status_code == 200
+    assert _leaks(form.content.decode()) == []
+    data = {
+        "name": "Renamed",
+        "channel": customer.channel,
+        "currency": customer.currency,
+        "version": customer.version,
+        "notes": "138****5678 typed over",  # a disabled field: the browser sends nothing
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    customer.refresh_from_db()
+    assert (customer.name, customer.notes) == ("Renamed", NOTE)

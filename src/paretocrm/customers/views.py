@@ -286,6 +286,10 @@ class CustomerEditView(LoginRequiredMixin, UpdateView):
     def get_queryset(self) -> QuerySet[Customer]:
         return Customer.objects.visible_to(self.request.user)
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        """The user decides whether personal data in the notes is shown (PRIV-5)."""
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def form_valid(self, form: CustomerForm) -> HttpResponse:
         with transaction.atomic():
             stored = Customer.objects.select_for_update().get(pk=self.object.pk)
