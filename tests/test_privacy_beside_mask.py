@@ -204,3 +204,27 @@ def test_priv5_the_edit_form_shows_notes_masked_and_keeps_them_on_save(rep_world
     assert response.status_code == 302, response.content.decode()[:2000]
     customer.refresh_from_db()
     assert (customer.name, customer.notes) == ("Renamed", NOTE)
+
+
+def test_priv5_case_text_is_masked_for_a_service_agent_on_page_and_api(rep_world: dict) -> None:
+    from django.utils import timezone
+
+    from paretocrm.service.models import Case, CareRecord
+
+    agent = make_user(Role.SERVICE_AGENT)
+    customer = rep_world["customer"]
+    case = Case.objects.create(
+        number="CS-PRIV", customer=customer, case_type="complaint", subject=f"Call {PHONE}",
+        description=NOTE, assigned_to=agent,
+    )  # fmt: skip
+    CareRecord.objects.create(
+        customer=customer, case=case, kind="call", occurred_at=timezone.now(), notes=NOTE
+    )
+    html = page(agent).get(reverse("service:case", args=[case.pk]))
+    assert html.status_code == 200
+    assert "138****5678" in html.content.decode()
+    assert _leaks(html.content.decode()) == []
+    for url in (f"/api/cases/{case.pk}/", "/api/care-records/"):
+        response = api(agent).get(url)
+        assert response.status_code == 200, url
+        assert _leaks(response.content.decode()) == [], url
