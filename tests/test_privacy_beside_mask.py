@@ -209,7 +209,7 @@ def test_priv5_the_edit_form_shows_notes_masked_and_keeps_them_on_save(rep_world
 def test_priv5_case_text_is_masked_for_a_service_agent_on_page_and_api(rep_world: dict) -> None:
     from django.utils import timezone
 
-    from paretocrm.service.models import Case, CareRecord
+    from paretocrm.service.models import CareRecord, Case
 
     agent = make_user(Role.SERVICE_AGENT)
     customer = rep_world["customer"]
