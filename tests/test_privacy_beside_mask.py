@@ -228,3 +228,20 @@ def test_priv5_case_text_is_masked_for_a_service_agent_on_page_and_api(rep_world
         response = api(agent).get(url)
         assert response.status_code == 200, url
         assert _leaks(response.content.decode()) == [], url
+
+
+def test_priv5_portal_messages_and_triage_are_masked_without_view_unmasked() -> None:
+    from paretocrm.portal.choices import InboundStatus
+    from paretocrm.portal.models import InboundMessage
+
+    InboundMessage.objects.create(
+        message_id="<1@mail>", sender=EMAIL, subject=f"Call {PHONE}", body=NOTE,
+        status=InboundStatus.TRIAGE,
+    )  # fmt: skip
+    marketing = make_user(Role.MARKETING)
+    html = page(marketing).get(reverse("portal_access:triage"))
+    assert html.status_code == 200
+    assert "z***@example.com" in html.content.decode()
+    assert _leaks(html.content.decode()) == []
+    manager = make_user(Role.GENERAL_MANAGER)
+    assert EMAIL in page(manager).get(reverse("portal_access:triage")).content.decode()
