@@ -90,8 +90,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "paretocrm.core.middleware.DatabaseUnavailableMiddleware",
+    # Outside the 503 middleware, so that the database-down page gets the policy too.
     "paretocrm.core.middleware.ContentSecurityPolicyMiddleware",
+    "paretocrm.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
