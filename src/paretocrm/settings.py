@@ -92,6 +92,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the 503 middleware, so that the database-down page gets the policy too.
+    "paretocrm.core.middleware.ContentSecurityPolicyMiddleware",
     "paretocrm.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +109,24 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Content-Security-Policy of every answer (core.middleware): scripts only from this server
+# and never inline; styles may be inline (style attributes, Plotly's and htmx's styles);
+# images also as data: URIs (Swagger UI, Plotly's exports). Nothing loads from a CDN.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 
 ROOT_URLCONF = "paretocrm.urls"
 WSGI_APPLICATION = "paretocrm.wsgi.application"
@@ -315,9 +335,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Notifications (task digests, survey invitations). The console backend prints mails
-# instead of sending them until a real server is configured.
+# instead of sending them until a real server is configured, with the links' secrets
+# (portal invitations, survey answers) redacted (AUD-4).
 EMAIL_BACKEND = os.environ.get(
-    "PARETOCRM_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "PARETOCRM_EMAIL_BACKEND", "paretocrm.core.mail.RedactingConsoleBackend"
 )
 EMAIL_HOST = os.environ.get("PARETOCRM_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("PARETOCRM_EMAIL_PORT", "25"))
@@ -343,6 +364,8 @@ PORTAL_INBOUND_IMAP_FOLDER = os.environ.get("PARETOCRM_INBOUND_IMAP_FOLDER", "IN
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No token of a link (invitations, surveys) reaches the log, e.g. "Not Found: <path>".
+    "filters": {"redact_secrets": {"()": "paretocrm.core.tokens.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("PARETOCRM_LOG_LEVEL", "WARNING")},
 }

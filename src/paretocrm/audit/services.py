@@ -10,15 +10,26 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from paretocrm.audit.choices import SecurityEventKind
 from paretocrm.audit.context import current
 from paretocrm.audit.models import AuditEvent, FieldChange
-from paretocrm.core.masking import mask_email, mask_phone, mask_text
+from paretocrm.core.masking import (
+    mask_email,
+    mask_free_text,
+    mask_phone,
+    mask_text,
+    may_see_personal_data,
+)
+from paretocrm.core.tokens import redact_secrets
 
 #: Fields never compared: bookkeeping that changes on every save.
 IGNORED_FIELDS: frozenset[str] = frozenset({"version", "updated_at", "created_at"})
@@ -34,11 +45,18 @@ _SECRET_KEY = re.compile(r"pass|token|secret|key|credential|session", re.IGNOREC
 _LONG_NUMBER = re.compile(r"\+?\d[\d\- ]{6,}\d")
 
 
-def _stored_value(field_name: str, value: Any) -> str | None:
-    """A value as the history stores it: text, personal fields masked."""
+def _stored_value(field: models.Field[Any, Any], value: Any) -> str | None:
+    """A value as the history stores it: text, personal fields masked.
+
+    Free text (notes, descriptions) is stored with the phone, e-mail, ID and card numbers
+    inside it masked (AUD-4): people type them into notes.
+    """
     if value is None:
         return None
     text = str(value)
+    field_name = field.name
+    if isinstance(field, models.TextField):
+        return mask_free_text(text)
     if field_name in PHONE_FIELDS:
         return mask_phone(text)
     if field_name in EMAIL_FIELDS:
@@ -113,8 +131,8 @@ def record_changes(instance: models.Model, update_fields: Any = None) -> list[Fi
                 object_id=instance.pk,
                 customer_id=customer_id_of(instance),
                 field=field.name,
-                old_value=_stored_value(field.name, old),
-                new_value=_stored_value(field.name, new),
+                old_value=_stored_value(field, old),
+                new_value=_stored_value(field, new),
             )
         )
     return FieldChange.objects.bulk_create(rows) if rows else []
@@ -142,10 +160,15 @@ def record_event(
     detail: dict[str, Any] | None = None,
     channel: str | None = None,
 ) -> AuditEvent:
-    """Write one security event; ``actor`` defaults to the user of the audit context."""
+    """Write one security event; ``actor`` defaults to the user of the audit context.
+
+    A denied access is written at most :func:`refusal_limit` times a minute per user (the
+    event is returned unsaved beyond it), and marks the request as logged so that
+    :func:`record_refusal` does not write it a second time.
+    """
     ctx = current()
     actor_id = actor.pk if actor is not None else ctx.actor_id()
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         kind=str(kind),
         channel=str(channel or ctx.channel),
         actor_id=actor_id,
@@ -154,6 +177,58 @@ def record_event(
         content_type=ContentType.objects.get_for_model(type(target)) if target else None,
         object_id=target.pk if target is not None else None,
         detail=clean_detail(detail),
+    )
+    if str(kind) == SecurityEventKind.ACCESS_DENIED:
+        if ctx.request is not None:
+            setattr(ctx.request, REFUSAL_LOGGED, True)
+        if not _within_refusal_limit(actor_id):
+            return event
+    event.save()
+    return event
+
+
+#: Set on a request whose refusal is already an event (see :func:`record_refusal`).
+REFUSAL_LOGGED = "_paretocrm_refusal_logged"
+
+
+def refusal_limit() -> int:
+    """Denied-access events written per user and minute (``AUDIT_REFUSALS_PER_MINUTE``)."""
+    return int(getattr(settings, "AUDIT_REFUSALS_PER_MINUTE", 30))
+
+
+def _within_refusal_limit(actor_id: int | None) -> bool:
+    """Count one refusal of ``actor_id`` in this minute (in the cache); False past the limit.
+
+    Someone probing ids or routes gets a 403/404 per request; without a limit every probe
+    would be a row. The first refusals of each minute are kept, which shows the probing.
+    """
+    key = f"paretocrm:audit:refusals:{actor_id or 'anonymous'}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count <= refusal_limit()
+
+
+def record_refusal(request: Any, status: int) -> None:
+    """Audit a 403 or 404 answered to a signed-in user (AUD-3), unless already logged.
+
+    Called for every answer by ``AuditContextMiddleware``: the users and settings pages,
+    out-of-scope records (404), the API (whose token user DRF sets on the request).
+    """
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False) or getattr(request, REFUSAL_LOGGED, False):
+        return
+    record_event(
+        SecurityEventKind.ACCESS_DENIED,
+        actor=user,
+        detail={
+            "status": status,
+            "method": request.method,
+            "path": redact_secrets(request.path)[:200],
+        },
     )
 
 
@@ -189,8 +264,36 @@ def history_for_customer(user: Any, customer: Any, limit: int = 50) -> list[Fiel
     """The newest field changes of a customer and its records, or ``[]`` when not allowed."""
     if not may_read_history(user, customer):
         return []
-    return list(
+    return shown_changes(
+        user,
         FieldChange.objects.filter(customer_id=customer.pk)
         .select_related("actor", "content_type")
-        .order_by("-changed_at", "-id")[:limit]
+        .order_by("-changed_at", "-id")[:limit],
     )
+
+
+def _is_text_field(change: FieldChange) -> bool:
+    """True when the changed field holds typed text (not a choice, number or date)."""
+    model = change.content_type.model_class() if change.content_type_id else None
+    try:
+        field = model._meta.get_field(change.field) if model is not None else None
+    except FieldDoesNotExist:  # a field removed since: treat it as text
+        return True
+    return isinstance(field, models.CharField | models.TextField) and not field.choices
+
+
+def shown_changes(user: Any, changes: Any) -> list[FieldChange]:
+    """Field changes as ``user`` may read them (PRIV-5): every page and the API use this.
+
+    Rows written before free text was stored masked may still hold phone or ID numbers in
+    notes; for roles without the view-unmasked function their text values are masked here.
+    The rows are only read, never saved again (the history is append-only).
+    """
+    rows = list(changes)
+    if may_see_personal_data(user):
+        return rows
+    for change in rows:
+        if _is_text_field(change):
+            change.old_value = mask_free_text(change.old_value)
+            change.new_value = mask_free_text(change.new_value)
+    return rows

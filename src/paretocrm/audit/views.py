@@ -18,6 +18,7 @@ from django.views.generic import ListView
 
 from paretocrm.audit import filtersets
 from paretocrm.audit.models import AuditEvent, FieldChange
+from paretocrm.audit.services import shown_changes
 from paretocrm.users.permissions import Function, require_function
 
 #: The two tables the page shows, by the ``?log=`` parameter.
@@ -54,6 +55,8 @@ class AuditLogView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        if self.log == "changes":
+            context["object_list"] = shown_changes(self.request.user, context["object_list"])
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

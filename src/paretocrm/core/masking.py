@@ -6,7 +6,8 @@ role policy's ``view_unmasked`` function.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, overload
 
 from paretocrm.core.policy import Function, has_function
 
@@ -47,3 +48,54 @@ def mask_text(value: str | None) -> str:
     if not text:
         return ""
     return f"{text[:1]}***"
+
+
+#: Personal data inside free text (notes, history values), tried left to right. Dates come
+#: first and stay as they are; a number glued to letters or a hyphen (order SO-2026-0042) is
+#: a reference, not a phone. Lookarounds are ASCII-only so that 电话13812345678 is masked.
+_FREE_TEXT = re.compile(
+    r"(?P<date>\b\d{4}-\d{1,2}-\d{1,2}\b)"
+    r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
+    r"|(?<![A-Za-z0-9-])(?P<id>\d{17}[\dXx])(?![A-Za-z0-9])"
+    r"|(?<![A-Za-z0-9-])(?P<number>\+?\d(?:[ -]?\d){6,})"
+)
+
+#: Numbers with this many digits or more are ID or bank card numbers, not phones.
+_CARD_DIGITS = 15
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if match.group("date"):
+        return text
+    if match.group("email"):
+        return mask_email(text)
+    digits = re.sub(r"[^\dXx]", "", text)
+    if match.group("id") or len(digits) >= _CARD_DIGITS:
+        # ID and bank card numbers: the last four stay, as on a bank statement.
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return mask_phone(text)
+
+
+@overload
+def mask_free_text(value: str) -> str: ...
+@overload
+def mask_free_text(value: None) -> None: ...
+def mask_free_text(value: str | None) -> str | None:
+    """Mask phone numbers, e-mails, ID and bank card numbers inside free text (PRIV-5).
+
+    ``Call 13812345678`` -> ``Call 138****5678``; the rest of the text stays readable.
+    """
+    if not value:
+        return value
+    return _FREE_TEXT.sub(_mask_match, value)
+
+
+def personal_text_for(user: Any, value: str | None) -> str | None:
+    """Free text about a person as ``user`` may read it: masked without view_unmasked."""
+    return value if may_see_personal_data(user) else mask_free_text(value)
+
+
+def personal_email_for(user: Any, value: str | None) -> str | None:
+    """An e-mail address (or a portal user name) as ``user`` may read it (PRIV-5)."""
+    return value if may_see_personal_data(user) else mask_email(value)

@@ -1,4 +1,5 @@
-"""A plain 503 page when the database is unavailable (QUALITY.md "Faults").
+"""A plain 503 page when the database is unavailable (QUALITY.md "Faults"); the
+Content-Security-Policy header on every answer.
 
 Without this, a stopped PostgreSQL server turns every page into a 500 error (or, with
 DEBUG on, a traceback naming the host and the settings). The page below renders from the
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
@@ -82,3 +84,22 @@ def database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send ``settings.CONTENT_SECURITY_POLICY`` with every answer (pages, API, errors).
+
+    Scripts and styles load only from the server itself: no template has an inline script
+    or an ``on...=`` handler (``static/paretocrm/app.js`` binds them), and the Swagger UI
+    loads its start script as a file. A view that sets its own policy keeps it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response

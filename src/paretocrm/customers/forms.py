@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.masking import mask_free_text, may_see_personal_data
 from paretocrm.customers.models import Customer, Interaction
 
 
@@ -45,13 +46,42 @@ class CustomerForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
+        self._protect_personal_notes(user)
         for name in ("industry_influence", "cooperation_intent", "price_sensitivity"):
             self.fields[name].widget.attrs.update(min=1, max=5)
             self.fields[name].help_text = _("1 (low) to 5 (high)")
+
+    def _protect_personal_notes(self, user: Any) -> None:
+        """Notes holding phone, e-mail or ID numbers: masked and read-only without unmasking.
+
+        A role that sees contacts masked sees them masked here too (PRIV-5); editing the
+        masked text would overwrite the stored numbers with stars, so the field is locked
+        and :meth:`clean_notes` keeps the stored text.
+        """
+        stored = self.instance.notes if self.instance.pk else ""
+        self.notes_locked = bool(
+            user is not None
+            and not may_see_personal_data(user)
+            and mask_free_text(stored) != stored
+        )
+        if self.notes_locked:
+            field = self.fields["notes"]
+            field.disabled = True
+            field.help_text = _(
+                "The notes hold personal data, shown masked for your role; "
+                "a colleague who may see it can edit them."
+            )
+            self.initial["notes"] = mask_free_text(stored)
+
+    def clean_notes(self) -> str:
+        """The stored notes when they are locked, else what was typed."""
+        if self.notes_locked:
+            return str(self.instance.notes)
+        return str(self.cleaned_data.get("notes") or "")
 
     def clean_country(self) -> str:
         """Country codes are stored upper-case (ISO 3166-1 alpha-2)."""

@@ -207,7 +207,7 @@ class CustomerExportView(LoginRequiredMixin, View):
         _filterset, queryset = filtered_customers(request)
         queryset = queryset.select_related("parent", "owner").order_by("code")
         record_export(request, "customers", file_format)
-        headers, rows = export_rows("customers", queryset)
+        headers, rows = export_rows("customers", queryset, user=request.user)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         # "customers" alone reads 客户数 (a count column) in the main catalogue.
         filename = f"{pgettext('export file name', 'customers')}-{stamp}.{file_format}"
@@ -280,6 +280,10 @@ class CustomerEditView(LoginRequiredMixin, UpdateView):
 
     def get_queryset(self) -> QuerySet[Customer]:
         return Customer.objects.visible_to(self.request.user)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        """The user decides whether personal data in the notes is shown (PRIV-5)."""
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form: CustomerForm) -> HttpResponse:
         with transaction.atomic():

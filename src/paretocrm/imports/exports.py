@@ -21,6 +21,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from paretocrm.core.masking import mask_free_text
+from paretocrm.core.policy import Function, has_function
 from paretocrm.customers.models import Contact, Customer
 from paretocrm.sales.models import OrderLine, Payment
 
@@ -99,6 +101,40 @@ COLUMNS: dict[str, list[tuple[str, Accessor]]] = {
 }
 
 
+#: Columns exported only for users with a function (QUALITY.md field permissions).
+FUNCTION_COLUMNS: dict[str, Function] = {"credit_limit": Function.VIEW_CREDIT}
+
+#: Free-text columns about people: masked for users without view-unmasked (PRIV-5).
+PERSONAL_TEXT_COLUMNS: frozenset[str] = frozenset({"notes"})
+
+
+def columns_for(kind: str, user: Any = None) -> list[tuple[str, Accessor]]:
+    """The columns of ``kind`` as ``user`` may export them (all of them without a user).
+
+    The CLI exports as the operator (no user); the web passes the signed-in user, so a role
+    without the credit function gets no credit column, and free text has phone, e-mail and
+    ID numbers masked for roles without view-unmasked.
+    """
+    columns = COLUMNS[kind]
+    if user is None:
+        return columns
+    columns = [
+        (name, accessor)
+        for name, accessor in columns
+        if name not in FUNCTION_COLUMNS or has_function(user, FUNCTION_COLUMNS[name])
+    ]
+    if has_function(user, Function.VIEW_UNMASKED):
+        return columns
+    return [
+        (name, _masked(accessor) if name in PERSONAL_TEXT_COLUMNS else accessor)
+        for name, accessor in columns
+    ]
+
+
+def _masked(accessor: Accessor) -> Accessor:
+    return lambda obj: mask_free_text(accessor(obj))
+
+
 def default_queryset(kind: str) -> QuerySet[Any]:
     """Everything of a kind, with the joins the columns need (no N+1 queries).
 
@@ -118,12 +154,15 @@ def default_queryset(kind: str) -> QuerySet[Any]:
 
 
 def export_rows(
-    kind: str, queryset: QuerySet[Any] | None = None
+    kind: str, queryset: QuerySet[Any] | None = None, *, user: Any = None
 ) -> tuple[list[str], Iterator[list[Any]]]:
-    """Headers and neutralised rows for ``kind`` (from ``queryset`` or everything)."""
+    """Headers and neutralised rows for ``kind`` (from ``queryset`` or everything).
+
+    ``user``: the person exporting; the columns follow their role (:func:`columns_for`).
+    """
     if kind not in COLUMNS:
         raise ValueError(f"unknown export kind {kind!r}; choose from {', '.join(sorted(COLUMNS))}")
-    columns = COLUMNS[kind]
+    columns = columns_for(kind, user)
     queryset = default_queryset(kind) if queryset is None else queryset
     rows = (
         [neutralise(accessor(obj)) for _, accessor in columns]

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.masking import personal_email_for
 from paretocrm.customers.models import Contact
 from paretocrm.portal.choices import PortalCaseType
 from paretocrm.portal.services import CONTACT_FIELDS, CUSTOMER_FIELDS
@@ -111,4 +112,7 @@ class InviteForm(forms.Form):
             .select_related("customer")
             .order_by("customer__name", "name")
         )
-        field.label_from_instance = lambda c: f"{c.customer.name} · {c.name} <{c.email}>"
+        # The picker shows the address masked to roles that see contacts masked (PRIV-5).
+        field.label_from_instance = lambda c: (
+            f"{c.customer.name} · {c.name} <{personal_email_for(user, c.email)}>"
+        )

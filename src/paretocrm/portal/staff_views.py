@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from paretocrm.core.masking import personal_email_for
 from paretocrm.core.policy import is_staff_member
 from paretocrm.portal import services
 from paretocrm.portal.choices import InboundStatus
@@ -80,9 +81,8 @@ class PortalAccessView(StaffMixin, TemplateView):
             except ValidationError as error:
                 form.add_error("contact", error)
             else:
-                messages.success(
-                    request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
-                )
+                email = personal_email_for(request.user, invitation.email)  # PRIV-5
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
                 return redirect("portal_access:list")
         return self.render_to_response(self.get_context_data(form=form), status=400)
 

@@ -1,10 +1,14 @@
-"""Serializers of the audit log (read-only; values are stored already masked, AUD-4)."""
+"""Serializers of the audit log (read-only; values are stored masked, AUD-4, and free text
+is masked again for roles without view-unmasked, PRIV-5)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rest_framework import serializers
 
 from paretocrm.audit.models import AuditEvent, FieldChange
+from paretocrm.audit.services import shown_changes
 
 
 class _AuditSerializer(serializers.ModelSerializer):
@@ -39,6 +43,12 @@ class AuditEventSerializer(_AuditSerializer):
 
 class FieldChangeSerializer(_AuditSerializer):
     """One field of one record changed: who, when, channel, old -> new."""
+
+    def to_representation(self, instance: FieldChange) -> dict[str, Any]:
+        """Text values with personal data masked for roles without view-unmasked (PRIV-5)."""
+        request = self.context.get("request")
+        (shown,) = shown_changes(getattr(request, "user", None), [instance])
+        return super().to_representation(shown)
 
     class Meta:
         model = FieldChange

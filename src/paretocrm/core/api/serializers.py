@@ -6,6 +6,10 @@
   message as one that does not exist (QUALITY.md AUTHZ-4, no leak).
 * Protected fields (owner, created_by, version, credit limit, ...) are always read-only
   (AUTHZ-8): the view stamps them, a client cannot mass-assign them.
+* Sensitive fields (the credit limit) are left out for roles without their function, and
+  free text about a person (``Meta.personal_text_fields``) is masked for roles without
+  view-unmasked (QUALITY.md PRIV-5, field permissions); a masked text sent back unchanged
+  keeps the stored one.
 * Database constraints are checked before saving, so a bad value is a 400 naming the field
   instead of an IntegrityError; a Django ``ValidationError`` raised by the service that
   saves (a business rule, core.bounds) is a 400 naming its fields too.
@@ -21,6 +25,9 @@ from django.db import models
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
+from paretocrm.core.masking import mask_free_text
+from paretocrm.core.policy import Function, has_function
+
 #: Never writable through the API, on any model.
 PROTECTED_FIELDS: frozenset[str] = frozenset(
     {
@@ -35,6 +42,10 @@ PROTECTED_FIELDS: frozenset[str] = frozenset(
         "updated_at",
     }
 )
+
+
+#: Fields shown (and accepted) only for roles with a function, on any model.
+FUNCTION_FIELDS: dict[str, Function] = {"credit_limit": Function.VIEW_CREDIT}
 
 
 def wants_brief(request: Any) -> bool:
@@ -120,6 +131,9 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         for name in PROTECTED_FIELDS & fields.keys():
             fields[name].read_only = True
             fields[name].required = False
+        for name in FUNCTION_FIELDS.keys() & fields.keys():
+            if not self._may_see(FUNCTION_FIELDS[name]):
+                del fields[name]
         if self._is_top_level() and wants_brief(self.context.get("request")):
             keep = getattr(self.Meta, "brief_fields", self.default_brief_fields)
             fields = {name: field for name, field in fields.items() if name in keep}
@@ -139,6 +153,36 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             fields = serializers.ModelSerializer.get_fields(cls())
             _FIELDS_BY_CLASS[cls] = fields
         return fields
+
+    def _may_see(self, function: Function) -> bool:
+        """True unless the request's user lacks ``function`` (the schema shows every field)."""
+        if getattr(self.context.get("view"), "swagger_fake_view", False):
+            return True
+        request = self.context.get("request")
+        return request is None or has_function(getattr(request, "user", None), function)
+
+    def _personal_text_fields(self) -> tuple[str, ...]:
+        """The free-text fields to mask for this request's user ((), when they may see all)."""
+        names = getattr(self.Meta, "personal_text_fields", ())
+        return () if not names or self._may_see(Function.VIEW_UNMASKED) else names
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """The record, free text about a person masked for roles without view-unmasked."""
+        data = super().to_representation(instance)
+        for name in self._personal_text_fields():
+            if isinstance(data.get(name), str):
+                data[name] = mask_free_text(data[name])
+        return data
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        """Free text sent back as it was shown (masked) keeps the stored text."""
+        attrs = super().to_internal_value(data)
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            for name in self._personal_text_fields():
+                stored = getattr(self.instance, name, None)
+                if name in attrs and stored and attrs[name] == mask_free_text(stored):
+                    del attrs[name]
+        return attrs
 
     def _is_top_level(self) -> bool:
         """The serializer of the response (or the child of its list), not a nested one."""

@@ -9,6 +9,7 @@ from django import template
 from django.http import HttpRequest
 from django.utils.formats import number_format
 
+from paretocrm.core.masking import personal_email_for, personal_text_for
 from paretocrm.core.policy import has_function as _has_function
 
 register = template.Library()
@@ -18,6 +19,18 @@ register = template.Library()
 def has_function(user: Any, function: str) -> bool:
     """True when the role policy lets ``user`` use ``function`` (``user|has_function:"x"``)."""
     return _has_function(user, function)
+
+
+@register.filter
+def personal_text(value: Any, user: Any) -> Any:
+    """Free text about a person as ``user`` may read it (PRIV-5): ``{{ x|personal_text:user }}``."""
+    return personal_text_for(user, value) if isinstance(value, str) else value
+
+
+@register.filter
+def personal_email(value: Any, user: Any) -> Any:
+    """An e-mail address (or a portal user name) masked unless ``user`` may see it whole."""
+    return personal_email_for(user, value) if isinstance(value, str) else value
 
 
 @register.simple_tag

@@ -57,6 +57,7 @@ class CustomerSerializer(ScopedModelSerializer):
         )
         read_only_fields = ("team", "archived_at", "status")
         brief_fields = ("id", "display", "code", "name", "version")
+        personal_text_fields = ("notes",)
 
 
 #: Personal contact fields and how each is masked (on every channel, PRIV-5).
@@ -95,6 +96,7 @@ class ContactSerializer(ScopedModelSerializer):
             "updated_at",
         )
         brief_fields = ("id", "display", "customer", "name", "version")
+        personal_text_fields = ("notes",)
 
     def to_representation(self, instance: Contact) -> dict[str, Any]:
         """The contact with its personal fields masked."""
@@ -145,6 +147,8 @@ class InteractionSerializer(ScopedModelSerializer):
         )
         read_only_fields = ("user",)
         brief_fields = ("id", "display", "customer", "kind", "occurred_at")
+        # The label repeats the subject.
+        personal_text_fields = ("display", "subject", "notes")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """The contacts must belong to the interaction's customer."""

@@ -58,6 +58,7 @@ class CaseSerializer(ScopedModelSerializer):
             "articles",
         )
         brief_fields = ("id", "display", "number", "customer", "status", "priority", "version")
+        personal_text_fields = ("display", "subject", "description")  # PRIV-5
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Contact and order must be the case's customer's; people staff who may see it."""
@@ -114,6 +115,7 @@ class CareRecordSerializer(ScopedModelSerializer):
         )
         read_only_fields = ("user",)
         brief_fields = ("id", "display", "customer", "kind", "occurred_at")
+        personal_text_fields = ("notes",)  # PRIV-5
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """The contact must be the record's customer's."""
@@ -141,6 +143,7 @@ class SurveyResponseSerializer(ScopedModelSerializer):
             "updated_at",
         )
         brief_fields = ("id", "display", "customer", "kind", "score")
+        personal_text_fields = ("comment",)  # PRIV-5
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Contact and case must be the response's customer's."""

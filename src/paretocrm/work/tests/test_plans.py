@@ -160,7 +160,7 @@ def test_plan_pages_create_view_add_action_print_and_export(client, core, kam):
     assert action.status == ActionStatus.IN_PROGRESS
 
     printed = client.get(reverse("work:plan", args=[plan.pk]), {"print": 1}).content.decode()
-    assert "window.print()" in printed and "Visit the buyer" in printed
+    assert "data-print" in printed and "Visit the buyer" in printed
 
     export = client.get(reverse("work:plan_export", args=[plan.pk]))
     assert export.status_code == 200
