@@ -78,6 +78,9 @@ def _parse_date(value: str, name: str) -> dt.date:
 @require_POST
 def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Done (with outcome), snooze (until a date) or reassign (to a user) one task."""
+    # The same function the task API asks (AUTHZ-6): a read-only role changes no task.
+    if not has_function(request.user, Function.EDIT_ACCOUNTS):
+        raise PermissionDenied(_("Your role may not change tasks."))
     task = _task_for(request, pk)
     version = posted_version(request)
     if version is None:
