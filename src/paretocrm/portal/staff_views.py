@@ -116,9 +116,13 @@ class TriageView(StaffMixin, TemplateView):
             .filter(status=InboundStatus.TRIAGE)
             .select_related("customer")[:200]
         )
+        context["may_dismiss"] = has_function(self.request.user, Function.EDIT_SERVICE)
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        # Dismissing a customer's e-mail is service work (AUTHZ-6): read-only roles may not.
+        if not has_function(request.user, Function.EDIT_SERVICE):
+            raise PermissionDenied(_("Your role may not dismiss inbound e-mail."))
         message = get_object_or_404(
             InboundMessage.objects.visible_to(request.user).filter(status=InboundStatus.TRIAGE),
             pk=request.POST.get("pk") or 0,
