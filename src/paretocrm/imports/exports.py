@@ -16,7 +16,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -167,7 +167,7 @@ def write_csv(path: Path, headers: list[str], rows: Iterable[list[Any]]) -> int:
     return count
 
 
-def write_xlsx(path: Path, headers: list[str], rows: Iterable[list[Any]]) -> int:
+def write_xlsx(path: Path | BinaryIO, headers: list[str], rows: Iterable[list[Any]]) -> int:
     """Write an XLSX file in openpyxl write-only mode; returns the number of data rows."""
     import openpyxl
 
