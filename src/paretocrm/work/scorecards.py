@@ -33,6 +33,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from paretocrm.core.policy import KEY_ACCOUNT_MANAGER_ROLES
 from paretocrm.core.querysets import has_full_scope
@@ -59,6 +60,18 @@ RANK_KEYS = (
     "cases",
     "complaints",
 )
+#: What the ranking choice shows for each key (the scorecard table's column headers).
+RANK_LABELS = {
+    "key_revenue": gettext_lazy("key-account revenue"),
+    "achievement": gettext_lazy("achievement"),
+    "growth": gettext_lazy("growth"),
+    "collection_rate": gettext_lazy("collection rate"),
+    "timeliness": gettext_lazy("timeliness"),
+    "csat": gettext_lazy("CSAT"),
+    "nps": "NPS",
+    "cases": gettext_lazy("cases"),
+    "complaints": gettext_lazy("complaints"),
+}
 #: For these a lower figure ranks higher.
 LOWER_IS_BETTER = frozenset({"cases", "complaints"})
 

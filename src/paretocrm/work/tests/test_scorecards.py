@@ -204,3 +204,18 @@ def test_general_manager_sets_targets_sees_chart_and_downloads_the_sheet(client,
     assert li_row["target"] == 1800 and li_row["achievement"] == 0.5
     client.force_login(li)
     assert client.post(url, {"manager": li.pk}).status_code == 403
+
+
+def test_the_ranking_options_are_labels_not_keys_in_chinese(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(make_user(role="general_manager"))
+
+    page = client.get(reverse("work:scorecards")).content.decode()
+
+    options = page.split('name="rank_by"', 1)[1].split("</select>", 1)[0]
+    for key in ("key_revenue", "csat", "collection_rate", "complaints"):
+        assert f">{key}<" not in options
+    assert ">大客户收入<" in options and ">客户满意度<" in options
