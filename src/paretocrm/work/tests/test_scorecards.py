@@ -219,3 +219,16 @@ def test_the_ranking_options_are_labels_not_keys_in_chinese(world):
     for key in ("key_revenue", "csat", "collection_rate", "complaints"):
         assert f">{key}<" not in options
     assert ">大客户收入<" in options and ">客户满意度<" in options
+
+
+def test_the_scorecard_calls_its_people_account_managers_not_direct_superiors(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(make_user(role="general_manager"))
+
+    page = client.get(reverse("work:scorecards")).content.decode()
+
+    assert "直属上级" not in page
+    assert "<th>客户经理</th>" in page
