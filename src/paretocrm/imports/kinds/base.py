@@ -48,6 +48,7 @@ def normalise_header(header: str) -> str:
     return re.sub(r"[\s\-/]+", "_", header)
 
 
+CHINESE = ("zh-hans", "zh-hant")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -66,6 +67,10 @@ def choice_map(
     with translation.override("en"):
         mapping.labels = {value: str(label) for value, label in choices.choices}
     mapping.update({label: value for value, label in mapping.labels.items()})
+    # The labels a Chinese export writes (``exports.export_rows(labelled=True)``).
+    for language in CHINESE:
+        with translation.override(language):
+            mapping.update({str(label): value for value, label in choices.choices})
     mapping.update(extra or {})
     return mapping
 
