@@ -33,3 +33,24 @@ YER ZAR ZMW ZWG ZWL
 
 COUNTRY_CODES: frozenset[str] = frozenset(_COUNTRIES.split())
 CURRENCY_CODES: frozenset[str] = frozenset(_CURRENCIES.split())
+
+#: How people write a currency in files from Chinese ERPs and spreadsheets (issue 16):
+#: names, symbols and the colloquial "RMB", keyed upper-case without spaces.
+CURRENCY_ALIASES: dict[str, str] = {
+    "RMB": "CNY", "人民币": "CNY", "元": "CNY", "¥": "CNY", "￥": "CNY", "CN¥": "CNY",
+    "人民幣": "CNY", "US$": "USD", "$": "USD", "美元": "USD", "美金": "USD",
+    "€": "EUR", "欧元": "EUR", "歐元": "EUR", "£": "GBP", "英镑": "GBP", "英鎊": "GBP",
+    "HK$": "HKD", "港币": "HKD", "港元": "HKD", "港幣": "HKD", "日元": "JPY", "日圓": "JPY",
+    "NT$": "TWD", "新台币": "TWD", "新台幣": "TWD", "澳门元": "MOP", "澳門元": "MOP",
+    "S$": "SGD", "新加坡元": "SGD", "韩元": "KRW", "韓元": "KRW", "A$": "AUD", "澳元": "AUD",
+}  # fmt: skip
+
+
+def currency_code(text: str) -> str:
+    """The ISO 4217 code a written currency means: ``rmb`` / ``人民币`` / ``¥`` -> ``CNY``.
+
+    Unknown text comes back upper-cased, so the caller's check against
+    :data:`CURRENCY_CODES` names it as written.
+    """
+    written = "".join(str(text).split()).upper()
+    return CURRENCY_ALIASES.get(written, written)

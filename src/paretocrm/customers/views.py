@@ -207,7 +207,7 @@ class CustomerExportView(LoginRequiredMixin, View):
         _filterset, queryset = filtered_customers(request)
         queryset = queryset.select_related("parent", "owner").order_by("code")
         record_export(request, "customers", file_format)
-        headers, rows = export_rows("customers", queryset, user=request.user)
+        headers, rows = export_rows("customers", queryset, user=request.user, labelled=True)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         # "customers" alone reads 客户数 (a count column) in the main catalogue.
         filename = f"{pgettext('export file name', 'customers')}-{stamp}.{file_format}"

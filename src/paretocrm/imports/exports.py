@@ -16,8 +16,9 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -154,21 +155,56 @@ def default_queryset(kind: str) -> QuerySet[Any]:
 
 
 def export_rows(
-    kind: str, queryset: QuerySet[Any] | None = None, *, user: Any = None
+    kind: str,
+    queryset: QuerySet[Any] | None = None,
+    *,
+    user: Any = None,
+    labelled: bool = False,
 ) -> tuple[list[str], Iterator[list[Any]]]:
     """Headers and neutralised rows for ``kind`` (from ``queryset`` or everything).
 
     ``user``: the person exporting; the columns follow their role (:func:`columns_for`).
+    ``labelled`` (the pages): headers and choice values in the active language - the
+    import's Chinese headers and the choices' translated labels, which the import accepts
+    again. Without it (the CLI) the canonical English codes.
     """
     if kind not in COLUMNS:
         raise ValueError(f"unknown export kind {kind!r}; choose from {', '.join(sorted(COLUMNS))}")
     columns = columns_for(kind, user)
     queryset = default_queryset(kind) if queryset is None else queryset
+    names = [name for name, _ in columns]
+    if not labelled:
+        labels: list[dict[str, Any]] = [{} for _ in columns]
+        headers = names
+    else:
+        labels = [_choice_labels(queryset.model, name) for name in names]
+        headers = [_header(kind, name) for name in names]
     rows = (
-        [neutralise(accessor(obj)) for _, accessor in columns]
+        [
+            neutralise(label.get(value, value) if label else value)
+            for (_, accessor), label in zip(columns, labels, strict=True)
+            for value in (accessor(obj),)
+        ]
         for obj in queryset.iterator(chunk_size=ITERATOR_CHUNK)
     )
-    return [name for name, _ in columns], rows
+    return headers, rows
+
+
+def _header(kind: str, name: str) -> str:
+    """The import's header of a column in the active language (the name when unknown)."""
+    from paretocrm.imports.kinds import KINDS
+
+    kind_class = KINDS.get(kind)
+    return kind_class.header(name) if kind_class and name in kind_class.columns else name
+
+
+def _choice_labels(model: type[Any], name: str) -> dict[str, str]:
+    """Code -> translated label of a model field with choices (empty for other columns)."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # a column computed from a relation (owner, parent_code)
+        return {}
+    return {code: str(label) for code, label in (getattr(field, "flatchoices", None) or [])}
 
 
 def _csv_value(value: Any) -> Any:
@@ -206,7 +242,7 @@ def write_csv(path: Path, headers: list[str], rows: Iterable[list[Any]]) -> int:
     return count
 
 
-def write_xlsx(path: Path, headers: list[str], rows: Iterable[list[Any]]) -> int:
+def write_xlsx(path: Path | BinaryIO, headers: list[str], rows: Iterable[list[Any]]) -> int:
     """Write an XLSX file in openpyxl write-only mode; returns the number of data rows."""
     import openpyxl
 

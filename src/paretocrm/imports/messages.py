@@ -131,6 +131,8 @@ def render_issue(issue: Mapping[str, Any]) -> str:
         return str(issue.get("message", ""))
     if "what" in params:
         params["what"] = gettext(params["what"])
+    if params.get("allowed_labels"):
+        params["allowed"] = ", ".join(gettext(label) for label in params["allowed_labels"])
     try:
         return gettext(template) % params
     except (KeyError, TypeError, ValueError):

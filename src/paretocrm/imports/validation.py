@@ -412,8 +412,12 @@ def choice(
     codes, distinct = _distinct(raw)
     mapped = _back(distinct.str.lower().map(lookup), codes, raw.index)
     bad = ~empty & mapped.isna()
-    allowed = ", ".join(sorted(set(choices.values())))
-    flag_value(report, bad, column, "not_choice", raw, {"allowed": allowed})
+    values_allowed = sorted(set(choices.values()))
+    params: dict[str, Any] = {"allowed": ", ".join(values_allowed)}
+    labels = getattr(choices, "labels", None)
+    if labels:  # worded in the reader's language by messages.render_issue
+        params["allowed_labels"] = [labels.get(v, v) for v in values_allowed]
+    flag_value(report, bad, column, "not_choice", raw, params)
     return mapped.where(~empty, default).fillna("")
 
 

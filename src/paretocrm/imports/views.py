@@ -6,20 +6,22 @@ with full scope (administrators, general managers) see everyone's.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from paretocrm.core.querysets import has_full_scope
-from paretocrm.imports import background, services
+from paretocrm.imports import background, exports, services
 from paretocrm.imports.forms import KIND_LABELS, CommitForm, UploadForm
+from paretocrm.imports.kinds import KINDS
 from paretocrm.imports.models import ImportBatch, ImportStatus
 from paretocrm.users.permissions import Function, require_function
 
@@ -53,6 +55,7 @@ class ImportPageView(ImportAccessMixin, View):
             "form": form or UploadForm(),
             "batches": list(visible_batches(request.user)[:BATCHES_SHOWN]),
             "kind_labels": KIND_LABELS,
+            "templates": template_kinds(),
         }
         return render(request, self.template_name, context, status=400 if form else 200)
 
@@ -72,6 +75,43 @@ class ImportPageView(ImportAccessMixin, View):
             return self.get(request, form)
         background.start_import(batch.pk)
         return redirect("imports:batch", pk=batch.pk)
+
+
+#: Languages a template can be downloaded in (URL part -> language of its headers).
+TEMPLATE_LANGUAGES = {"zh": "zh-hans", "en": "en"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def template_kinds() -> list[dict[str, Any]]:
+    """The kinds with a header row: label and headers in the active language."""
+    return [
+        {"name": name, "label": KIND_LABELS.get(name, name), "headers": kind.headers()}
+        for name, kind in KINDS.items()
+        if kind.has_template
+    ]
+
+
+class TemplateDownloadView(ImportAccessMixin, View):
+    """An empty file of one kind with its headers (CSV or XLSX, Chinese or English)."""
+
+    def get(self, request: HttpRequest, kind: str, fmt: str, language: str) -> HttpResponse:
+        kind_class = KINDS.get(kind)
+        if kind_class is None or not kind_class.has_template or language not in TEMPLATE_LANGUAGES:
+            raise Http404
+        headers = kind_class.headers(TEMPLATE_LANGUAGES[language])
+        if fmt == "csv":
+            body: Any = "".join(exports.csv_lines(headers, [])).encode("utf-8")
+            content_type = "text/csv; charset=utf-8"
+        elif fmt == "xlsx":
+            buffer = io.BytesIO()
+            exports.write_xlsx(buffer, headers, [])
+            body, content_type = buffer.getvalue(), XLSX
+        else:
+            raise Http404
+        response = HttpResponse(body, content_type=content_type)
+        filename = f"{kind}-template-{language}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 def _may_commit(dry_run: ImportBatch | None) -> bool:

@@ -14,6 +14,7 @@ from paretocrm.core.choices import CustomerTier
 from paretocrm.core.constraints import range_check
 from paretocrm.core.models import TimeStampedModel, VersionedModel
 from paretocrm.core.money import currency_field, money_field, rate_field
+from paretocrm.insights.labels import rfm_segment_label
 from paretocrm.marketing.choices import CampaignStatus, CampaignType, ResponseType
 from paretocrm.marketing.querysets import (
     CampaignAttributionQuerySet,
@@ -21,6 +22,14 @@ from paretocrm.marketing.querysets import (
     CampaignQuerySet,
     ConceptInvitationQuerySet,
 )
+
+
+def segment_label(segment: str) -> str:
+    """A segment by its translated name: a tier code (campaigns aimed at "core" customers
+    store the tier) or an RFM segment; any other name as stored."""
+    if segment in CustomerTier.values:
+        return str(CustomerTier(segment).label)
+    return rfm_segment_label(segment)
 
 
 class Campaign(VersionedModel):
@@ -76,6 +85,11 @@ class Campaign(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def target_segment_label(self) -> str:
+        """The target segment by its translated name (see :func:`segment_label`)."""
+        return segment_label(self.target_segment)
 
 
 class CampaignMember(TimeStampedModel):

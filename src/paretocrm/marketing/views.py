@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from paretocrm.core.choices import CustomerTier
 from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.querysets import has_full_scope
 from paretocrm.core.tokens import digest
@@ -38,6 +37,7 @@ from paretocrm.marketing.models import (
     CampaignMember,
     ConceptSurvey,
     ConceptSurveyInvitation,
+    segment_label,
 )
 from paretocrm.users.permissions import Function, has_function
 
@@ -113,9 +113,7 @@ def audience_export(request: HttpRequest, pk: int, file_format: str) -> HttpResp
 
 def _segment_label(segment: str, by: str) -> str:
     """A tier code or an RFM segment shown by its translated name."""
-    if by == "tier" and segment in CustomerTier.values:
-        return str(CustomerTier(segment).label)
-    return rfm_segment_label(segment)
+    return segment_label(segment) if by == "tier" else rfm_segment_label(segment)
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
@@ -60,6 +62,10 @@ class Team(TimeStampedModel):
         return Team.objects.descendant_ids([self.pk], include_roots=include_self)
 
 
+#: Han characters (CJK unified ideographs and extension A): a name written in Chinese.
+CJK_NAME = re.compile(r"[\u3400-\u9fff]")
+
+
 class User(AbstractUser):
     """A member of staff: login, role, team and manager."""
 
@@ -106,6 +112,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
+
+    def get_full_name(self) -> str:
+        """The name as its own language writes it: Chinese family name first, no space
+        (王龙), other names given name first (Anna Schmidt)."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if CJK_NAME.search(first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
 
     @property
     def has_full_scope(self) -> bool:

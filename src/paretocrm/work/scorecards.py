@@ -33,6 +33,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from paretocrm.core.policy import KEY_ACCOUNT_MANAGER_ROLES
 from paretocrm.core.querysets import has_full_scope
@@ -59,6 +60,18 @@ RANK_KEYS = (
     "cases",
     "complaints",
 )
+#: What the ranking choice shows for each key (the scorecard table's column headers).
+RANK_LABELS = {
+    "key_revenue": gettext_lazy("key-account revenue"),
+    "achievement": gettext_lazy("achievement"),
+    "growth": gettext_lazy("growth"),
+    "collection_rate": gettext_lazy("collection rate"),
+    "timeliness": gettext_lazy("timeliness"),
+    "csat": gettext_lazy("CSAT"),
+    "nps": "NPS",
+    "cases": gettext_lazy("cases"),
+    "complaints": gettext_lazy("complaints"),
+}
 #: For these a lower figure ranks higher.
 LOWER_IS_BETTER = frozenset({"cases", "complaints"})
 
@@ -342,6 +355,23 @@ SHEET_COLUMNS = (
     "lost",
 )
 
+#: The spreadsheet's headers in the reader's language (the ranking keys as labelled).
+SHEET_LABELS = {
+    **RANK_LABELS,
+    "rank": pgettext_lazy("scorecard sheet", "rank"),
+    "manager": pgettext_lazy("key-account manager", "manager"),
+    "accounts": pgettext_lazy("scorecard sheet", "accounts"),
+    "key_accounts": pgettext_lazy("scorecard sheet", "core and key accounts"),
+    "previous_key_revenue": pgettext_lazy(
+        "scorecard sheet", "key-account revenue, previous period"
+    ),
+    "target": pgettext_lazy("scorecard sheet", "target"),
+    "invoiced": pgettext_lazy("scorecard sheet", "invoiced"),
+    "collected": pgettext_lazy("scorecard sheet", "collected"),
+    "gained": pgettext_lazy("scorecard sheet", "accounts gained"),
+    "lost": pgettext_lazy("scorecard sheet", "accounts lost"),
+}
+
 
 def sheet(cards: list[Scorecard]) -> tuple[list[str], list[list[Any]]]:
     """The cards as spreadsheet rows (rates as fractions, amounts as exact decimals)."""
@@ -354,4 +384,4 @@ def sheet(cards: list[Scorecard]) -> tuple[list[str], list[list[Any]]]:
                 value = value.get_full_name() or value.username
             row.append(round(value, 4) if isinstance(value, float) else value)
         rows.append(row)
-    return list(SHEET_COLUMNS), rows
+    return [str(SHEET_LABELS.get(c, c)) for c in SHEET_COLUMNS], rows

@@ -387,7 +387,7 @@ def scorecard_page(request: HttpRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "rank_by": rank_by,
-        "rank_keys": scorecards.RANK_KEYS,
+        "rank_options": [(key, scorecards.RANK_LABELS[key]) for key in scorecards.RANK_KEYS],
         "error": error,
         "formulas": scorecards.__doc__,
         "rotation": scorecards.rotation_history(managers, start, end)[:200] if not error else [],

@@ -5,10 +5,61 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import pgettext_lazy
 
 from paretocrm.audit.services import history_for_customer, may_read_history
 
 register = template.Library()
+
+#: Names of the keys events store in their detail, as the audit page shows them.
+DETAIL_KEYS = {
+    "kind": pgettext_lazy("audit detail", "kind"),
+    "format": pgettext_lazy("audit detail", "format"),
+    "filter": pgettext_lazy("audit detail", "filter"),
+    "function": pgettext_lazy("audit detail", "function"),
+    "path": pgettext_lazy("audit detail", "path"),
+    "sessions_ended": pgettext_lazy("audit detail", "sessions ended"),
+    "from": pgettext_lazy("audit detail", "from"),
+    "to": pgettext_lazy("audit detail", "to"),
+    "scope": pgettext_lazy("audit detail", "scope"),
+    "changed": pgettext_lazy("audit detail", "changed"),
+    "customer": pgettext_lazy("audit detail", "customer"),
+    "file": pgettext_lazy("audit detail", "file"),
+    "status": pgettext_lazy("audit detail", "status"),
+    "system": pgettext_lazy("audit detail", "system import"),
+    "reason": pgettext_lazy("audit detail", "reason"),
+    "customers": pgettext_lazy("audit detail", "customers"),
+    "call_list": pgettext_lazy("audit detail", "call list"),
+}
+#: Codes stored as detail values (what was exported, file formats, yes/no).
+DETAIL_VALUES = {
+    "personal_data": pgettext_lazy("audit detail", "personal data"),
+    "customers": pgettext_lazy("audit detail", "customers"),
+    "call_list": pgettext_lazy("audit detail", "call list"),
+    "campaign_audience": pgettext_lazy("audit detail", "campaign audience"),
+    "concentration_report": pgettext_lazy("audit detail", "concentration report"),
+    "core_customers": pgettext_lazy("audit detail", "core customers"),
+    "scorecards": pgettext_lazy("audit detail", "scorecards"),
+    "account_plan": pgettext_lazy("audit detail", "account plan"),
+    "json": "JSON",
+    "csv": "CSV",
+    "xlsx": "XLSX",
+    True: pgettext_lazy("audit detail", "yes"),
+    False: pgettext_lazy("audit detail", "no"),
+}
+
+
+@register.filter
+def detail_text(detail: Any) -> str:
+    """An event's detail as "key: value; ..." in the reader's language (unknown keys and
+    values as stored, so nothing recorded is hidden)."""
+    if not isinstance(detail, dict):
+        return str(detail or "")
+    parts = []
+    for key, value in detail.items():
+        shown = DETAIL_VALUES.get(value, value) if isinstance(value, str | bool) else value
+        parts.append(f"{DETAIL_KEYS.get(key, key)}: {shown}")
+    return "; ".join(parts)
 
 
 @register.inclusion_tag("audit/_history_rows.html", takes_context=True)

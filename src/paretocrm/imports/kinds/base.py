@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from paretocrm.imports import validation as check
 from paretocrm.imports.parsing import Limits, RawTable, read_table
@@ -48,10 +48,29 @@ def normalise_header(header: str) -> str:
     return re.sub(r"[\s\-/]+", "_", header)
 
 
-def choice_map(choices: type[models.TextChoices], extra: Mapping[str, str] | None = None) -> dict:
+CHINESE = ("zh-hans", "zh-hant")
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+class ChoiceMap(dict):
+    """Spellings -> choice value, knowing each value's English label (the gettext msgid),
+    so the report can list the allowed values in the reader's language."""
+
+    labels: dict[str, str]
+
+
+def choice_map(
+    choices: type[models.TextChoices], extra: Mapping[str, str] | None = None
+) -> ChoiceMap:
     """Accepted spellings of a choice: its value, its English label, and Chinese labels."""
-    mapping = {value: value for value in choices.values}
-    mapping.update({str(label): value for value, label in choices.choices})
+    mapping = ChoiceMap({value: value for value in choices.values})
+    with translation.override("en"):
+        mapping.labels = {value: str(label) for value, label in choices.choices}
+    mapping.update({label: value for value, label in mapping.labels.items()})
+    # The labels a Chinese export writes (``exports.export_rows(labelled=True)``).
+    for language in CHINESE:
+        with translation.override(language):
+            mapping.update({str(label): value for value, label in choices.choices})
     mapping.update(extra or {})
     return mapping
 
@@ -128,6 +147,27 @@ class ImportKind(ABC):
     required: ClassVar[frozenset[str]]
     # Rows sharing this column's value stand or fall together (the lines of one order).
     group_column: ClassVar[str | None] = None
+    #: False for a kind read from a fixed layout without a header row (CDNOW).
+    has_template: ClassVar[bool] = True
+
+    @classmethod
+    def header(cls, name: str, language: str | None = None) -> str:
+        """The header of column ``name`` in ``language`` (default: the active one).
+
+        Chinese readers get the column's first Chinese alias, everyone else its canonical
+        name; both are accepted by :meth:`map_headers`, so a template imports back.
+        """
+        language = language or translation.get_language() or ""
+        if language.lower().startswith("zh"):
+            chinese = [alias for alias in cls.columns[name] if CJK.search(alias)]
+            if chinese:
+                return chinese[0]
+        return name
+
+    @classmethod
+    def headers(cls, language: str | None = None) -> list[str]:
+        """Every column's header in ``language``, in the kind's column order."""
+        return [cls.header(name, language) for name in cls.columns]
 
     def __init__(self, importer: Any = None) -> None:
         # The user running the import (None for a system import): kinds that create owned

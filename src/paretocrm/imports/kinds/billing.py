@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 import pandas as pd
 from django.db import IntegrityError
 
-from paretocrm.core.iso import CURRENCY_CODES
 from paretocrm.customers.models import Customer
 from paretocrm.imports import validation as check
 from paretocrm.imports.kinds.base import (
@@ -22,7 +21,7 @@ from paretocrm.imports.kinds.base import (
     lookup,
     upsert,
 )
-from paretocrm.imports.kinds.master import code_check, records
+from paretocrm.imports.kinds.master import currency_check, records
 from paretocrm.sales.choices import InvoiceStatus, PaymentMethod
 from paretocrm.sales.models import Invoice, Order, Payment
 from paretocrm.sales.services import (
@@ -42,7 +41,7 @@ def _customer(kind: ImportKind, frame: pd.DataFrame, report: check.Report) -> pd
 
 
 def _currency(frame: pd.DataFrame, report: check.Report, model: Any) -> pd.Series:
-    currency = code_check(column(frame, "currency"), "currency", report, CURRENCY_CODES, "4217")
+    currency = currency_check(column(frame, "currency"), "currency", report)
     return currency.where(currency != "", model._meta.get_field("currency").get_default())
 
 

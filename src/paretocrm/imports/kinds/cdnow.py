@@ -29,6 +29,7 @@ class CdnowKind(OrderKind):
     """CDNOW master or sample file: customers created from the file, one order per row."""
 
     name = "cdnow"
+    has_template = False  # a fixed whitespace-separated layout, no header row
 
     def load(self, path: Path, *, encoding: str, sheet: str | None, limits: Limits) -> RawTable:
         """Read the whitespace-separated file into the flat order layout."""

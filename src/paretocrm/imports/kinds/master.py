@@ -9,7 +9,7 @@ import pandas as pd
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 
-from paretocrm.core.iso import COUNTRY_CODES, CURRENCY_CODES
+from paretocrm.core.iso import COUNTRY_CODES, CURRENCY_CODES, currency_code
 from paretocrm.customers.choices import (
     BuyingRole,
     CooperationLevel,
@@ -49,6 +49,11 @@ def code_check(
         per_row = {"value": upper[bad].map(repr)}
         check.flag_code(report, bad, name, "not_iso_code", {"standard": what}, per_row)
     return upper.where(~bad, "")
+
+
+def currency_check(values: pd.Series, name: str, report: check.Report) -> pd.Series:
+    """ISO 4217 codes, with the usual ways of writing them (RMB, 人民币, US$) accepted."""
+    return code_check(values.astype(str).map(currency_code), name, report, CURRENCY_CODES, "4217")
 
 
 def decimal_or_none(text: str) -> Decimal | None:
@@ -132,7 +137,7 @@ class CustomerKind(ImportKind):
                                       "分销": "distributor"}),
             default="direct",
         )  # fmt: skip
-        currency = code_check(column(frame, "currency"), "currency", report, CURRENCY_CODES, "4217")
+        currency = currency_check(column(frame, "currency"), "currency", report)
         out["currency"] = currency.where(
             currency != "", Customer._meta.get_field("currency").get_default()
         )
@@ -339,7 +344,7 @@ class ProductKind(ImportKind):
         for name in ("unit_cost", "list_price"):
             text = check.decimal(column(frame, name), name, report, decimal_places=4, min_value=0)
             out[name] = text.map(decimal_or_none)
-        currency = code_check(column(frame, "currency"), "currency", report, CURRENCY_CODES, "4217")
+        currency = currency_check(column(frame, "currency"), "currency", report)
         out["currency"] = currency.where(
             currency != "", Product._meta.get_field("currency").get_default()
         )

@@ -22,7 +22,6 @@ from django.db import connection
 from django.utils import timezone
 
 from paretocrm.core import bounds
-from paretocrm.core.iso import CURRENCY_CODES
 from paretocrm.customers.models import Customer
 from paretocrm.imports import validation as check
 from paretocrm.imports.kinds.base import (
@@ -35,7 +34,7 @@ from paretocrm.imports.kinds.base import (
     key_to_id,
     lookup,
 )
-from paretocrm.imports.kinds.master import code_check
+from paretocrm.imports.kinds.master import currency_check
 from paretocrm.sales.choices import OrderChannel, OrderStatus
 from paretocrm.sales.models import Order, OrderLine, Product
 
@@ -98,7 +97,7 @@ class OrderKind(ImportKind):
         out["customer_id"] = self.customer_ids(code, report)
         ordered = check.date(column(frame, "ordered_at"), "ordered_at", report, required=True)
         out["ordered_at"] = ordered
-        currency = code_check(column(frame, "currency"), "currency", report, CURRENCY_CODES, "4217")
+        currency = currency_check(column(frame, "currency"), "currency", report)
         out["currency"] = currency.where(currency != "", str(settings.BASE_CURRENCY))
         statuses = choice_map(OrderStatus, STATUS_ZH)
         out["status"] = check.choice(

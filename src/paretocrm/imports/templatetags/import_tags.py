@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from paretocrm.imports.kinds import KINDS
 from paretocrm.imports.messages import render_issue
 from paretocrm.users.permissions import Function, has_function
 
@@ -22,3 +23,13 @@ def may_import(user: Any) -> bool:
 def issue_text(issue: Any) -> str:
     """A report issue in the reader's language (its stored text when it has no code)."""
     return render_issue(issue)
+
+
+@register.filter
+def issue_column(issue: Any, kind: str) -> str:
+    """The issue's column by the header the reader's language uses (a file header as is)."""
+    column = str(issue.get("column") or "")
+    kind_class = KINDS.get(kind)
+    if kind_class is None or column not in kind_class.columns:
+        return column
+    return kind_class.header(column)

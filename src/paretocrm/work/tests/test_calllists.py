@@ -154,3 +154,14 @@ def test_the_new_list_form_asks_for_the_lists_name_not_a_persons(manager):
     client.force_login(manager)
     body = client.get(reverse("work:call_lists")).content.decode()
     assert 'placeholder="清单名称"' in body and 'placeholder="姓名"' not in body
+
+
+def test_the_list_table_heads_its_names_as_list_names_not_persons(manager):
+    from django.test import Client
+    from django.urls import reverse
+
+    calllists.create_call_list(name="Berlin", params={}, created_by=manager)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(manager)
+    body = client.get(reverse("work:call_lists")).content.decode()
+    assert "<th>清单名称</th>" in body and "<th>姓名</th>" not in body

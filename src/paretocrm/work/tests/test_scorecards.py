@@ -181,6 +181,7 @@ def test_general_manager_sets_targets_sees_chart_and_downloads_the_sheet(client,
     from django.urls import reverse
 
     li, _wang = world
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the sheet's headers are English here
     client.force_login(make_user(role="general_manager"))
     period = {"start": "2026-01-01", "end": "2026-01-31"}
     url = reverse("work:scorecards") + "?start=2026-01-01&end=2026-01-31"
@@ -204,3 +205,49 @@ def test_general_manager_sets_targets_sees_chart_and_downloads_the_sheet(client,
     assert li_row["target"] == 1800 and li_row["achievement"] == 0.5
     client.force_login(li)
     assert client.post(url, {"manager": li.pk}).status_code == 403
+
+
+def test_the_ranking_options_are_labels_not_keys_in_chinese(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(make_user(role="general_manager"))
+
+    page = client.get(reverse("work:scorecards")).content.decode()
+
+    options = page.split('name="rank_by"', 1)[1].split("</select>", 1)[0]
+    for key in ("key_revenue", "csat", "collection_rate", "complaints"):
+        assert f">{key}<" not in options
+    assert ">大客户收入<" in options and ">客户满意度<" in options
+
+
+def test_the_scorecard_calls_its_people_account_managers_not_direct_superiors(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(make_user(role="general_manager"))
+
+    page = client.get(reverse("work:scorecards")).content.decode()
+
+    assert "直属上级" not in page
+    assert "<th>客户经理</th>" in page
+
+
+def test_the_scorecard_sheet_has_chinese_headers_in_the_chinese_interface(world):
+    import io
+
+    import openpyxl
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(make_user(role="general_manager"))
+
+    export = client.get(reverse("work:scorecards_export"))
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
+    headers = next(book.active.iter_rows(values_only=True))
+
+    assert not set(headers) & {"key_revenue", "csat", "collection_rate", "manager", "rank"}
+    assert "大客户收入" in headers and "客户满意度" in headers
