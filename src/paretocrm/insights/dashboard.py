@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from paretocrm.core.services import RateTable
 from paretocrm.insights.choices import LifecycleStage, Tier
@@ -44,6 +45,8 @@ def monthly_revenue(user: Any, *, months: int = TREND_MONTHS) -> dict[str, Any]:
 
     Returns ``{"months": [...], "revenue": [...], "missing_rates": [...]}``; a currency
     without any rate on or before a month's end is left out and named in ``missing_rates``.
+    The last month is the current one, still running: ``partial`` flags it (with the label
+    the chart and table show) so its lower total is not read as a collapse.
     """
     base = settings.BASE_CURRENCY
     today = timezone.localdate()
@@ -77,6 +80,8 @@ def monthly_revenue(user: Any, *, months: int = TREND_MONTHS) -> dict[str, Any]:
         "revenue": [float(round(totals.get(m, Decimal(0)), 2)) for m in labels],
         "missing_rates": sorted(missing),
         "currency": base,
+        "partial": True,
+        "partial_label": gettext("month to date"),
     }
 
 
