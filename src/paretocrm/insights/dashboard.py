@@ -8,13 +8,15 @@ the reader may see, converted to the base currency with one read of the exchange
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -87,12 +89,7 @@ def monthly_revenue(user: Any, *, months: int = TREND_MONTHS) -> dict[str, Any]:
 
 def previous_run(run: ScoreRun) -> ScoreRun | None:
     """The successful run before ``run`` (for tier migration), or None."""
-    return (
-        ScoreRun.objects.succeeded()
-        .filter(finished_at__lt=run.finished_at)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
+    return ScoreRun.objects.previous(run)
 
 
 def tier_rows(run: ScoreRun) -> list[dict[str, Any]]:
@@ -116,6 +113,40 @@ def tier_rows(run: ScoreRun) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def tier_migration(run: ScoreRun, user: Any) -> list[dict[str, Any]]:
+    """Who moved from which tier to which since the previous run, for the customers the
+    reader may see: one row per former tier, one cell per tier now, each cell with its count
+    and a link to the customer list filtered to those customers. Empty without a previous
+    run; customers scored in only one of the two runs are not counted."""
+    before = previous_run(run)
+    if before is None:
+        return []
+    scores = CustomerScore.objects.visible_to(user)
+    old = dict(scores.filter(run=before).values_list("customer_id", "tier"))
+    moves = Counter(
+        (old[customer_id], tier)
+        for customer_id, tier in scores.filter(run=run).values_list("customer_id", "tier")
+        if customer_id in old
+    )
+    base = reverse("customers:list")
+    return [
+        {
+            "from": was.value,
+            "label": str(was.label),
+            "cells": [
+                {
+                    "from": was.value,
+                    "to": now.value,
+                    "count": moves[(was.value, now.value)],
+                    "url": f"{base}?{urlencode({'previous_tier': was.value, 'tier': now.value})}",
+                }
+                for now in Tier
+            ],
+        }
+        for was in Tier
+    ]
 
 
 def lifecycle_rows(run: ScoreRun) -> list[dict[str, Any]]:

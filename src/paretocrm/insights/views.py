@@ -80,6 +80,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             "concentration": concentration,
             "dependency_alerts": list(alerts),
             "tiers": tiers,
+            "migration": dashboard.tier_migration(run, user),
             "lifecycle": lifecycle,
             "trend": trend,
             "trend_rows": _trend_rows(trend),

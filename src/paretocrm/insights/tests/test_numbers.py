@@ -3,6 +3,7 @@ weights shown with enough precision, AHP naming the criteria it sets to zero."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -66,3 +67,29 @@ def test_ahp_names_the_criteria_it_sets_to_zero():
         assert str(label(CRITERION_LABELS, code)) in result, code
     saved = client.post(reverse("insights:save_ahp"), post, follow=True).content.decode()
     assert "weighted 0" in saved
+
+
+def test_tier_migration_is_a_from_to_matrix_whose_cells_list_the_customers():
+    admin = make_user(Role.ADMINISTRATOR)
+    moved = [make_customer(owner=admin, name=f"Moved {n}") for n in range(2)]
+    stayed = make_customer(owner=admin, name="Stayed")
+    before = make_run()
+    for customer in moved:
+        make_score(before, customer, tier="key")
+    make_score(before, stayed, tier="core")
+    before.finished_at -= dt.timedelta(days=30)
+    before.save(update_fields=["finished_at"])
+    now = make_run()
+    for customer in moved:
+        make_score(now, customer, tier="core")
+    make_score(now, stayed, tier="core")
+    client = client_for(admin)
+    page = client.get("/")
+    cells = {(c["from"], c["to"]): c for row in page.context["migration"] for c in row["cells"]}
+    assert cells[("key", "core")]["count"] == 2
+    assert cells[("core", "core")]["count"] == 1
+    assert cells[("core", "key")]["count"] == 0
+    url = cells[("key", "core")]["url"]
+    assert url in page.content.decode().replace("&amp;", "&")
+    listed = client.get(url).content.decode()
+    assert "Moved 0" in listed and "Moved 1" in listed and "Stayed" not in listed
