@@ -32,6 +32,9 @@ class CustomerFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_search", label=_("name or code"))
     tier = django_filters.ChoiceFilter(choices=Tier.choices, method="filter_tier", label=_("tier"))
+    previous_tier = django_filters.ChoiceFilter(
+        choices=Tier.choices, method="filter_previous_tier", label=_("tier in the last run")
+    )
     lifecycle_stage = django_filters.ChoiceFilter(
         choices=LifecycleStage.choices, method="filter_stage", label=_("lifecycle stage")
     )
@@ -60,6 +63,18 @@ class CustomerFilterSet(django_filters.FilterSet):
     def filter_tier(self, queryset: QuerySet[Any], _name: str, value: str) -> QuerySet[Any]:
         """Customers whose current tier is ``value``."""
         ids = current_scores().filter(tier=value).values("customer_id")
+        return queryset.filter(id__in=ids)
+
+    def filter_previous_tier(
+        self, queryset: QuerySet[Any], _name: str, value: str
+    ) -> QuerySet[Any]:
+        """Customers whose tier was ``value`` in the run before the current one (with
+        ``tier``: the customers behind one cell of the dashboard's tier migration)."""
+        run = ScoreRun.objects.current()
+        before = ScoreRun.objects.previous(run) if run else None
+        if before is None:
+            return queryset.none()
+        ids = CustomerScore.objects.filter(run=before, tier=value).values("customer_id")
         return queryset.filter(id__in=ids)
 
     def filter_stage(self, queryset: QuerySet[Any], _name: str, value: str) -> QuerySet[Any]:

@@ -11,7 +11,8 @@ How the truth is planted (so the analysis has something real to find):
 - trajectory multipliers: ``growing`` 0.5 -> 2.0 over the history; ``declining`` 1.3 until
   18 months before the anchor, then down to 0.35; ``lost`` stops at ``last_day``; ``new``
   starts at ``first_day`` in the last 9 months;
-- declining and lost customers complain more, rate us lower and leave more invoices unpaid.
+- declining and lost customers complain more, rate us lower, pay later and leave more recent
+  invoices unpaid (older ones have been collected: nothing is overdue for years).
 """
 
 from __future__ import annotations
@@ -86,6 +87,12 @@ class ActivityBlock:
     contracts: list[ContractSpec] = field(default_factory=list)
     campaign_members: list[CampaignMemberSpec] = field(default_factory=list)
     attributions: list[tuple[str, str]] = field(default_factory=list)  # (campaign, order)
+
+
+#: How long an invoice may stay overdue in the demo before it has been collected.
+COLLECTION_WINDOW = timedelta(days=90)
+#: A resolved case is closed a day later (the customer had time to object).
+CLOSED_AFTER_RESOLVED = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,13 +300,18 @@ def _billing(
         unpaid = {"lost": 0.08, "declining": 0.12}.get(c.trajectory, 0.02)
         if c.trajectory == "lost" and (last_order - issued).days < 120:
             unpaid = 0.5  # a customer who walked away often leaves its last bills open
-        if rng.random() < unpaid:
+        # Bills due longer ago than the collection window have been chased and paid in full
+        # (late if the customer was a bad payer): overdue debts are months old, not years.
+        collected = (anchor - due) > COLLECTION_WINDOW
+        late = rng.random() < unpaid
+        if late and not collected:
             continue
-        received = due + timedelta(days=int(rng.normal(-3, 12)))
-        received = max(received, issued + timedelta(days=1))
+        delay = int(rng.integers(30, 90)) if late else int(rng.normal(-3, 12))
+        received = max(due + timedelta(days=delay), issued + timedelta(days=1))
         if received > anchor:
             continue  # not paid yet: open (and maybe overdue) at the anchor date
-        paid = amount if rng.random() > 0.06 else (amount * Decimal("0.6")).quantize(CENT)
+        partial = not collected and rng.random() < 0.06
+        paid = (amount * Decimal("0.6")).quantize(CENT) if partial else amount
         method = "bank_transfer" if c.country == "CN" or rng.random() < 0.6 else "letter_of_credit"
         out.payments.append(
             PaymentSpec(
@@ -400,6 +412,15 @@ def _cases(
         if open_now:
             resolved = None
         breached = (first - opened).total_seconds() > respond_h * 3600
+        escalated = breached and kind == "complaint" and priority in {"urgent", "high"}
+        # Nothing happens after the demo date: a case not closed by then is still open.
+        end = _day_end(ctx)
+        if resolved is not None and resolved + CLOSED_AFTER_RESOLVED > end:
+            status, resolved = ("resolved", resolved) if resolved <= end else ("in_progress", None)
+        first_response = first if first <= end else None
+        if first_response is None:
+            status = "new"
+            escalated = escalated and opened + timedelta(hours=respond_h) <= end
         order = None
         if kind in {"return", "exchange"} and orders:
             earlier = [o.number for o in orders if o.ordered_at <= opened]
@@ -417,24 +438,34 @@ def _cases(
                 subject=CASE_SUBJECTS[kind],
                 description=f"{CASE_SUBJECTS[kind]}（{c.name}）",
                 opened_at=opened,
-                first_response_at=first,
+                first_response_at=first_response,
                 resolved_at=resolved,
                 response_target_hours=respond_h,
                 resolution_target_hours=resolve_h,
-                escalated=breached and kind == "complaint" and priority in {"urgent", "high"},
+                escalated=escalated,
                 assigned_to="service",
                 order=order,
             )
         )
-        if resolved is not None and rng.random() < 0.5:
-            out.surveys.append(_survey(c, contacts, number, resolved, rng))
+        if status == "closed" and resolved is not None and rng.random() < 0.5:
+            out.surveys.append(_survey(c, contacts, number, resolved, end, rng))
     if rng.random() < 0.3:
         at = _moment(ctx, _active_day(c, rng, recent=True), rng)
-        out.surveys.append(_survey(c, ctx.contacts.get(c.code, []), None, at, rng))
+        out.surveys.append(_survey(c, ctx.contacts.get(c.code, []), None, at, _day_end(ctx), rng))
+
+
+def _day_end(ctx: _Context) -> datetime:
+    """The end of the working day on the demo date (18:00 Beijing time): nothing is later."""
+    return datetime.combine(ctx.company.config.anchor, time(10), tzinfo=UTC)
 
 
 def _survey(
-    c: CustomerSpec, contacts: list[str], case: str | None, at: datetime, rng: np.random.Generator
+    c: CustomerSpec,
+    contacts: list[str],
+    case: str | None,
+    at: datetime,
+    latest: datetime,
+    rng: np.random.Generator,
 ) -> SurveySpec:
     if c.trajectory in {"declining", "lost"}:
         csat = int(rng.choice([1, 2, 3, 4], p=[0.2, 0.3, 0.3, 0.2]))
@@ -446,7 +477,7 @@ def _survey(
         c.code,
         contacts[0] if contacts else None,
         case,
-        at + timedelta(hours=24),
+        min(at + timedelta(hours=24), latest),  # answered a day later, never after the demo
         csat,
         nps,
         comment,

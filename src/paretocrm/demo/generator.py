@@ -259,7 +259,25 @@ def _customers(config: DemoConfig) -> list[CustomerSpec]:
             )
         )
     _assign_parents(customers, rank, rng)
+    _distinct_names(customers)
     return customers
+
+
+def _distinct_names(customers: list[CustomerSpec]) -> None:
+    """No two customers share a name (users could not tell them apart).
+
+    A repeated Chinese name gets its city in front, as companies there are registered
+    (杭州创亿网络有限公司); a name still taken (abroad the city is already in it) gets a number.
+    """
+    taken: set[str] = set()
+    for c in customers:
+        if c.name in taken and c.country == "CN" and not c.parent:
+            c.name = f"{c.city}{c.name}"
+        base, branch = c.name, 2
+        while c.name in taken:
+            c.name = f"{base} {branch}"
+            branch += 1
+        taken.add(c.name)
 
 
 def _fakers(seed: int) -> dict[str, Faker]:

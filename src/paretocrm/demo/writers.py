@@ -27,7 +27,7 @@ from paretocrm.customers.models.accounts import (
 )
 from paretocrm.customers.models.contacts import Contact, ContactConsent, Interaction
 from paretocrm.customers.models.plans import AccountPlan, AccountPlanAction, AccountPlanGoal
-from paretocrm.demo.activity import ActivityBlock
+from paretocrm.demo.activity import CLOSED_AFTER_RESOLVED, ActivityBlock
 from paretocrm.demo.generator import DemoCompany
 from paretocrm.knowledge.models import Article, ArticleCategory
 from paretocrm.marketing.models import Campaign, CampaignAttribution, CampaignMember
@@ -224,7 +224,6 @@ def _write_customers(company: DemoCompany, keys: Keys) -> None:
             team_id=keys.teams[c.team],
             currency=c.currency,
             address=c.city,
-            notes=f"demo trajectory: {c.trajectory}",
         )
         for c in company.customers
     ]
@@ -551,7 +550,11 @@ def _write_service(block: ActivityBlock, keys: Keys, orders: dict[str, int]) -> 
                 sla_resolution_hours=targets[c.priority][1],
                 first_response_at=c.first_response_at,
                 resolved_at=c.resolved_at,
-                closed_at=c.resolved_at + timedelta(days=1) if c.resolved_at else None,
+                closed_at=(
+                    c.resolved_at + CLOSED_AFTER_RESOLVED
+                    if c.resolved_at and c.status == "closed"
+                    else None
+                ),
                 escalated=c.escalated,
                 escalated_at=(
                     c.opened_at + timedelta(hours=c.response_target_hours) if c.escalated else None

@@ -8,14 +8,17 @@ the reader may see, converted to the base currency with one read of the exchange
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from paretocrm.core.services import RateTable
 from paretocrm.insights.choices import LifecycleStage, Tier
@@ -44,6 +47,8 @@ def monthly_revenue(user: Any, *, months: int = TREND_MONTHS) -> dict[str, Any]:
 
     Returns ``{"months": [...], "revenue": [...], "missing_rates": [...]}``; a currency
     without any rate on or before a month's end is left out and named in ``missing_rates``.
+    The last month is the current one, still running: ``partial`` flags it (with the label
+    the chart and table show) so its lower total is not read as a collapse.
     """
     base = settings.BASE_CURRENCY
     today = timezone.localdate()
@@ -77,17 +82,14 @@ def monthly_revenue(user: Any, *, months: int = TREND_MONTHS) -> dict[str, Any]:
         "revenue": [float(round(totals.get(m, Decimal(0)), 2)) for m in labels],
         "missing_rates": sorted(missing),
         "currency": base,
+        "partial": True,
+        "partial_label": gettext("month to date"),
     }
 
 
 def previous_run(run: ScoreRun) -> ScoreRun | None:
     """The successful run before ``run`` (for tier migration), or None."""
-    return (
-        ScoreRun.objects.succeeded()
-        .filter(finished_at__lt=run.finished_at)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
+    return ScoreRun.objects.previous(run)
 
 
 def tier_rows(run: ScoreRun) -> list[dict[str, Any]]:
@@ -111,6 +113,40 @@ def tier_rows(run: ScoreRun) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def tier_migration(run: ScoreRun, user: Any) -> list[dict[str, Any]]:
+    """Who moved from which tier to which since the previous run, for the customers the
+    reader may see: one row per former tier, one cell per tier now, each cell with its count
+    and a link to the customer list filtered to those customers. Empty without a previous
+    run; customers scored in only one of the two runs are not counted."""
+    before = previous_run(run)
+    if before is None:
+        return []
+    scores = CustomerScore.objects.visible_to(user)
+    old = dict(scores.filter(run=before).values_list("customer_id", "tier"))
+    moves = Counter(
+        (old[customer_id], tier)
+        for customer_id, tier in scores.filter(run=run).values_list("customer_id", "tier")
+        if customer_id in old
+    )
+    base = reverse("customers:list")
+    return [
+        {
+            "from": was.value,
+            "label": str(was.label),
+            "cells": [
+                {
+                    "from": was.value,
+                    "to": now.value,
+                    "count": moves[(was.value, now.value)],
+                    "url": f"{base}?{urlencode({'previous_tier': was.value, 'tier': now.value})}",
+                }
+                for now in Tier
+            ],
+        }
+        for was in Tier
+    ]
 
 
 def lifecycle_rows(run: ScoreRun) -> list[dict[str, Any]]:

@@ -22,6 +22,15 @@ class ScoreRunQuerySet(models.QuerySet):
         """The latest successful run, or None: a run in progress never replaces it."""
         return self.succeeded().order_by("-finished_at", "-id").first()
 
+    def previous(self, run: Any) -> Any:
+        """The successful run before ``run`` (for tier migration), or None."""
+        return (
+            self.succeeded()
+            .filter(finished_at__lt=run.finished_at)
+            .order_by("-finished_at", "-id")
+            .first()
+        )
+
 
 class CustomerScoreQuerySet(models.QuerySet):
     def current(self) -> CustomerScoreQuerySet:

@@ -118,6 +118,8 @@ class AHPEvaluation:
     consistency_ratio: float | None = None
     acceptable: bool = False
     error: str = ""
+    #: Labels of the criteria left out of the comparison: saving gives them weight 0.
+    left_out: list[str] = field(default_factory=list)
 
 
 def evaluate(judgements: Mapping[tuple[str, str], float], criteria: Sequence[str]) -> AHPEvaluation:
@@ -139,4 +141,5 @@ def evaluate(judgements: Mapping[tuple[str, str], float], criteria: Sequence[str
         weights_by_code=by_code,
         consistency_ratio=ratio,
         acceptable=ratio <= MAX_CONSISTENCY_RATIO,
+        left_out=[name for code, name in criterion_choices() if code not in criteria],
     )

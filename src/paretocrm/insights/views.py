@@ -35,6 +35,15 @@ RUNS_SHOWN = 10
 CORE_TIERS = (Tier.CORE, Tier.KEY)
 
 
+def _trend_rows(trend: dict[str, Any]) -> list[tuple[str, float]]:
+    """(month, revenue) rows for the table; the running month is labelled as partial."""
+    rows = list(zip(trend["months"], trend["revenue"], strict=True))
+    if trend["partial"] and rows:
+        month, value = rows[-1]
+        rows[-1] = (f"{month} ({trend['partial_label']})", value)
+    return rows
+
+
 class DashboardView(LoginRequiredMixin, TemplateView):
     """The start page: the company view for executives, the own accounts for everyone else."""
 
@@ -71,9 +80,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             "concentration": concentration,
             "dependency_alerts": list(alerts),
             "tiers": tiers,
+            "migration": dashboard.tier_migration(run, user),
             "lifecycle": lifecycle,
             "trend": trend,
-            "trend_rows": list(zip(trend["months"], trend["revenue"], strict=True)),
+            "trend_rows": _trend_rows(trend),
             "chart_data": {
                 "pareto": pareto.get("curve", {"customer_share": [], "value_share": []}),
                 "tiers": {
@@ -307,6 +317,12 @@ class SaveAHPWeightsView(FunctionRequiredMixin, View):
             messages.error(request, _("The weights were not saved: %(reason)s") % {"reason": error})
             return redirect("insights:rating_settings")
         _saved_message(request, saved)
+        if saved is not None and evaluation.left_out:
+            messages.warning(
+                request,
+                _("Not compared, so weighted 0: %(criteria)s.")
+                % {"criteria": ", ".join(evaluation.left_out)},
+            )
         return redirect("insights:rating_settings")
 
 

@@ -125,7 +125,9 @@ def test_demo_has_overdue_receivables_breached_slas_and_lost_customers() -> None
         if case.first_response_at - case.opened_at > timedelta(hours=case.sla_first_response_hours)
     ]
     assert breached
-    lost = Customer.objects.filter(notes__endswith="lost")
+    company = generate_company(DemoConfig(seed=42, customers=SMALL, anchor=ANCHOR))
+    lost_codes = [c.code for c in company.customers if c.trajectory == "lost"]
+    lost = Customer.objects.filter(code__in=lost_codes)
     assert lost.exists()
     recent = Order.objects.filter(customer__in=lost, ordered_at__date__gt=ANCHOR - timedelta(183))
     assert not recent.exists()

@@ -1,6 +1,7 @@
 """Template tags naming snapshot codes (tier, stage, RFM segment, run step) for the reader."""
 
 from django import template
+from django.utils.formats import number_format
 
 from paretocrm.insights import labels
 
@@ -29,3 +30,15 @@ def rfm_segment_label(name: str) -> str:
 def step_label(code: str) -> str:
     """The translated name of a scoring run's progress step."""
     return labels.label(labels.STEP_LABELS, code)
+
+
+@register.filter
+def weight_number(value: float | str | None) -> str:
+    """A criterion weight with the precision it needs: weights saved by AHP are shares
+    (0.086), typed weights are often whole numbers (8.6): one fixed decimal would show the
+    first as 0.1 or 0.0."""
+    if value in (None, ""):
+        return "—"
+    number = float(value)
+    digits = 1 if abs(number) >= 1 or number == 0 else 3
+    return number_format(round(number, digits), digits)

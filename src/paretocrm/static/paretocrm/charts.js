@@ -47,8 +47,21 @@
         textinfo: "value+percent total" }], { margin: { l: 110, r: 16, t: 12, b: 24 } });
     },
     trend: function (el, d) {
-      draw(el, [{ type: "scatter", mode: "lines+markers", x: d.months, y: d.revenue, line: { color: BRAND, width: 2 },
-        marker: { size: 4 }, hovertemplate: "%{x}: %{y:,.0f} " + d.currency + "<extra></extra>" }],
+      var hover = "%{x}: %{y:,.0f} " + d.currency + "<extra></extra>";
+      // The running month is drawn apart (dashed, open marker, labelled) so its lower
+      // month-to-date total does not read as a collapse.
+      var full = d.partial ? d.months.length - 1 : d.months.length;
+      var traces = [{ type: "scatter", mode: "lines+markers", x: d.months.slice(0, full), y: d.revenue.slice(0, full),
+        line: { color: BRAND, width: 2 }, marker: { size: 4 }, hovertemplate: hover }];
+      if (d.partial && d.months.length) {
+        var from = Math.max(full - 1, 0);
+        traces.push({ type: "scatter", mode: "lines+markers+text", x: d.months.slice(from), y: d.revenue.slice(from),
+          line: { color: BRAND, width: 2, dash: "dot" }, marker: { size: 7, symbol: "circle-open", color: ACCENT },
+          text: d.months.slice(from).map(function (_m, i, all) { return i === all.length - 1 ? d.partial_label : ""; }),
+          textposition: "top left", textfont: { color: ACCENT },
+          hovertemplate: "%{x} (" + d.partial_label + "): %{y:,.0f} " + d.currency + "<extra></extra>" });
+      }
+      draw(el, traces,
         { yaxis: { title: { text: text(el, "y") }, gridcolor: "#eef1f4", tickformat: ",.0f", automargin: true } });
     },
     contributions: function (el, d) {
