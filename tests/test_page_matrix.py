@@ -213,6 +213,7 @@ PAGES: dict[str, Page] = {
             "work:scorecards_export",
             "work:tasks",
             "service:sla_policies",
+            "imports:template",
         ],
         Page(GET_ONLY),
     ),
@@ -369,6 +370,7 @@ def dummy_url(name: str) -> str:
         {"pk": 1, "action_pk": 1},
         {"customer_pk": 1},
         {"pk": 1, "file_format": "csv"},
+        {"kind": "customers", "fmt": "csv", "language": "zh"},
     ):
         try:
             return reverse(name, kwargs=kwargs)
