@@ -293,7 +293,10 @@ def _capture(ranking: np.ndarray[Any, Any], worth: np.ndarray[Any, Any]) -> floa
 
 def _day_range(table: pa.Table, end: DateLike | None) -> tuple[int, int] | None:
     """First and last purchase day (days since 1970-01-01) up to ``end``."""
-    days = pc.cast(pc.cast(table.column("timestamp"), pa.timestamp("s")), pa.int64())
+    # Floor to the second first: an order entered in the app has a time to the microsecond,
+    # which a safe cast to seconds refuses.
+    seconds = pc.floor_temporal(table.column("timestamp"), unit="second")
+    days = pc.cast(pc.cast(seconds, pa.timestamp("s")), pa.int64())
     if end is not None:
         limit = int(pd.Timestamp(end).normalize().value // 10**9) + 86_399
         days = pc.filter(days, pc.less_equal(days, limit))

@@ -89,3 +89,20 @@ def test_spend_without_identification_falls_back_in_the_documented_order() -> No
     assert estimate.note.startswith("spend:")
     assert (estimate.spend > 0).all()
     assert estimate.spend.to_numpy() == pytest.approx(5000.0, rel=0.05)
+
+
+def test_the_choice_reads_order_times_with_fractions_of_a_second(
+    cdnow_transactions: pd.DataFrame,
+) -> None:
+    """The CRM's orders carry times to the microsecond (an order entered in the app)."""
+    frame = cdnow_transactions.copy()
+    offsets = pd.to_timedelta(np.arange(len(frame)) % 997, unit="us") + pd.Timedelta("10h")
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"]) + offsets
+    choice = choose_purchase_model(
+        load_transactions(frame),
+        end=CDNOW_CALIBRATION_END,
+        unit="W",
+        candidates=("mbgnbd", "bgnbd"),
+        penalizer_coef=0.0,
+    )
+    assert choice.chosen in {"mbgnbd", "bgnbd"}
