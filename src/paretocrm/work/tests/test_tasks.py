@@ -303,7 +303,8 @@ def test_dur1_clicks_from_pages_showing_the_same_version_change_the_task_once(
     task = Task.objects.create(
         customer=make_customer(owner=owner), owner=owner, kind="decline", due_on=TODAY
     )
-    people = [make_user(username=f"colleague{n}") for n in range(4)]
+    # Colleagues who may be given the task: staff who see its customer (the assignee rule).
+    people = [make_user(role="general_manager", username=f"colleague{n}") for n in range(4)]
     checked = services.require_version
 
     def check_then_pause(row, version):  # type: ignore[no-untyped-def]
