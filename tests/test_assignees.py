@@ -272,3 +272,17 @@ def test_portal_case_of_a_customer_whose_owner_left_is_still_filed(world):
         customer=customer, contact=None, case_type="inquiry", subject="Q", description="?"
     )
     assert case.assigned_to is None
+
+
+def test_pickers_post_ids_without_thousand_separators(world):
+    """USE_THOUSAND_SEPARATOR rendered user 12345 as value="12,345"; the reassign then
+    posted a non-number and nothing changed (seen on PostgreSQL, whose ids never restart)."""
+    people, customer = world
+    colleague = make_user(role="key_account_manager", team=people["rep"].team, id=12345)
+    task = new_task(customer, people["rep"])
+    body = page(people["rep"]).get(reverse("work:tasks")).content.decode()
+    assert 'value="12345"' in body
+    url = reverse("work:task_action", args=[task.pk, "reassign"])
+    page(people["rep"]).post(url, {"owner": "12345", "version": task.version})
+    task.refresh_from_db()
+    assert task.owner_id == colleague.pk
