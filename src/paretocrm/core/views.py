@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.db import InterfaceError, OperationalError, connection
@@ -17,14 +18,7 @@ from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 from django.views.generic import ListView
 
-from paretocrm.core.policy import Function, has_function, is_administrator
-
-
-class AdministratorRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Pages for administrators only: anonymous users go to sign-in, others get 403."""
-
-    def test_func(self) -> bool:
-        return is_administrator(self.request.user)
+from paretocrm.core.policy import Function, has_function
 
 
 class FunctionRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -54,6 +48,15 @@ def posted_version(request: HttpRequest) -> int | None:
     text = _("the page did not say which version of the record it showed; reload it and try again")
     messages.error(request, f"version: {text}")
     return None
+
+
+def posted_user(request: HttpRequest, name: str) -> Any:
+    """The user whose id was posted as ``name`` (``None`` when absent or not a number);
+    the service that gives the work decides whether they may take it (the assignee rule)."""
+    value = request.POST.get(name, "")
+    if not value.strip().isdigit():
+        return None
+    return get_user_model().objects.filter(pk=int(value)).first()
 
 
 def plotly_js_path() -> Path:

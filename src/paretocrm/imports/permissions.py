@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from paretocrm.core.views import is_administrator
+from paretocrm.core.policy import is_administrator
 from paretocrm.imports import validation as check
 from paretocrm.imports.kinds.base import ImportKind, chunks
 from paretocrm.users.models import User

@@ -52,13 +52,13 @@ def adbc_connection() -> Iterator[Any]:
     """An ADBC DB-API connection to the app database, or None: then the caller reads
     through Django's own connection.
 
-    Never for SQLite: adbc-driver-sqlite carries its own copy of SQLite, and two copies in one
-    process break SQLite's locking. Closing its connection, the driver's copy took itself for
-    the last user, checkpointed and deleted the WAL file while Django's connection went on
-    writing into the deleted file, unseen by every other process and lost on a crash (the
-    worker-kill test hung on a run that stayed "running" at 0 % from outside; see
-    tests/test_sqlite_reader.py). SQLite holds the small deployments, where Python rows cost
-    little; PostgreSQL, for the large ones, keeps the Arrow reader.
+    Never for SQLite: adbc-driver-sqlite (no longer a dependency) carries its own copy of
+    SQLite, and two copies in one process break SQLite's locking. Closing its connection, the
+    driver's copy took itself for the last user, checkpointed and deleted the WAL file while
+    Django's connection went on writing into the deleted file, unseen by every other process and
+    lost on a crash (the worker-kill test hung on a run that stayed "running" at 0 % from
+    outside; see tests/test_sqlite_reader.py). SQLite holds the small deployments, where Python
+    rows cost little; PostgreSQL, for the large ones, keeps the Arrow reader.
     """
     if connection.vendor != "postgresql":
         yield None

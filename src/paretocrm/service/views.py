@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.policy import Function, has_function
 from paretocrm.core.tokens import digest
-from paretocrm.core.views import ScopedListView, posted_version
+from paretocrm.core.views import ScopedListView, posted_user, posted_version
 from paretocrm.customers.models import Customer
 from paretocrm.sales.models import Order
 from paretocrm.service import services, sla
@@ -105,15 +105,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "service/case_detail.html", context)
 
 
-def _posted_user(request: HttpRequest, name: str) -> Any:
-    """The user whose id was posted as ``name`` (``None`` when absent or not a number);
-    the case service decides whether they may take the case."""
-    value = request.POST.get(name, "")
-    if not value.strip().isdigit():
-        return None
-    return get_user_model().objects.filter(pk=int(value)).first()
-
-
 @login_required
 @require_POST
 def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -129,10 +120,10 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             to = request.POST.get("to", "")
             services.transition_case(case, to, by=request.user, note=note, version=version)
         elif action == "escalate":
-            target = _posted_user(request, "to")
+            target = posted_user(request, "to")
             services.escalate_case(case, target, note=note, version=version)
         elif action == "assign":
-            target = _posted_user(request, "to")
+            target = posted_user(request, "to")
             services.assign_case(case, target, by=request.user, version=version)
         elif action == "care":
             services.add_care_record(

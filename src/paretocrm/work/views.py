@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core import bounds
 from paretocrm.core.exceptions import StaleVersionError
-from paretocrm.core.views import posted_version
+from paretocrm.core.views import posted_user, posted_version
 from paretocrm.customers.views import may_export, record_export, require_export, xlsx_response
 from paretocrm.imports.exports import csv_lines, neutralise, write_xlsx
 from paretocrm.imports.messages import render_issue
@@ -83,15 +83,6 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _posted_user(request: HttpRequest, name: str) -> Any:
-    """The user whose id was posted as ``name`` (``None`` when absent or not a number);
-    the service decides whether they may be given the work."""
-    value = request.POST.get(name, "")
-    if not value.strip().isdigit():
-        return None
-    return get_user_model().objects.filter(pk=int(value)).first()
-
-
 def _task_for(request: HttpRequest, pk: int) -> Task:
     return get_object_or_404(Task.objects.visible_to(request.user), pk=pk)
 
@@ -120,7 +111,7 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             until = _parse_date(request.POST.get("until", ""), "until")
             services.snooze_task(task, until=until, version=version)
         elif action == "reassign":
-            target = _posted_user(request, "owner")
+            target = posted_user(request, "owner")
             services.reassign_task(task, to=target, version=version)
         else:
             raise services.TaskError(_("unknown action %(action)s") % {"action": repr(action)})
@@ -144,7 +135,7 @@ def call_lists(request: HttpRequest) -> HttpResponse:
         calllists.require_manage(request.user)  # read-only roles: 403, audited
         params = {k: request.POST[k] for k in FILTER_KEYS if request.POST.get(k)}
         try:
-            assignee = _posted_user(request, "assigned_to")
+            assignee = posted_user(request, "assigned_to")
             if request.POST.get("assigned_to") and assignee is None:
                 text = _("choose an active colleague who works call lists")
                 raise calllists.CallListError("assigned_to: " + text)
