@@ -317,7 +317,7 @@ def test_dur1_clicks_from_pages_showing_the_same_version_change_the_task_once(
 
     def reassign(person) -> None:  # type: ignore[no-untyped-def]
         try:
-            start.wait()
+            start.wait(timeout=30)
             services.reassign_task(task, to=person, version=1)
             outcomes.append("ok")
         except StaleVersionError:
