@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "paretocrm.demo",
     "paretocrm.portal",
     "paretocrm.jobs",
+    "paretocrm.assistant",
 ]
 
 MIDDLEWARE = [
