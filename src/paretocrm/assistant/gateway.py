@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import connections
 
 USER_AGENT = "ParetoCRM-MCP"
 
@@ -63,7 +64,8 @@ class ApiGateway:
         finally:
             close = getattr(chunks, "close", None)
             if close is not None:
-                close()  # sends request_finished: the thread's database connection is released
+                close()  # sends request_finished, as a server would
+            _release_connections()
         data = json.loads(content) if content.strip() else None
         return ApiResponse(captured["status"], data)
 
@@ -93,6 +95,18 @@ class ApiGateway:
             "wsgi.multiprocess": False,
             "wsgi.run_once": False,
         }
+
+
+def _release_connections() -> None:
+    """Close this thread's database connections outside a transaction.
+
+    The MCP SDK runs each tool in a pooled worker thread, each with connections of its own;
+    a persistent connection (CONN_MAX_AGE) would stay open in every thread of the pool for
+    an assistant that calls now and then, and block dropping a database.
+    """
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 def _host() -> str:
