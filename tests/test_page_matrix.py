@@ -181,6 +181,7 @@ PAGES: dict[str, Page] = {
             "insights:core_customers",
             "insights:core_customers_export",
             "customers:list",
+            "customers:duplicates",
             "customers:contact_personal_data",
             "customers:export",
             "imports:batch",

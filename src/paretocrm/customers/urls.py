@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from paretocrm.customers import views
+from paretocrm.customers import duplicate_views, views
 
 app_name = "customers"
 
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="list"),
+    path("duplicates/", duplicate_views.duplicates, name="duplicates"),
     path("views/", views.SaveViewView.as_view(), name="save_view"),
     path("views/<int:pk>/delete/", views.DeleteViewView.as_view(), name="delete_view"),
     path("export/<str:file_format>/", views.CustomerExportView.as_view(), name="export"),
