@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import datetime as dt
 
 from django.conf import settings
@@ -79,6 +81,9 @@ class Case(VersionedModel):
     (``service.services.open_case``) so that later policy changes do not move old deadlines.
     Returns and exchanges reference the order they concern.
     """
+
+    #: Text about people: masked for roles without view-unmasked, never searched by them.
+    personal_data_fields: ClassVar[tuple[str, ...]] = ("subject", "description")
 
     number = models.CharField(_("case number"), max_length=64)
     customer = models.ForeignKey(
@@ -216,6 +221,9 @@ def _breached(due: dt.datetime | None, done: dt.datetime | None, now: dt.datetim
 class CareRecord(TimeStampedModel):
     """A customer-care touch (客户关怀): a visit, greeting, gift or follow-up, with its cost."""
 
+    #: Text about people: masked for roles without view-unmasked, never searched by them.
+    personal_data_fields: ClassVar[tuple[str, ...]] = ("notes",)
+
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),
@@ -277,6 +285,9 @@ class CareRecord(TimeStampedModel):
 
 class SurveyResponse(TimeStampedModel):
     """A satisfaction answer: CSAT on 1-5 or NPS on 0-10, optionally about a case."""
+
+    #: Text about people: masked for roles without view-unmasked, never searched by them.
+    personal_data_fields: ClassVar[tuple[str, ...]] = ("comment",)
 
     customer = models.ForeignKey(
         "customers.Customer",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -82,6 +84,9 @@ class Customer(VersionedModel):
     archived (``status``), never deleted: orders, invoices, payments, cases and history
     point at them with ``PROTECT``.
     """
+
+    #: Text about people: masked for roles without view-unmasked, never searched by them.
+    personal_data_fields: ClassVar[tuple[str, ...]] = ("notes",)
 
     code = models.CharField(_("customer code"), max_length=64)
     name = models.CharField(_("name"), max_length=200)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -25,6 +27,9 @@ class Contact(VersionedModel):
     Phone, mobile, e-mail and WeChat are personal data: they are masked by role and erased
     by anonymisation (QUALITY.md PRIV-1..5), never by deleting the row.
     """
+
+    #: Personal data: masked on every channel, searched only by roles with view-unmasked.
+    personal_data_fields: ClassVar[tuple[str, ...]] = ("phone", "mobile", "email", "wechat", "notes")
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contacts"
@@ -126,6 +131,9 @@ class ContactConsent(AppendOnlyModel):
 
 class Interaction(TimeStampedModel):
     """A logged call, visit, e-mail, meeting or message with a customer and its contacts."""
+
+    #: Text about people: masked for roles without view-unmasked, never searched by them.
+    personal_data_fields: ClassVar[tuple[str, ...]] = ("subject", "notes")
 
     customer = models.ForeignKey(
         Customer,
