@@ -62,9 +62,9 @@ def api_search_lists() -> dict[str, type]:
     lists = {}
     for route, name, pattern in _patterns():
         viewset = getattr(pattern.callback, "cls", None)
-        if route.startswith("api/") and name.endswith("-list") and viewset is not None:
-            if getattr(viewset, "search_fields", ()):
-                lists[name.removesuffix("-list")] = viewset
+        searches = getattr(viewset, "search_fields", ())
+        if route.startswith("api/") and name.endswith("-list") and searches:
+            lists[name.removesuffix("-list")] = viewset
     return lists
 
 

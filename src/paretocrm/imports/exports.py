@@ -161,9 +161,7 @@ def default_queryset(kind: str, user: Any = None) -> QuerySet[Any]:
     (the operator's ``--as-system``).
     """
     if kind not in MODELS:
-        raise ValueError(
-            f"unknown export kind {kind!r}; choose from {', '.join(sorted(COLUMNS))}"
-        )
+        raise ValueError(f"unknown export kind {kind!r}; choose from {', '.join(sorted(COLUMNS))}")
     manager = MODELS[kind].objects
     rows = manager.all() if user is None else manager.visible_to(user)
     if kind == "customers":

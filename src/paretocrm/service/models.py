@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import datetime as dt
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -134,11 +133,19 @@ class Case(VersionedModel):
     sla_resolution_hours = models.PositiveIntegerField(
         _("resolution target (hours)"), null=True, blank=True
     )
-    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
-    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    first_response_at = models.DateTimeField(
+        _("first response at"), null=True, blank=True, validators=[validate_business_date]
+    )
+    resolved_at = models.DateTimeField(
+        _("resolved at"), null=True, blank=True, validators=[validate_business_date]
+    )
+    closed_at = models.DateTimeField(
+        _("closed at"), null=True, blank=True, validators=[validate_business_date]
+    )
     escalated = models.BooleanField(_("escalated"), default=False)
-    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(
+        _("escalated at"), null=True, blank=True, validators=[validate_business_date]
+    )
     escalated_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("escalated to"),
@@ -313,7 +320,9 @@ class SurveyResponse(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=8, choices=SurveyKind.choices)
     score = models.PositiveSmallIntegerField(_("score"))
-    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    answered_at = models.DateTimeField(
+        _("answered at"), default=timezone.now, validators=[validate_business_date]
+    )
     comment = models.TextField(_("comment"), blank=True)
 
     objects = SurveyResponseQuerySet.as_manager()

@@ -92,8 +92,10 @@ class PersonalDataSearchFilter(filters.SearchFilter):
 
     def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
         declared = super().get_search_fields(view, request)
-        if declared and self.get_search_terms(request) and not self.get_search_fields(
-            view, request
+        if (
+            declared
+            and self.get_search_terms(request)
+            and not self.get_search_fields(view, request)
         ):
             return queryset.none()
         return super().filter_queryset(request, queryset, view)

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.bounds import validate_amount
 from paretocrm.core.constraints import range_check
 from paretocrm.core.models import AppendOnlyModel, TimeStampedModel, VersionedModel
 from paretocrm.core.money import currency_field, money_field
@@ -106,7 +107,9 @@ class Customer(VersionedModel):
     credit_score = models.PositiveSmallIntegerField(
         _("credit score (0-100)"), null=True, blank=True
     )
-    credit_limit = money_field(_("credit limit"), null=True, blank=True)
+    credit_limit = money_field(
+        _("credit limit"), null=True, blank=True, validators=[validate_amount]
+    )
     channel = models.CharField(
         _("channel"), max_length=16, choices=SalesChannel.choices, default=SalesChannel.DIRECT
     )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.bounds import validate_business_date
 from paretocrm.core.constraints import range_check
 from paretocrm.core.models import AppendOnlyModel, TimeStampedModel, VersionedModel
 from paretocrm.customers.choices import BuyingRole, ConsentChannel, InteractionKind
@@ -29,7 +30,13 @@ class Contact(VersionedModel):
     """
 
     #: Personal data: masked on every channel, searched only by roles with view-unmasked.
-    personal_data_fields: ClassVar[tuple[str, ...]] = ("phone", "mobile", "email", "wechat", "notes")
+    personal_data_fields: ClassVar[tuple[str, ...]] = (
+        "phone",
+        "mobile",
+        "email",
+        "wechat",
+        "notes",
+    )
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contacts"
@@ -153,7 +160,9 @@ class Interaction(TimeStampedModel):
         related_name="interactions",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=InteractionKind.choices)
-    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    occurred_at = models.DateTimeField(
+        _("occurred at"), default=timezone.now, validators=[validate_business_date]
+    )
     subject = models.CharField(_("subject"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
 

@@ -108,7 +108,7 @@ def test_a_role_without_export_is_refused_and_the_refusal_logged(
 ) -> None:
     assistant = make_user(Role.KEY_ACCOUNT_ASSISTANT, username="liu.yang")
     out = tmp_path / "x.csv"
-    with pytest.raises(CommandError, match="liu.yang"):
+    with pytest.raises(CommandError, match=r"liu\.yang"):
         call_command("export_data", "customers", "--out", str(out), "--user", "liu.yang")
     assert not out.exists()
     assert AuditEvent.objects.filter(kind="access_denied", actor=assistant).exists()
