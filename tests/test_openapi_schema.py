@@ -102,3 +102,25 @@ def test_every_operation_documents_its_error_answers() -> None:
     # locks accounts instead of rate limiting.
     token = set(operations[("POST", "/api/auth/token/")]["responses"])
     assert "403" in token and "429" not in token
+
+
+def test_fields_the_policy_hides_are_never_required() -> None:
+    """Issue 14: roles without VIEW_CREDIT get no ``credit_limit`` at all, so a schema that
+    marks it required makes every such answer a schema violation; the schema says whose it is.
+    The fields come from the one declaration the serializers hide by (FUNCTION_FIELDS)."""
+    import yaml
+
+    from paretocrm.core.api.serializers import FUNCTION_FIELDS
+
+    schemas = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))["components"]["schemas"]
+    carrying = {
+        (name, field)
+        for name, schema in schemas.items()
+        for field in FUNCTION_FIELDS
+        if field in schema.get("properties", {})
+    }
+    assert ("Customer", "credit_limit") in carrying
+    for name, field in carrying:
+        assert field not in schemas[name].get("required", []), (name, field)
+        description = schemas[name]["properties"][field].get("description", "")
+        assert FUNCTION_FIELDS[field].value in description, (name, field)

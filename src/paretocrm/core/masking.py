@@ -7,6 +7,7 @@ role policy's ``view_unmasked`` function.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any, overload
 
 from paretocrm.core.policy import Function, has_function
@@ -99,3 +100,31 @@ def personal_text_for(user: Any, value: str | None) -> str | None:
 def personal_email_for(user: Any, value: str | None) -> str | None:
     """An e-mail address (or a portal user name) as ``user`` may read it (PRIV-5)."""
     return value if may_see_personal_data(user) else mask_email(value)
+
+
+#: DRF search prefixes (``^`` starts with, ``=`` exact, ``@`` full text, ``$`` regex).
+_SEARCH_PREFIXES = "^=@$"
+
+
+def holds_personal_data(model: Any, lookup: str) -> bool:
+    """True when ``lookup`` (``notes``, ``customer__notes``, DRF's ``^subject``) ends on a
+    field that its model declares in ``personal_data_fields``."""
+    *relations, name = lookup.lstrip(_SEARCH_PREFIXES).split("__")
+    for relation in relations:
+        field = model._meta.get_field(relation)
+        model = field.related_model
+        if model is None:
+            return False
+    return name in getattr(model, "personal_data_fields", ())
+
+
+def searchable_fields(user: Any, model: Any, fields: Iterable[str]) -> tuple[str, ...]:
+    """The search ``fields`` of ``model`` whose text ``user`` may match (PRIV-5).
+
+    A role that reads ``138****5678`` must not confirm the full number by searching for it,
+    so fields holding personal data are left out for roles without view-unmasked. Every
+    search (API ``?search=``, page ``?q=``) asks here.
+    """
+    if may_see_personal_data(user):
+        return tuple(fields)
+    return tuple(field for field in fields if not holds_personal_data(model, field))

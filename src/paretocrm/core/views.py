@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 from django.views.generic import ListView
 
+from paretocrm.core.masking import searchable_fields
 from paretocrm.core.policy import Function, has_function
 
 
@@ -103,8 +104,11 @@ class ScopedListView(LoginRequiredMixin, ListView):
             queryset = queryset.select_related(*self.select_related)
         term = self.request.GET.get("q", "").strip()
         if term and self.search_fields:
-            condition = Q()
-            for field in self.search_fields:
+            # Personal data the user sees masked is never matched (PRIV-5): a search
+            # must not confirm a hidden phone number.
+            fields = searchable_fields(self.request.user, self.model, self.search_fields)
+            condition = Q(pk__in=[])
+            for field in fields:
                 condition |= Q(**{f"{field}__icontains": term})
             queryset = queryset.filter(condition)
         return queryset

@@ -22,10 +22,14 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from paretocrm.audit.choices import SecurityEventKind
+from paretocrm.audit.services import record_event
 from paretocrm.core.masking import mask_free_text
 from paretocrm.core.policy import Function, has_function
+from paretocrm.customers.masking import CONTACT_MASKS
 from paretocrm.customers.models import Contact, Customer
 from paretocrm.sales.models import OrderLine, Payment
+from paretocrm.users.permissions import require_function
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ITERATOR_CHUNK = 2_000
@@ -112,9 +116,10 @@ PERSONAL_TEXT_COLUMNS: frozenset[str] = frozenset({"notes"})
 def columns_for(kind: str, user: Any = None) -> list[tuple[str, Accessor]]:
     """The columns of ``kind`` as ``user`` may export them (all of them without a user).
 
-    The CLI exports as the operator (no user); the web passes the signed-in user, so a role
-    without the credit function gets no credit column, and free text has phone, e-mail and
-    ID numbers masked for roles without view-unmasked.
+    ``paretocrm export --as-system`` exports as the operator (no user); the web and
+    ``--user`` pass the person, so a role without the credit function gets no credit column,
+    and a role without view-unmasked gets contacts' phones and e-mails masked and the phone,
+    e-mail and ID numbers inside free text masked.
     """
     columns = COLUMNS[kind]
     if user is None:
@@ -126,32 +131,75 @@ def columns_for(kind: str, user: Any = None) -> list[tuple[str, Accessor]]:
     ]
     if has_function(user, Function.VIEW_UNMASKED):
         return columns
-    return [
-        (name, _masked(accessor) if name in PERSONAL_TEXT_COLUMNS else accessor)
-        for name, accessor in columns
-    ]
+    return [(name, _masked(name, accessor)) for name, accessor in columns]
 
 
-def _masked(accessor: Accessor) -> Accessor:
-    return lambda obj: mask_free_text(accessor(obj))
+def _masked(name: str, accessor: Accessor) -> Accessor:
+    """The column as a role without view-unmasked reads it: phone, mobile and e-mail as on
+    the contact's page (``138****5678``), free text with the personal data in it masked."""
+    if name in CONTACT_MASKS:
+        mask = CONTACT_MASKS[name]
+        return lambda obj: mask(accessor(obj))
+    if name in PERSONAL_TEXT_COLUMNS:
+        return lambda obj: mask_free_text(accessor(obj))
+    return accessor
 
 
-def default_queryset(kind: str) -> QuerySet[Any]:
+#: The model behind each export kind (orders: one row per order line).
+MODELS: dict[str, type[Any]] = {
+    "customers": Customer,
+    "contacts": Contact,
+    "orders": OrderLine,
+    "payments": Payment,
+}
+
+
+def default_queryset(kind: str, user: Any = None) -> QuerySet[Any]:
     """Everything of a kind, with the joins the columns need (no N+1 queries).
 
-    Callers acting for a user pass ``Model.objects.visible_to(user)`` instead (EXP-2).
+    With ``user``: only the rows in their scope (``visible_to``, EXP-2); without, everything
+    (the operator's ``--as-system``).
     """
+    if kind not in MODELS:
+        raise ValueError(f"unknown export kind {kind!r}; choose from {', '.join(sorted(COLUMNS))}")
+    manager = MODELS[kind].objects
+    rows = manager.all() if user is None else manager.visible_to(user)
     if kind == "customers":
-        return Customer.objects.select_related("parent", "owner").order_by("code")
+        return rows.select_related("parent", "owner").order_by("code")
     if kind == "contacts":
-        return Contact.objects.select_related("customer").order_by("customer__code", "id")
+        return rows.select_related("customer").order_by("customer__code", "id")
     if kind == "orders":
-        return OrderLine.objects.select_related("order__customer", "product").order_by(
+        return rows.select_related("order__customer", "product").order_by(
             "order__number", "line_number"
         )
-    if kind == "payments":
-        return Payment.objects.select_related("customer", "invoice").order_by("number")
-    raise ValueError(f"unknown export kind {kind!r}; choose from {', '.join(sorted(COLUMNS))}")
+    return rows.select_related("customer", "invoice").order_by("number")
+
+
+def export_file(kind: str, path: Path, file_format: str, *, user: Any) -> int:
+    """Write ``kind`` to ``path`` as ``user`` (None: an unrestricted system export).
+
+    The user's export function is checked first (a refusal is logged and raises
+    ``PermissionDenied``); then their scope, field permissions and masking apply, and the
+    export is a security event in their name (EXP-2, AUD-3). Returns the number of rows.
+    """
+    if user is not None:
+        require_function(user, Function.EXPORT, what=kind)
+    headers, rows = export_rows(kind, default_queryset(kind, user), user=user)
+    writer = write_csv if file_format == "csv" else write_xlsx
+    count = writer(path, headers, rows)
+    record_event(
+        SecurityEventKind.EXPORT,
+        actor=user,
+        detail={
+            "kind": kind,
+            "format": file_format,
+            "file": path.name,
+            "rows": count,
+            # No user: the operator's unrestricted export (--as-system).
+            "system": user is None,
+        },
+    )
+    return count
 
 
 def export_rows(

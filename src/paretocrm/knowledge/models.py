@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.bounds import validate_business_date
 from paretocrm.core.models import CategoryTree, VersionedModel
 from paretocrm.knowledge.choices import ArticleKind, ArticleLanguage, ArticleStatus
 from paretocrm.knowledge.querysets import ArticleQuerySet
@@ -84,7 +85,9 @@ class Article(VersionedModel):
         blank=True,
         related_name="articles",
     )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_at = models.DateTimeField(
+        _("published at"), null=True, blank=True, validators=[validate_business_date]
+    )
 
     objects = ArticleQuerySet.as_manager()
 

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.bounds import validate_amount, validate_business_date
 from paretocrm.core.choices import CustomerTier
 from paretocrm.core.constraints import range_check
 from paretocrm.core.models import TimeStampedModel, VersionedModel
@@ -42,11 +43,13 @@ class Campaign(VersionedModel):
     target_tier = models.CharField(
         _("target tier"), max_length=16, choices=CustomerTier.choices, blank=True
     )
-    budget = money_field(_("budget"), null=True, blank=True)
-    cost = money_field(_("actual cost"), default=Decimal("0.00"))
+    budget = money_field(_("budget"), null=True, blank=True, validators=[validate_amount])
+    cost = money_field(_("actual cost"), default=Decimal("0.00"), validators=[validate_amount])
     currency = currency_field()
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"), null=True, blank=True)
+    start_date = models.DateField(_("start date"), validators=[validate_business_date])
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, validators=[validate_business_date]
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED
     )
@@ -199,7 +202,9 @@ class ConceptSurvey(VersionedModel):
     title = models.CharField(_("product concept"), max_length=200)
     concept = models.TextField(_("concept description"))
     question = models.CharField(_("question"), max_length=300)
-    launch_date = models.DateField(_("planned launch"), null=True, blank=True)
+    launch_date = models.DateField(
+        _("planned launch"), null=True, blank=True, validators=[validate_business_date]
+    )
     campaign = models.ForeignKey(
         Campaign,
         verbose_name=_("campaign"),
@@ -253,7 +258,9 @@ class ConceptSurveyInvitation(TimeStampedModel):
     interest = models.PositiveSmallIntegerField(_("interest (1-5)"), null=True, blank=True)
     would_buy = models.BooleanField(_("would buy"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_at = models.DateTimeField(
+        _("answered at"), null=True, blank=True, validators=[validate_business_date]
+    )
 
     objects = ConceptInvitationQuerySet.as_manager()
 

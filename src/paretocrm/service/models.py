@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -80,6 +81,9 @@ class Case(VersionedModel):
     Returns and exchanges reference the order they concern.
     """
 
+    #: Text about people: masked for roles without view-unmasked, never searched by them.
+    personal_data_fields: ClassVar[tuple[str, ...]] = ("subject", "description")
+
     number = models.CharField(_("case number"), max_length=64)
     customer = models.ForeignKey(
         "customers.Customer",
@@ -129,11 +133,19 @@ class Case(VersionedModel):
     sla_resolution_hours = models.PositiveIntegerField(
         _("resolution target (hours)"), null=True, blank=True
     )
-    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
-    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    first_response_at = models.DateTimeField(
+        _("first response at"), null=True, blank=True, validators=[validate_business_date]
+    )
+    resolved_at = models.DateTimeField(
+        _("resolved at"), null=True, blank=True, validators=[validate_business_date]
+    )
+    closed_at = models.DateTimeField(
+        _("closed at"), null=True, blank=True, validators=[validate_business_date]
+    )
     escalated = models.BooleanField(_("escalated"), default=False)
-    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(
+        _("escalated at"), null=True, blank=True, validators=[validate_business_date]
+    )
     escalated_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("escalated to"),
@@ -216,6 +228,9 @@ def _breached(due: dt.datetime | None, done: dt.datetime | None, now: dt.datetim
 class CareRecord(TimeStampedModel):
     """A customer-care touch (客户关怀): a visit, greeting, gift or follow-up, with its cost."""
 
+    #: Text about people: masked for roles without view-unmasked, never searched by them.
+    personal_data_fields: ClassVar[tuple[str, ...]] = ("notes",)
+
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),
@@ -278,6 +293,9 @@ class CareRecord(TimeStampedModel):
 class SurveyResponse(TimeStampedModel):
     """A satisfaction answer: CSAT on 1-5 or NPS on 0-10, optionally about a case."""
 
+    #: Text about people: masked for roles without view-unmasked, never searched by them.
+    personal_data_fields: ClassVar[tuple[str, ...]] = ("comment",)
+
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),
@@ -302,7 +320,9 @@ class SurveyResponse(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=8, choices=SurveyKind.choices)
     score = models.PositiveSmallIntegerField(_("score"))
-    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    answered_at = models.DateTimeField(
+        _("answered at"), default=timezone.now, validators=[validate_business_date]
+    )
     comment = models.TextField(_("comment"), blank=True)
 
     objects = SurveyResponseQuerySet.as_manager()

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.bounds import validate_amount, validate_business_date
 from paretocrm.core.models import TimeStampedModel, VersionedModel
 from paretocrm.core.money import currency_field, money_field
 from paretocrm.work.choices import (
@@ -50,11 +51,13 @@ class Task(VersionedModel):
         _("reason code"), max_length=32, choices=ReasonCode.choices, blank=True
     )
     reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
-    due_on = models.DateField(_("due on"))
+    due_on = models.DateField(_("due on"), validators=[validate_business_date])
     status = models.CharField(
         _("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN
     )
-    snoozed_until = models.DateField(_("snoozed until"), null=True, blank=True)
+    snoozed_until = models.DateField(
+        _("snoozed until"), null=True, blank=True, validators=[validate_business_date]
+    )
     outcome = models.TextField(_("outcome"), blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     created_by_run = models.ForeignKey(
@@ -206,9 +209,9 @@ class ManagerTarget(VersionedModel):
         on_delete=models.PROTECT,
         related_name="targets",
     )
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
-    revenue_target = money_field(_("key-account revenue target"))
+    period_start = models.DateField(_("period start"), validators=[validate_business_date])
+    period_end = models.DateField(_("period end"), validators=[validate_business_date])
+    revenue_target = money_field(_("key-account revenue target"), validators=[validate_amount])
     currency = currency_field()
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 

@@ -14,8 +14,10 @@ from typing import Any
 import django_filters
 from django.db import models
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters
 
 from paretocrm.core.bounds import validate_business_date
+from paretocrm.core.masking import searchable_fields
 
 #: Largest id a database column holds (64-bit signed); a larger number is a 400, not a
 #: database overflow (found by schemathesis: SQLite raised OverflowError, a 500).
@@ -71,3 +73,29 @@ class IdFilterBackend(DjangoFilterBackend):
     """The django-filter backend building ``filterset_fields`` on :class:`IdFilterSet`."""
 
     filterset_base = IdFilterSet
+
+
+class PersonalDataSearchFilter(filters.SearchFilter):
+    """``?search=`` that never matches personal data the caller sees masked (PRIV-5).
+
+    Fields the model declares in ``personal_data_fields`` are searched only for roles with
+    view-unmasked (``core.masking.searchable_fields``); when a list searches nothing else,
+    a masked caller's search finds nothing rather than confirming a hidden number.
+    """
+
+    def get_search_fields(self, view: Any, request: Any) -> tuple[str, ...]:
+        fields = super().get_search_fields(view, request) or ()
+        model = getattr(view, "model", None)
+        if model is None:
+            return tuple(fields)
+        return searchable_fields(getattr(request, "user", None), model, fields)
+
+    def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
+        declared = super().get_search_fields(view, request)
+        if (
+            declared
+            and self.get_search_terms(request)
+            and not self.get_search_fields(view, request)
+        ):
+            return queryset.none()
+        return super().filter_queryset(request, queryset, view)

@@ -30,6 +30,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import AllowAny
 
 from paretocrm.core.api.concurrency import is_versioned
+from paretocrm.core.api.serializers import FUNCTION_FIELDS
 
 #: The error answers, each described once under ``components/responses`` and referenced by
 #: every operation that can give it.
@@ -83,6 +84,23 @@ class ErrorDocumentingAutoSchema(AutoSchema):
                 )
             )
         return parameters
+
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
+        """Fields shown only to roles with a function (the credit limit) are never required:
+        other roles get answers without them. The description names the function."""
+        result = dict(super()._map_basic_serializer(serializer, direction))
+        properties = result.get("properties", {})
+        for name in FUNCTION_FIELDS.keys() & properties.keys():
+            function = FUNCTION_FIELDS[name]
+            note = f"Only for roles with the {function.value} function; absent otherwise."
+            described = properties[name].get("description")
+            properties[name]["description"] = f"{described} {note}" if described else note
+            required = [field for field in result.get("required", []) if field != name]
+            if required:
+                result["required"] = required
+            else:
+                result.pop("required", None)
+        return result
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = dict(super()._get_response_bodies(direction))

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from paretocrm.core.api.concurrency import check_if_match, etag_for, is_versioned
-from paretocrm.core.api.filters import IdFilterBackend
+from paretocrm.core.api.filters import IdFilterBackend, PersonalDataSearchFilter
 from paretocrm.core.api.permissions import RoleWritePermission
 from paretocrm.core.policy import Function
 
@@ -41,7 +41,7 @@ class ScopedQuerysetMixin:
     company_wide: ClassVar[bool] = False
     list_select_related: ClassVar[tuple[str, ...]] = ()
     list_prefetch_related: ClassVar[tuple[str, ...]] = ()
-    filter_backends = (IdFilterBackend, filters.OrderingFilter, filters.SearchFilter)
+    filter_backends = (IdFilterBackend, filters.OrderingFilter, PersonalDataSearchFilter)
     request: Request
 
     def scoped_queryset(self) -> models.QuerySet:

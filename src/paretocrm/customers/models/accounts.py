@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.bounds import validate_amount
 from paretocrm.core.constraints import range_check
 from paretocrm.core.models import AppendOnlyModel, TimeStampedModel, VersionedModel
 from paretocrm.core.money import currency_field, money_field
@@ -83,6 +86,9 @@ class Customer(VersionedModel):
     point at them with ``PROTECT``.
     """
 
+    #: Text about people: masked for roles without view-unmasked, never searched by them.
+    personal_data_fields: ClassVar[tuple[str, ...]] = ("notes",)
+
     code = models.CharField(_("customer code"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
@@ -101,7 +107,9 @@ class Customer(VersionedModel):
     credit_score = models.PositiveSmallIntegerField(
         _("credit score (0-100)"), null=True, blank=True
     )
-    credit_limit = money_field(_("credit limit"), null=True, blank=True)
+    credit_limit = money_field(
+        _("credit limit"), null=True, blank=True, validators=[validate_amount]
+    )
     channel = models.CharField(
         _("channel"), max_length=16, choices=SalesChannel.choices, default=SalesChannel.DIRECT
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.bounds import validate_business_date
 from paretocrm.core.constraints import range_check
 from paretocrm.core.models import AppendOnlyModel, TimeStampedModel, VersionedModel
 from paretocrm.customers.choices import BuyingRole, ConsentChannel, InteractionKind
@@ -25,6 +28,15 @@ class Contact(VersionedModel):
     Phone, mobile, e-mail and WeChat are personal data: they are masked by role and erased
     by anonymisation (QUALITY.md PRIV-1..5), never by deleting the row.
     """
+
+    #: Personal data: masked on every channel, searched only by roles with view-unmasked.
+    personal_data_fields: ClassVar[tuple[str, ...]] = (
+        "phone",
+        "mobile",
+        "email",
+        "wechat",
+        "notes",
+    )
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contacts"
@@ -127,6 +139,9 @@ class ContactConsent(AppendOnlyModel):
 class Interaction(TimeStampedModel):
     """A logged call, visit, e-mail, meeting or message with a customer and its contacts."""
 
+    #: Text about people: masked for roles without view-unmasked, never searched by them.
+    personal_data_fields: ClassVar[tuple[str, ...]] = ("subject", "notes")
+
     customer = models.ForeignKey(
         Customer,
         verbose_name=_("customer"),
@@ -145,7 +160,9 @@ class Interaction(TimeStampedModel):
         related_name="interactions",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=InteractionKind.choices)
-    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    occurred_at = models.DateTimeField(
+        _("occurred at"), default=timezone.now, validators=[validate_business_date]
+    )
     subject = models.CharField(_("subject"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
 

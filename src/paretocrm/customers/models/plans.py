@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.core.bounds import validate_amount, validate_business_date
 from paretocrm.core.models import TimeStampedModel, VersionedModel
 from paretocrm.core.money import money_field
 from paretocrm.customers.choices import AccountPlanStatus, ActionStatus, GoalStatus
@@ -24,8 +25,8 @@ class AccountPlan(VersionedModel):
         related_name="account_plans",
     )
     title = models.CharField(_("title"), max_length=200)
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
+    period_start = models.DateField(_("period start"), validators=[validate_business_date])
+    period_end = models.DateField(_("period end"), validators=[validate_business_date])
     customer_strategy = models.TextField(_("customer's own strategy"), blank=True)
     customer_goals = models.TextField(_("customer's goals"), blank=True)
     our_objectives = models.TextField(_("our objectives"), blank=True)
@@ -35,7 +36,9 @@ class AccountPlan(VersionedModel):
         choices=AccountPlanStatus.choices,
         default=AccountPlanStatus.DRAFT,
     )
-    review_date = models.DateField(_("review date"), null=True, blank=True)
+    review_date = models.DateField(
+        _("review date"), null=True, blank=True, validators=[validate_business_date]
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -71,8 +74,12 @@ class AccountPlanGoal(TimeStampedModel):
     )
     description = models.CharField(_("description"), max_length=300)
     metric = models.CharField(_("metric"), max_length=100, blank=True)
-    target_value = money_field(_("target value"), null=True, blank=True)
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    target_value = money_field(
+        _("target value"), null=True, blank=True, validators=[validate_amount]
+    )
+    due_date = models.DateField(
+        _("due date"), null=True, blank=True, validators=[validate_business_date]
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=GoalStatus.choices, default=GoalStatus.ON_TRACK
     )
@@ -112,7 +119,9 @@ class AccountPlanAction(TimeStampedModel):
         blank=True,
         related_name="account_plan_actions",
     )
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_date = models.DateField(
+        _("due date"), null=True, blank=True, validators=[validate_business_date]
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )

@@ -115,8 +115,9 @@ def test_literal_text_round_trip_is_exported_neutralised(tmp_path: Path) -> None
         )
     assert run_import("customers", source).status == ImportStatus.COMMITTED
     out_csv, out_xlsx = tmp_path / "c.csv", tmp_path / "c.xlsx"
-    call_command("export_data", "customers", "--format", "csv", "--out", str(out_csv))
-    call_command("export_data", "customers", "--out", str(out_xlsx))
+    system = ("--as-system",)
+    call_command("export_data", "customers", *system, "--format", "csv", "--out", str(out_csv))
+    call_command("export_data", "customers", "--as-system", "--out", str(out_xlsx))
     with out_csv.open(encoding="utf-8-sig", newline="") as handle:
         names = [row["name"] for row in csv.DictReader(handle)]
     assert names == ["'; DROP TABLE x;--", "<script>", "{{7*7}}", "'=1+1"]
@@ -145,6 +146,8 @@ def test_orders_export_imports_back_unchanged(tmp_path: Path) -> None:
 
 def test_export_command_refuses_bad_output(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="give --format csv or xlsx"):
-        call_command("export_data", "customers", "--out", str(tmp_path / "x.json"))
+        call_command("export_data", "customers", "--as-system", "--out", str(tmp_path / "x.json"))
     with pytest.raises(CommandError, match="does not exist"):
-        call_command("export_data", "customers", "--out", str(tmp_path / "no" / "x.csv"))
+        call_command(
+            "export_data", "customers", "--as-system", "--out", str(tmp_path / "no" / "x.csv")
+        )

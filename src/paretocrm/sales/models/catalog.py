@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from paretocrm.core.bounds import validate_amount, validate_business_date
+from paretocrm.core.bounds import validate_amount, validate_business_date, validate_quantity
 from paretocrm.core.constraints import range_check
 from paretocrm.core.models import CategoryTree, TimeStampedModel, VersionedModel
 from paretocrm.core.money import currency_field, rate_field, unit_price_field
@@ -117,7 +117,11 @@ class PriceListItem(models.Model):
     )
     unit_price = unit_price_field(_("unit price"), validators=[validate_amount])
     min_quantity = models.DecimalField(
-        _("minimum quantity"), max_digits=18, decimal_places=4, default=1
+        _("minimum quantity"),
+        max_digits=18,
+        decimal_places=4,
+        default=1,
+        validators=[validate_quantity],
     )
 
     class Meta:

@@ -44,7 +44,9 @@ class Opportunity(VersionedModel):
     expected_close = models.DateField(
         _("expected close"), null=True, blank=True, validators=[validate_business_date]
     )
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(
+        _("closed on"), null=True, blank=True, validators=[validate_business_date]
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

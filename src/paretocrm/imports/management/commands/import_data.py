@@ -52,7 +52,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = importing_user(options["user"], as_system=options["as_system"])
+        user = acting_user(options["user"], as_system=options["as_system"])
         console = Console(file=self.stdout, highlight=False, width=120)
         with Progress(
             TextColumn("{task.description}"),
@@ -90,8 +90,9 @@ class Command(BaseCommand):
             raise CommandError(f"{result.source}: {result.status}; see the report above.")
 
 
-def importing_user(username: str | None, *, as_system: bool) -> Any:
-    """The active user named ``username``, or None for an explicit system import.
+def acting_user(username: str | None, *, as_system: bool, action: str = "import") -> Any:
+    """The active user named ``username``, or None for an explicit system import (or
+    export: the same rule for ``paretocrm export``).
 
     argparse already insists on exactly one of ``--user`` and ``--as-system``.
     """
@@ -103,7 +104,7 @@ def importing_user(username: str | None, *, as_system: bool) -> Any:
     if user is None:
         raise CommandError(f"--user: there is no user named {username!r}.")
     if not user.is_active:
-        raise CommandError(f"--user: {username!r} is deactivated and cannot import.")
+        raise CommandError(f"--user: {username!r} is deactivated and cannot {action}.")
     return user
 
 
