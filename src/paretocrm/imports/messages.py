@@ -64,6 +64,10 @@ MESSAGES: dict[str, str] = {
     "not_iso_code": gettext_noop("%(value)s is not an ISO %(standard)s code"),
     "own_parent": gettext_noop("is the customer itself"),
     "not_email": gettext_noop("%(value)s is not an e-mail address"),
+    "masked_value": gettext_noop(
+        "%(value)s is a masked value from an export: give the full value, or keep the "
+        "contact id of the exported row so the stored value stays"
+    ),
     "contact_key": gettext_noop("give an external id or an e-mail so the contact can be matched"),
     "before_issue_date": gettext_noop("is before the issue date"),
     "below_paid": gettext_noop("%(value)s is below the %(paid)s already paid on this invoice"),

@@ -18,6 +18,7 @@ from paretocrm.customers.choices import (
     CustomerScope,
     SalesChannel,
 )
+from paretocrm.customers.masking import CONTACT_MASKS
 from paretocrm.customers.models import Contact, Customer
 from paretocrm.imports import validation as check
 from paretocrm.imports.kinds.base import (
@@ -32,6 +33,9 @@ from paretocrm.imports.kinds.base import (
     upsert,
 )
 from paretocrm.sales.models import Product, ProductCategory
+
+#: Every masked personal value holds this run of stars (core.masking).
+MASK_MARK = "***"
 
 BOOLEANS = {
     "1": "1", "true": "1", "yes": "1", "y": "1", "是": "1", "有效": "1",
@@ -261,6 +265,7 @@ class ContactKind(ImportKind):
                 report, bad, "email", "not_email", per_row={"value": email[bad].map(repr)}
             )
         out["email"] = email
+        self._keep_stored_for_masked(out, report)
         no_key = (out["external_id"] == "") & (email == "")
         if bool(no_key.any()):
             check.flag_code(report, no_key, "external_id", "contact_key")
@@ -284,6 +289,25 @@ class ContactKind(ImportKind):
         self.present = {c for c in out.columns if c in set(frame.columns) or c in self.required}
         self.present |= {"customer_id"}
         return out
+
+    def _keep_stored_for_masked(self, out: pd.DataFrame, report: check.Report) -> None:
+        """A value masked by an export (``138****5678``) stands for the stored one when it is
+        that value's mask (an exported file edited and imported back); any other masked
+        value is refused: importing it would overwrite a real number with stars."""
+        ids = out["external_id"]
+        known = set(ids) - {""}
+        stored = {c.external_id: c for c in self.scoped(Contact).filter(external_id__in=known)}
+        for name, mask in CONTACT_MASKS.items():
+            masked = out[name].str.contains(MASK_MARK, regex=False)
+            for index in out.index[masked.to_numpy()]:
+                contact = stored.get(ids[index])
+                value = getattr(contact, name, "") or ""
+                if contact is not None and mask(value).lower() == out.at[index, name].lower():
+                    out.at[index, name] = value
+            left = out[name].str.contains(MASK_MARK, regex=False)
+            check.flag_code(
+                report, left, name, "masked_value", per_row={"value": out[name][left].map(repr)}
+            )
 
     def write(self, rows: pd.DataFrame, progress: ProgressCallback | None = None) -> WriteCounts:
         """Upsert by external id; contacts without one are matched on (customer, e-mail)."""

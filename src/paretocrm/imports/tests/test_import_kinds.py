@@ -510,3 +510,41 @@ def test_an_order_line_whose_total_is_beyond_the_largest_amount_is_refused(
     assert result.status == ImportStatus.REJECTED
     assert [(r, c) for r, c, _m in messages(result)] == [(2, "unit_price")]
     assert not Order.objects.filter(number="O9").exists()
+
+
+def test_a_masked_export_imported_back_keeps_the_stored_numbers(  # type: ignore[no-untyped-def]
+    write_csv: Writer, customers
+) -> None:
+    """Export (masked) -> edit a title -> import: the full phone and e-mail stay stored."""
+    first = write_csv(
+        "p.csv",
+        [["联系人编号", "客户编号", "姓名", "手机", "邮箱"],
+         ["P1", "C1", "陈静", "13812345678", "chenjing@xianguo.cn"]],
+    )  # fmt: skip
+    assert run_import("contacts", first).counts.created == 1
+    edited = write_csv(
+        "p2.csv",
+        [["联系人编号", "客户编号", "姓名", "职务", "手机", "邮箱"],
+         ["P1", "C1", "陈静", "采购经理", "138****5678", "c***@xianguo.cn"]],
+    )  # fmt: skip
+    result = run_import("contacts", edited)
+    assert result.counts.updated == 1, messages(result)
+    contact = Contact.objects.get(external_id="P1")
+    assert (contact.title, contact.mobile, contact.email) == (
+        "采购经理",
+        "13812345678",
+        "chenjing@xianguo.cn",
+    )
+
+
+def test_a_masked_value_that_matches_no_stored_one_is_refused(write_csv: Writer, customers) -> None:  # type: ignore[no-untyped-def]
+    path = write_csv(
+        "p.csv",
+        [["external_id", "customer_code", "name", "mobile"], ["P9", "C1", "陈静", "138****5678"]],
+    )
+    result = run_import("contacts", path)
+    assert result.counts.created == 0
+    [(row, column, message)] = messages(result)
+    assert (row, column) == (2, "mobile")
+    assert "masked" in message
+    assert not Contact.objects.filter(external_id="P9").exists()
