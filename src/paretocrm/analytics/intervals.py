@@ -146,7 +146,7 @@ def customer_intervals(
     *,
     horizon: float,
     forecast_horizons: Mapping[str, float],
-    clv: Mapping[str, float],
+    clv: Mapping[str, Any],
     groupings: Mapping[str, pd.Series] | None = None,
     settings: IntervalSettings | None = None,
 ) -> Intervals | None:
@@ -242,7 +242,7 @@ def customer_intervals(
     return Intervals(
         per_customer=per_customer,
         groups=groups,
-        company={k: float(v) for k, v in company_table.iloc[0].items()},
+        company={str(k): float(v) for k, v in company_table.iloc[0].items()},
         draws=settings.draws,
         lower=settings.lower,
         upper=settings.upper,
