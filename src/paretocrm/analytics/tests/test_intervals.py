@@ -1,6 +1,6 @@
 """Intervals (issue 15, item 3) and the revenue forecast (item 7): they contain the truth.
 
-Coverage measured when these tests were written (10 %-90 % intervals, 200 draws):
+Coverage measured when these tests were written (10 %-90 % intervals, 100 draws):
 simulated BG/NBD books (1,500 customers, 10 seeds): the true P(alive) (computed with the
 generating parameters) within the interval for 0.80 of the customers on the median seed
 (0.54-1.00 over the seeds), the true expected purchases for 0.72 (0.34-1.00; at least half
@@ -130,7 +130,7 @@ def test_forecast_per_tier_and_key_account_manager_adds_up(book_result) -> None:
 
 def test_models_json_and_report_state_intervals_and_forecast(book_result) -> None:  # type: ignore[no-untyped-def]
     document = json.loads(json.dumps(models_document(book_result), default=float))
-    assert document["intervals"]["draws"] == 200
+    assert document["intervals"]["draws"] == 100
     assert "revenue_12m_high" in document["revenue_forecast"]["totals"]
     assert set(document["revenue_forecast"]["by_owner"]) == {"王经理", "李经理"}
     html = render_report(book_result)
