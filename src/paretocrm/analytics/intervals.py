@@ -303,18 +303,28 @@ def _outcome_sampler(
         if not {"r", "alpha"} <= set(model.params_):
             return np.asarray(expected * per_purchase, dtype=np.float64)
         r, alpha = model.params_["r"], model.params_["alpha"]
-        rate_shape, rate_scale = r + x[part], 1.0 / (alpha + t_cal[part])
-        alive = rng.random(p_alive.shape) < p_alive
+        # Random variates only where they matter (alive customers, orders > 0): drawing
+        # them is most of the intervals' cost.
+        alive = np.flatnonzero(rng.random(p_alive.shape) < p_alive)
+        rate_shape, rate_scale = r + x[part[alive]], 1.0 / (alpha + t_cal[part[alive]])
         rate = rng.gamma(rate_shape, rate_scale)
         with np.errstate(all="ignore"):
             # The model's mean over P(alive) x mean rate x t: < 1 by dropping out meanwhile.
-            factor = expected / (p_alive * rate_shape * rate_scale * horizons[:, None])
+            factor = expected[:, alive] / (
+                p_alive[alive] * rate_shape * rate_scale * horizons[:, None]
+            )
         factor = np.clip(np.nan_to_num(factor), 0.0, None)
-        counts = np.where(alive, rng.poisson(factor * rate * horizons[:, None]), 0)
+        counts = rng.poisson(factor * rate * horizons[:, None])
+        revenue = np.zeros(expected.shape)
+        spend_alive = np.broadcast_to(per_purchase[alive], counts.shape)
         if shape is None:
-            return np.asarray(counts * per_purchase, dtype=np.float64)
-        amounts = rng.gamma(np.maximum(counts * shape, 1e-12), per_purchase / shape)
-        return np.asarray(np.where(counts > 0, amounts, 0.0), dtype=np.float64)
+            revenue[:, alive] = counts * spend_alive
+            return revenue
+        ordered = counts > 0
+        amounts = np.zeros(counts.shape)
+        amounts[ordered] = rng.gamma(counts[ordered] * shape, spend_alive[ordered] / shape)
+        revenue[:, alive] = amounts
+        return revenue
 
     return sample
 
