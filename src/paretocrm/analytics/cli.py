@@ -262,6 +262,13 @@ def models_document(result: AnalysisResult) -> dict[str, Any]:
         "model_choice": result.model_choice.as_dict() if result.model_choice else None,
         "spend_model": result.spend,
         "backtest": result.backtest.as_dict() if result.backtest is not None else None,
+        "intervals": (
+            {**result.intervals.method, "company": result.intervals.company}
+            if result.intervals is not None
+            else None
+        ),
+        "revenue_forecast": _forecast_document(result),
+        "revenue_forecast_backtest": result.forecast_backtest,
         "ahp": result.ahp.as_dict() if result.ahp is not None else None,
         "rating_weights": {str(k): float(v) for k, v in result.rating.weights.items()},
         "rating_dropped": result.rating.dropped,
@@ -269,6 +276,21 @@ def models_document(result: AnalysisResult) -> dict[str, Any]:
         "config": result.config.source,
         "notes": result.notes,
         "timings_seconds": result.timings,
+    }
+
+
+def _forecast_document(result: AnalysisResult) -> dict[str, Any] | None:
+    """The revenue forecast of models.json: totals and the tables per tier and owner."""
+    if result.forecast is None:
+        return None
+    keep = [c for c in result.forecast.by["tier"].columns if c.startswith("revenue_")]
+    return {
+        "totals": result.forecast.totals,
+        **{
+            f"by_{name}": table[["customers", *keep]].to_dict("index")
+            for name, table in result.forecast.by.items()
+            if name in ("tier", "owner")
+        },
     }
 
 

@@ -18,12 +18,14 @@ from typing import Any, TypeVar
 
 from paretocrm.analytics.churn import ChurnRules
 from paretocrm.analytics.exceptions import ConfigurationError
+from paretocrm.analytics.intervals import IntervalSettings
 from paretocrm.analytics.lifecycle import LifecycleRules
 from paretocrm.analytics.rating import CRITERIA
 from paretocrm.analytics.tiers import TierRules
 
 __all__ = [
     "AnalysisConfig",
+    "IntervalSettings",
     "ModelSettings",
     "RatingSettings",
     "SummarySettings",
@@ -130,6 +132,7 @@ class AnalysisConfig:
     lifecycle: LifecycleRules = field(default_factory=LifecycleRules)
     tiers: TierRules = field(default_factory=TierRules)
     churn: ChurnRules = field(default_factory=ChurnRules)
+    intervals: IntervalSettings = field(default_factory=IntervalSettings)
     backtest_top_share: float = 0.2
     segmentation_k: tuple[int, int] = (2, 8)
     segmentation_seed: int = 42
@@ -237,6 +240,7 @@ def _build(data: Mapping[str, Any], source: str) -> AnalysisConfig:
         lifecycle=_section(LifecycleRules, data["lifecycle"], source, "lifecycle"),
         tiers=_section(TierRules, data["tiers"], source, "tiers"),
         churn=_section(ChurnRules, data["churn"], source, "churn"),
+        intervals=_section(IntervalSettings, data["intervals"], source, "intervals"),
         backtest_top_share=top_share,
         segmentation_k=k_range,
         segmentation_seed=int(segmentation["seed"]),

@@ -14,7 +14,7 @@ planning needs for the peak season (旺季).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,8 @@ from paretocrm.analytics.exceptions import ConfigurationError, DataContractError
 from paretocrm.analytics.pareto import finite_values
 
 MONTHS = pd.RangeIndex(1, 13, name="month")
+#: Horizons (months) of the per-customer revenue forecast: ``revenue_3m`` ... ``revenue_12m``.
+FORECAST_MONTHS = (3, 6, 12)
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,18 @@ class Forecast:
         total_purchases: expected purchases of all customers.
         total_revenue: expected revenue of all customers.
         expected_active: expected number of active customers (NaN without P(alive)).
+        per_customer: ``revenue_<label>`` per customer for each horizon of ``horizons``
+            (expected purchases over the horizon x expected spend); empty without them.
+        totals: the book's ``revenue_<label>`` per horizon, with ``_low``/``_high`` when
+            intervals were given (:mod:`~paretocrm.analytics.intervals`).
     """
 
     by: dict[str, pd.DataFrame]
     total_purchases: float
     total_revenue: float
     expected_active: float
+    per_customer: pd.DataFrame = field(default_factory=pd.DataFrame)
+    totals: dict[str, float] = field(default_factory=dict)
 
 
 def _per_customer(series: pd.Series, index: pd.Index, name: str) -> np.ndarray:
@@ -88,6 +96,9 @@ def forecast_next_period(
     groupings: Mapping[str, pd.Series],
     *,
     p_alive: pd.Series | None = None,
+    horizons: Mapping[str, pd.Series] | None = None,
+    intervals: Mapping[str, pd.DataFrame] | None = None,
+    company_intervals: Mapping[str, float] | None = None,
 ) -> Forecast:
     """Expected purchases and revenue next period, per group of every grouping.
 
@@ -97,6 +108,11 @@ def forecast_next_period(
         groupings: e.g. ``{"segment": segments, "tier": tiers}``, each a Series of labels per
             customer.
         p_alive: optional P(alive) per customer, for the expected count of active customers.
+        horizons: optional label (e.g. ``"3m"``) -> expected purchases per customer over that
+            horizon; each gives a ``revenue_<label>`` column per customer and per group.
+        intervals: optional grouping name -> table of ``revenue_<label>_low``/``_high`` per
+            group (from parameter draws); joined to that grouping's table.
+        company_intervals: the same for the whole book, added to ``totals``.
 
     Returns:
         :class:`Forecast`.
@@ -118,12 +134,28 @@ def forecast_next_period(
         },
         index=index,
     )
+    per_customer = pd.DataFrame(
+        {
+            f"revenue_{label}": _per_customer(series, index, f"purchases {label}") * spend
+            for label, series in (horizons or {}).items()
+        },
+        index=index,
+    )
+    frame = frame.join(per_customer)
     by = {name: _group_table(frame, labels, name) for name, labels in groupings.items()}
+    for name, bounds in (intervals or {}).items():
+        if name in by:
+            table = by[name].set_axis(by[name].index.astype(str))
+            by[name] = table.join(bounds.set_axis(bounds.index.astype(str)), how="left")
+    totals = {name: float(per_customer[name].sum()) for name in per_customer.columns}
+    totals.update({k: float(v) for k, v in (company_intervals or {}).items()})
     return Forecast(
         by=by,
         total_purchases=float(frame["expected_purchases"].sum()),
         total_revenue=float(frame["expected_revenue"].sum()),
         expected_active=float(frame["expected_active"].sum(min_count=1)),
+        per_customer=per_customer,
+        totals=totals,
     )
 
 

@@ -38,11 +38,13 @@ from paretocrm.analytics.config import AnalysisConfig, ModelSettings, default_co
 from paretocrm.analytics.contract import TransactionsSource, load_customers, load_transactions
 from paretocrm.analytics.exceptions import ConvergenceError, DataContractError
 from paretocrm.analytics.forecast import (
+    FORECAST_MONTHS,
     Forecast,
     SeasonalDemand,
     forecast_next_period,
     seasonal_demand,
 )
+from paretocrm.analytics.intervals import Intervals, customer_intervals, tier_uncertain
 from paretocrm.analytics.lifecycle import classify_lifecycle
 from paretocrm.analytics.models.base import BaseFitter, TransactionModel
 from paretocrm.analytics.models.bgnbd import BGNBDModel
@@ -97,6 +99,16 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "lifecycle_reason_zh",
     "tier_reason",
     "tier_reason_zh",
+    # Uncertainty and the revenue forecast (paretocrm.analytics.intervals; NaN without
+    # intervals): the lower / upper quantiles of the parameter draws.
+    "p_alive_low",
+    "p_alive_high",
+    "expected_purchases_low",
+    "expected_purchases_high",
+    "clv_low",
+    "clv_high",
+    "tier_uncertain",
+    *(f"revenue_{m}m{end}" for m in FORECAST_MONTHS for end in ("", "_low", "_high")),
 )
 
 _STEPS = (
@@ -141,6 +153,10 @@ class AnalysisResult:
     ahp: AHPResult | None = None
     notes: list[str] = field(default_factory=list)
     """Plain-language remarks about assumptions made (e.g. an assumed margin)."""
+    intervals: Intervals | None = None
+    """Parameter-draw intervals (None when switched off, too many customers or degenerate)."""
+    forecast_backtest: dict[str, Any] | None = None
+    """Revenue forecast for the holdout vs the actual holdout revenue (with a holdout)."""
     model_choice: ModelChoice | None = None
     """Which purchase model gives P(alive), expected purchases and CLV, and why."""
     spend: dict[str, Any] = field(default_factory=dict)
@@ -291,16 +307,35 @@ def analyze(
             k_range=config.segmentation_k,
             seed=config.segmentation_seed,
         )
-        forecast = forecast_next_period(
-            predictions["expected_purchases"],
-            predictions["expected_spend"],
-            {"segment": segmentation.names, "tier": tiers},
-            p_alive=predictions["p_alive"],
+        forecast, intervals = _forecast(
+            models,
+            choice,
+            spend,
+            summary,
+            predictions,
+            config,
+            notes,
+            _forecast_groups(segmentation.names, tiers, customers),
+        )
+        uncertain = (
+            tier_uncertain(
+                tiers,
+                axes["current_value"],
+                predictions["clv"],
+                intervals.per_customer["clv_low"],
+                intervals.per_customer["clv_high"],
+                lifecycle["value_trend"],
+                config.tiers,
+            )
+            if intervals is not None
+            else pd.Series(False, index=summary.index)
         )
         seasonal = peak_months.result() if peak_months is not None else None
     with steps.step(_STEPS[9]):
-        result_backtest = (
-            _backtest(table, holdout, config, choice, notes) if holdout is not None else None
+        result_backtest, forecast_backtest = (
+            _backtest(table, holdout, config, choice, notes)
+            if holdout is not None
+            else (None, None)
         )
     scores = pd.DataFrame(
         {
@@ -332,6 +367,7 @@ def analyze(
         },
         index=summary.index,
     )
+    scores = scores.join(_interval_columns(intervals, forecast, uncertain))
     scores.index.name = "customer_id"
     steps.finish()
     return AnalysisResult(
@@ -354,6 +390,8 @@ def analyze(
         period=_period(summary, holdout),
         model_choice=choice,
         spend=spend.as_dict(),
+        intervals=intervals,
+        forecast_backtest=forecast_backtest,
     )
 
 
@@ -651,13 +689,138 @@ def _ahp(config: AnalysisConfig) -> AHPResult | None:
     return ahp_weights(matrix, max_consistency_ratio=config.rating.max_consistency_ratio)
 
 
+def _forecast_groups(
+    segments: pd.Series, tiers: pd.Series, customers: pd.DataFrame | None
+) -> dict[str, pd.Series]:
+    """The groupings of the forecast: segment, tier, and the key-account manager (the
+    attributes' ``owner``) when known; customers without one are in the group ``""``."""
+    groups = {"segment": segments, "tier": tiers}
+    if customers is not None and "owner" in customers.columns:
+        owners = customers["owner"].reindex(tiers.index)
+        groups["owner"] = owners.astype(object).where(owners.notna(), "").astype(str)
+    return groups
+
+
+def _forecast(
+    models: dict[str, BaseFitter],
+    choice: ModelChoice,
+    spend: SpendEstimate,
+    summary: pd.DataFrame,
+    predictions: dict[str, pd.Series],
+    config: AnalysisConfig,
+    notes: list[str],
+    groups: dict[str, pd.Series],
+) -> tuple[Forecast, Intervals | None]:
+    """Next period's and the next 3, 6 and 12 months' revenue per customer and group
+    (expected purchases x expected spend), with the intervals of the parameter draws."""
+    name = choice.chosen if choice.chosen in models else "bgnbd"
+    model = models[name]
+    assert isinstance(model, TransactionModel)
+    x, t_x, t_cal = _model_inputs(summary, config)
+    units = _DAYS_PER_MONTH / UNIT_DAYS[config.summary.unit]
+    ends = {f"{months}m": months * units for months in FORECAST_MONTHS}
+    with np.errstate(all="ignore"):
+        cumulative = model.conditional_expected_purchases(
+            np.asarray(list(ends.values())).reshape(-1, 1), x, t_x, t_cal
+        )
+    horizons = {
+        label: pd.Series(cumulative[i], index=summary.index) for i, label in enumerate(ends)
+    }
+    intervals = _intervals(
+        model, spend, summary, (x, t_x, t_cal), config, notes, ends, groups, units
+    )
+    forecast = forecast_next_period(
+        predictions["expected_purchases"],
+        predictions["expected_spend"],
+        groups,
+        p_alive=predictions["p_alive"],
+        horizons=horizons,
+        intervals=intervals.groups if intervals is not None else None,
+        company_intervals=intervals.company if intervals is not None else None,
+    )
+    return forecast, intervals
+
+
+def _intervals(
+    model: TransactionModel,
+    spend: SpendEstimate,
+    summary: pd.DataFrame,
+    rfm: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]],
+    config: AnalysisConfig,
+    notes: list[str],
+    ends: dict[str, float],
+    groups: dict[str, pd.Series] | None,
+    units: float,
+) -> Intervals | None:
+    """:func:`~.intervals.customer_intervals` as configured (None, with a note, when off)."""
+    settings = config.intervals
+    if not settings.enabled:
+        return None
+    if len(summary) > settings.max_customers:
+        notes.append(
+            f"intervals skipped: {len(summary):,} customers > [intervals] max_customers "
+            f"({settings.max_customers:,})"
+        )
+        return None
+    start = time.perf_counter()
+    result = customer_intervals(
+        model,
+        spend,
+        summary,
+        rfm,
+        horizon=config.value.horizon_months * units,
+        forecast_horizons=ends,
+        clv={
+            "periods": config.value.horizon_months,
+            "units_per_period": units,
+            "discount_rate": (1 + config.value.discount_rate) ** (1 / 12) - 1,
+            "margin": _overall_margin(summary, config, []),
+        },
+        groupings=groups,
+        settings=settings,
+    )
+    if result is None:
+        notes.append(
+            f"intervals: the {type(model).__name__} fit is degenerate (its Hessian is not "
+            "positive definite), so no honest interval can be given"
+        )
+        return None
+    result.method["seconds"] = round(time.perf_counter() - start, 3)
+    if groups is not None:  # the scoring run's own intervals, not the back-test's
+        notes.append(
+            f"intervals: {settings.lower:.0%}-{settings.upper:.0%} quantiles of "
+            f"{settings.draws} parameter draws ({result.method['spend']})"
+        )
+    return result
+
+
+def _interval_columns(
+    intervals: Intervals | None, forecast: Forecast, uncertain: pd.Series
+) -> pd.DataFrame:
+    """The score columns of the intervals and the revenue forecast (NaN without intervals)."""
+    index = forecast.per_customer.index
+    bounds = (
+        intervals.per_customer if intervals is not None else pd.DataFrame(index=index, dtype=float)
+    )
+    names = SCORE_COLUMNS[SCORE_COLUMNS.index("p_alive_low") :]
+    columns = {}
+    for name in names:
+        if name == "tier_uncertain":
+            columns[name] = uncertain.reindex(index).fillna(False).astype(bool)
+        elif name in forecast.per_customer.columns:
+            columns[name] = forecast.per_customer[name]
+        else:
+            columns[name] = bounds[name] if name in bounds.columns else pd.Series(np.nan, index)
+    return pd.DataFrame(columns, index=index)
+
+
 def _backtest(
     table: pa.Table,
     holdout: DateLike,
     config: AnalysisConfig,
     choice: ModelChoice,
     notes: list[str],
-) -> BacktestResult:
+) -> tuple[BacktestResult, dict[str, Any]]:
     """Models fitted on the data up to ``holdout`` predict what happened after it.
 
     Customers are ranked by predicted holdout value (expected purchases x expected spend,
@@ -681,9 +844,60 @@ def _backtest(
     }
     per_purchase = spend.spend.clip(lower=0.0).to_numpy(dtype=float)
     values = {name: predicted * per_purchase for name, predicted in predictions.items()}
-    return backtest(
+    result = backtest(
         calibration, predictions, predicted_value=values, top_share=config.backtest_top_share
     )
+    name = choice.chosen if choice.chosen in values else next(iter(values))
+    model = fitted[name]
+    assert isinstance(model, TransactionModel)
+    return result, _forecast_backtest(
+        name, model, spend, calibration, config, (x, t_x, t_cal), values[name]
+    )
+
+
+def _forecast_backtest(
+    name: str,
+    model: TransactionModel,
+    spend: SpendEstimate,
+    calibration: pd.DataFrame,
+    config: AnalysisConfig,
+    rfm: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]],
+    predicted: np.ndarray[Any, Any],
+) -> dict[str, Any]:
+    """The revenue forecast of the calibration fit for the holdout vs what came: the
+    book's total with its interval, and how many customers' actual revenue fell inside
+    their own interval (which holds parameter uncertainty only, not order-count noise)."""
+    actual = calibration["revenue_holdout"].to_numpy(dtype=float, na_value=0.0)
+    duration = float(calibration["duration_holdout"].max())
+    total_actual, total_predicted = float(actual.sum()), float(predicted.sum())
+    figures: dict[str, Any] = {
+        "model": name,
+        "holdout_weeks" if config.summary.unit == "W" else "holdout_days": duration,
+        "customers": len(calibration),
+        "actual_revenue": total_actual,
+        "predicted_revenue": total_predicted,
+        "error": (total_predicted - total_actual) / total_actual if total_actual else None,
+    }
+    units = _DAYS_PER_MONTH / UNIT_DAYS[config.summary.unit]
+    drawn = _intervals(
+        model, spend, calibration, rfm, config, [], {"holdout": duration}, None, units
+    )
+    if drawn is not None:
+        low = drawn.company["revenue_holdout_low"]
+        high = drawn.company["revenue_holdout_high"]
+        own_low = drawn.per_customer["revenue_holdout_low"].to_numpy()
+        own_high = drawn.per_customer["revenue_holdout_high"].to_numpy()
+        figures.update(
+            {
+                "interval": [low, high],
+                "quantiles": [drawn.lower, drawn.upper],
+                "actual_within_interval": bool(low <= total_actual <= high),
+                "customers_within_own_interval": float(
+                    np.mean((actual >= own_low) & (actual <= own_high))
+                ),
+            }
+        )
+    return figures
 
 
 def _period(summary: pd.DataFrame, holdout: DateLike | None) -> dict[str, str]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -75,6 +77,8 @@ def render_report(result: AnalysisResult, *, title: str | None = None) -> str:
         charts[1],
         "<h2>Top core customers 核心客户</h2>",
         _top_core_table(result),
+        "<h2>Revenue forecast 收入预测</h2>",
+        _forecast_table(result),
         "<h2>Lifecycle 生命周期</h2>",
         charts[2],
         "<h2>Concentration risk 集中度风险</h2>",
@@ -246,13 +250,85 @@ def _top_core_table(result: AnalysisResult) -> str:
             float(row["revenue"]),
             float(row["net_profit"]),
             float(row["clv"]),
+            _range(row["clv_low"], row["clv_high"]),
             float(row["p_alive"]),
+            float(row["revenue_12m"]),
+            "near a boundary 临界" if row["tier_uncertain"] else "",
             str(row["lifecycle_reason"]),
         )
         for customer, row in core.iterrows()
     ]
-    header = ["customer", "rating", "revenue", "net profit", "CLV", "P(alive)", "lifecycle"]
+    header = [
+        "customer",
+        "rating",
+        "revenue",
+        "net profit",
+        "CLV",
+        "CLV interval 区间",
+        "P(alive)",
+        "revenue next 12 months 未来12个月收入",
+        "tier 等级",
+        "lifecycle",
+    ]
     return _table(header, rows)
+
+
+def _range(low: object, high: object) -> str:
+    """``low - high`` (a dash without an interval)."""
+    values = [float(v) for v in (low, high)]  # type: ignore[arg-type]
+    if not all(math.isfinite(v) for v in values):
+        return "-"
+    return f"{_fmt(values[0])} - {_fmt(values[1])}"
+
+
+def _forecast_table(result: AnalysisResult) -> str:
+    """The revenue forecast: the company and each tier, next 3 / 6 / 12 months, with the
+    intervals of the parameter draws, and the back-test of the forecast when there is one."""
+    if result.forecast is None or not result.forecast.totals:
+        return ""
+    totals = result.forecast.totals
+    horizons = [name for name in totals if name.startswith("revenue_") and name.count("_") == 1]
+    header = ["", *(f"{name[8:]} {name[8:-1]}个月" for name in horizons)]
+
+    def cells(values: Mapping[Any, Any]) -> list[str]:
+        return [
+            f"{_fmt(float(values[name]))} "
+            f"({_range(values.get(f'{name}_low', math.nan), values.get(f'{name}_high', math.nan))})"
+            for name in horizons
+        ]
+
+    rows = [["company 全公司", *cells(totals)]]
+    by_tier = result.forecast.by.get("tier")
+    if by_tier is not None:
+        for tier, row in by_tier.iterrows():
+            rows.append([f"{tier} {TIER_LABELS_ZH.get(str(tier), '')}", *cells(row.to_dict())])
+    parts = [_table(header, rows)]
+    if result.intervals is not None:
+        parts.append(
+            f'<p class="note">Intervals 区间: {result.intervals.lower:.0%}-'
+            f"{result.intervals.upper:.0%} quantiles of {result.intervals.draws} draws "
+            f"(parameters: {_e(result.intervals.method['purchase_model'])}; spend: "
+            f"{_e(result.intervals.method['spend'])}); the revenue intervals also simulate "
+            "the orders themselves.</p>"
+        )
+    check = result.forecast_backtest
+    if check:
+        interval = check.get("interval")
+        parts.append(
+            _table(
+                ["back-test 回测", "actual 实际", "forecast 预测", "error 误差", "interval 区间"],
+                [
+                    (
+                        check["model"],
+                        float(check["actual_revenue"]),
+                        float(check["predicted_revenue"]),
+                        "-" if check["error"] is None else f"{check['error']:+.1%}",
+                        _range(*interval) if interval else "-",
+                    )
+                ],
+            )
+        )
+    return "".join(parts)
 
 
 def _concentration_html(result: AnalysisResult) -> str:

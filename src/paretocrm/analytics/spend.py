@@ -69,6 +69,9 @@ class SpendEstimate:
     model: GammaGammaModel | None = None
     """The Gamma-Gamma fit used (methods 1 and 2), in the data's money units for 1."""
     details: dict[str, float] | None = None
+    scale: float = 1.0
+    """Money units of one unit of the model's spend (the penalised fit runs on spend in
+    units of the book's mean spend)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"method": self.method, "note": self.note, **(self.details or {})}
@@ -110,7 +113,9 @@ def expected_spend(summary: pd.DataFrame, *, penalizer_coef: float = 0.0) -> Spe
                 f"Gamma-Gamma fit (penalizer_coef {FALLBACK_PENALIZER:g} on spend in units "
                 f"of the book's mean spend {scale:,.2f})"
             )
-            return SpendEstimate(pd.Series(values, index=index), "penalised", note, penalised)
+            return SpendEstimate(
+                pd.Series(values, index=index), "penalised", note, penalised, scale=scale
+            )
         problem = f"{problem}; penalised fit: {second}"
     if usable.any():
         values, details = _shrunk_means(spend_x, spend_m, usable)

@@ -27,6 +27,8 @@ ATTRIBUTE_FIELDS = {
     "name": "name",
     "industry": "industry",
     "region": "region",
+    # The key-account manager (user id), so the revenue forecast is also totalled per manager.
+    "owner_id": "owner",
 }
 
 BLANK_MEANS_UNKNOWN = ("scope", "cooperation_level")
@@ -41,6 +43,7 @@ def read_attributes(as_of: dt.date) -> pd.DataFrame:
     # value there, not an empty string that is not one of its categories.
     for column in BLANK_MEANS_UNKNOWN:
         frame[column] = frame[column].replace("", None)
+    frame["owner"] = [None if pd.isna(pk) else str(int(pk)) for pk in frame["owner"]]
     frame["customer_id"] = frame.pop("pk").astype(str)
     frame = frame.set_index("customer_id")
     for column, series in _aggregates(as_of).items():

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from paretocrm.core.services import RateTable
 from paretocrm.insights.choices import LifecycleStage, Tier
 from paretocrm.insights.labels import HHI_LEVEL_LABELS, churn_reasons, label
 from paretocrm.insights.models import CustomerScore, ScoreRun
-from paretocrm.sales.models import OrderLine
+from paretocrm.sales.models import Opportunity, OrderLine
 from paretocrm.sales.querysets import line_revenue_expression
 
 TREND_MONTHS = 36
@@ -194,3 +194,76 @@ def _share_rows(revenue: dict[str, float], profit: dict[str, float]) -> list[dic
         {"top": float(fraction), "revenue": float(share), "profit": profit.get(fraction)}
         for fraction, share in sorted(revenue.items(), key=lambda item: float(item[0]))
     ]
+
+
+#: Horizons of the revenue forecast, as stored in the run's overview and on each score.
+FORECAST_HORIZONS = ("3m", "6m", "12m")
+
+
+def forecast_rows(run: ScoreRun) -> list[dict[str, Any]]:
+    """The run's revenue forecast, company first and then each tier: per horizon the
+    expected revenue and its interval (None where the run has no intervals)."""
+    forecast = (run.overview or {}).get("forecast") or {}
+    if not forecast:
+        return []
+
+    def cells(figures: dict[str, list[float | None]]) -> list[dict[str, Any]]:
+        return [
+            dict(zip(("value", "low", "high"), figures.get(h, [None, None, None]), strict=True))
+            for h in FORECAST_HORIZONS
+        ]
+
+    rows = [{"code": "", "label": gettext("company"), "cells": cells(forecast["company"])}]
+    by_tier = forecast.get("tier", {})
+    rows += [
+        {"code": tier.value, "label": str(tier.label), "cells": cells(by_tier[tier.value])}
+        for tier in Tier
+        if tier.value in by_tier
+    ]
+    return rows
+
+
+def account_forecast(run: ScoreRun, user: Any) -> dict[str, Any]:
+    """The revenue forecast of the reader's own customers (sums of the stored per-customer
+    forecasts; an interval of a sum needs the draws, so only the run's groups have one)."""
+    totals = (
+        CustomerScore.objects.filter(run=run)
+        .visible_to(user)
+        .aggregate(**{h: Sum(f"revenue_{h}") for h in FORECAST_HORIZONS})
+    )
+    return {h: totals[h] for h in FORECAST_HORIZONS}
+
+
+def weighted_pipeline(user: Any) -> dict[str, Any]:
+    """Open opportunities the reader may see, amount x probability, in the base currency
+    (today's rates); a currency without a rate is left out and named. Live data, not part
+    of the analysis: one GROUP BY per page view, like the monthly revenue."""
+    base = settings.BASE_CURRENCY
+    weighted = ExpressionWrapper(
+        F("amount") * F("probability") / 100,
+        output_field=DecimalField(max_digits=30, decimal_places=6),
+    )
+    rows = list(
+        Opportunity.objects.visible_to(user)
+        .open()
+        .filter(amount__isnull=False, probability__isnull=False)
+        .values("currency")
+        .annotate(total=Sum(weighted), count=Count("pk"))
+        .order_by()
+    )
+    table = RateTable({row["currency"] for row in rows} - {base})
+    today = timezone.localdate()
+    total, missing, count = Decimal(0), [], 0
+    for row in rows:
+        rate = table.rate_on(row["currency"], today)
+        if rate is None:
+            missing.append(row["currency"])
+            continue
+        total += Decimal(row["total"] or 0) * rate
+        count += row["count"]
+    return {
+        "total": round(total, 2),
+        "count": count,
+        "missing_rates": sorted(missing),
+        "currency": base,
+    }

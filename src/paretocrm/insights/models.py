@@ -156,6 +156,40 @@ class CustomerScore(models.Model):
     churn_risk = models.FloatField(_("churn risk"))
     value_at_risk = models.DecimalField(_("value at risk"), max_digits=18, decimal_places=2)
     churn_reasons = models.JSONField(_("churn reasons"), default=list, blank=True)
+    # Uncertainty (analytics.intervals; empty for runs without intervals) and the revenue
+    # forecast (expected purchases x expected spend over the next 3, 6 and 12 months).
+    p_alive_low = models.FloatField(_("P(alive), low"), null=True, blank=True)
+    p_alive_high = models.FloatField(_("P(alive), high"), null=True, blank=True)
+    expected_purchases_low = models.FloatField(_("expected purchases, low"), null=True, blank=True)
+    expected_purchases_high = models.FloatField(
+        _("expected purchases, high"), null=True, blank=True
+    )
+    clv_low = models.DecimalField(
+        _("lifetime value, low"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    clv_high = models.DecimalField(
+        _("lifetime value, high"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    tier_uncertain = models.BooleanField(
+        _("tier near a boundary"),
+        default=False,
+        help_text=_("The tier would change with the lifetime value at an end of its interval."),
+    )
+    revenue_3m = models.DecimalField(
+        _("forecast revenue, 3 months"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    revenue_6m = models.DecimalField(
+        _("forecast revenue, 6 months"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    revenue_12m = models.DecimalField(
+        _("forecast revenue, 12 months"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    revenue_intervals = models.JSONField(
+        _("forecast revenue intervals"),
+        default=dict,
+        blank=True,
+        help_text=_('Horizon ("3m", "6m", "12m") -> [low, high] of the forecast revenue.'),
+    )
 
     objects = CustomerScoreManager()
 

@@ -524,7 +524,44 @@ def _score_row(
         churn_risk=float(row.churn_risk),
         value_at_risk=_money(row.value_at_risk),
         churn_reasons=reasons,
+        **_interval_fields(row),
     )
+
+
+#: Forecast horizons stored per customer (score columns ``revenue_<h>``, ``_low``, ``_high``).
+FORECAST_HORIZONS = ("3m", "6m", "12m")
+
+
+def _interval_fields(row: Any) -> dict[str, Any]:
+    """The intervals and revenue forecast of one score row (None where the run has none or
+    a value does not fit its column)."""
+
+    def number(value: Any) -> float | None:
+        return float(value) if np.isfinite(value) else None
+
+    def money(value: Any) -> Decimal | None:
+        fits = np.isfinite(value) and abs(value) <= float(bounds.COLUMN_MAX_AMOUNT)
+        return _money(value) if fits else None
+
+    intervals = {
+        h: [money(getattr(row, f"revenue_{h}_low")), money(getattr(row, f"revenue_{h}_high"))]
+        for h in FORECAST_HORIZONS
+    }
+    return {
+        "p_alive_low": number(row.p_alive_low),
+        "p_alive_high": number(row.p_alive_high),
+        "expected_purchases_low": number(row.expected_purchases_low),
+        "expected_purchases_high": number(row.expected_purchases_high),
+        "clv_low": money(row.clv_low),
+        "clv_high": money(row.clv_high),
+        "tier_uncertain": bool(row.tier_uncertain),
+        **{f"revenue_{h}": money(getattr(row, f"revenue_{h}")) for h in FORECAST_HORIZONS},
+        "revenue_intervals": {
+            h: [float(v) for v in pair]
+            for h, pair in intervals.items()
+            if all(v is not None for v in pair)
+        },
+    }
 
 
 def overview(result: pipeline.AnalysisResult) -> dict[str, Any]:
@@ -557,9 +594,40 @@ def overview(result: pipeline.AnalysisResult) -> dict[str, Any]:
         "lifecycle_counts": scores["lifecycle_stage"].value_counts().to_dict(),
         "revenue_by_tier": scores.groupby("tier")["revenue"].sum().round(2).to_dict(),
         "value_at_risk": float(scores["value_at_risk"].sum()),
+        "forecast": _forecast_overview(result),
         "notes": list(result.notes),
         "period": dict(result.period),
     }
+
+
+def _forecast_overview(result: pipeline.AnalysisResult) -> dict[str, Any]:
+    """The revenue forecast the dashboard and reports show: per horizon the company's and
+    each tier's and owner's (user id) total with its interval, rounded to cents."""
+    forecast = result.forecast
+    if forecast is None:
+        return {}
+
+    def figures(values: Any) -> dict[str, list[float | None]]:
+        return {
+            h: [
+                _rounded(values.get(f"revenue_{h}")),
+                _rounded(values.get(f"revenue_{h}_low")),
+                _rounded(values.get(f"revenue_{h}_high")),
+            ]
+            for h in FORECAST_HORIZONS
+        }
+
+    document: dict[str, Any] = {"company": figures(forecast.totals)}
+    for grouping in ("tier", "owner"):
+        if grouping in forecast.by:
+            document[grouping] = {
+                str(group): figures(row) for group, row in forecast.by[grouping].iterrows()
+            }
+    return document
+
+
+def _rounded(value: Any) -> float | None:
+    return round(float(value), 2) if value is not None and np.isfinite(value) else None
 
 
 def _shares(frame: pd.DataFrame) -> dict[str, float]:

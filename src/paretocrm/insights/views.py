@@ -81,6 +81,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             "dependency_alerts": list(alerts),
             "tiers": tiers,
             "migration": dashboard.tier_migration(run, user),
+            "forecast": dashboard.forecast_rows(run),
+            "pipeline": dashboard.weighted_pipeline(user),
             "lifecycle": lifecycle,
             "trend": trend,
             "trend_rows": _trend_rows(trend),
@@ -107,7 +109,12 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             .select_related("customer")
             .order_by("-rating", "customer_id")
         )
-        return {"accounts": list(scores[:ACCOUNTS_SHOWN]), "account_count": scores.count()}
+        return {
+            "accounts": list(scores[:ACCOUNTS_SHOWN]),
+            "account_count": scores.count(),
+            "account_forecast": dashboard.account_forecast(run, user),
+            "pipeline": dashboard.weighted_pipeline(user),
+        }
 
 
 def _current_scores(user: Any) -> Any:

@@ -97,6 +97,10 @@ class Scorecard:
     gained: int = 0
     lost: int = 0
     rank: int | None = None
+    forecast_12m: Decimal | None = None
+    """Revenue forecast of the manager's accounts for the next 12 months (current run)."""
+    forecast_12m_low: float | None = None
+    forecast_12m_high: float | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -164,6 +168,7 @@ def build_scorecards(
     _collection(cards, ids, start, end)
     _targets(cards, ids, start, end)
     _rotation(cards, ids, start, end)
+    _forecast(cards, ids)
     return rank(list(cards.values()), rank_by)
 
 
@@ -301,6 +306,29 @@ def _rotation(cards: dict[int, Scorecard], ids: list[int], start: dt.date, end: 
             cards[new].gained += 1
         if old in cards and old != new:
             cards[old].lost += 1
+
+
+def _forecast(cards: dict[int, Scorecard], ids: list[int]) -> None:
+    """The current run's 12-month revenue forecast of each manager's accounts now (one
+    aggregate query); its interval (from the run's draws, per owner at scoring time) only
+    while the accounts are those the run grouped, i.e. the sums agree."""
+    run = ScoreRun.objects.current()
+    if run is None:
+        return
+    by_owner = ((run.overview or {}).get("forecast") or {}).get("owner", {})
+    rows = (
+        CustomerScore.objects.filter(run=run, customer__owner_id__in=ids)
+        .values("customer__owner_id")
+        .annotate(total=Sum("revenue_12m"))
+    )
+    for row in rows:
+        if row["total"] is None:
+            continue
+        card = cards[row["customer__owner_id"]]
+        card.forecast_12m = Decimal(row["total"]).quantize(Decimal("0.01"))
+        value, low, high = by_owner.get(str(card.manager.pk), {}).get("12m", [None] * 3)
+        if value is not None and abs(float(card.forecast_12m) - value) < 1.0:
+            card.forecast_12m_low, card.forecast_12m_high = low, high
 
 
 def rotation_history(managers: list[Any], start: dt.date, end: dt.date) -> Any:

@@ -412,6 +412,31 @@ class BaseFitter(ABC):
         variances = np.diag(covariance)
         return [float(np.sqrt(v)) if v > 0 else float("nan") for v in variances]
 
+    def _log_covariance_rows(
+        self, columns: Sequence[FloatArray], weights: ArrayLike | None = None
+    ) -> FloatArray | None:
+        """Covariance of the log-parameters at the fitted estimate: the inverse Hessian of
+        the objective the fit minimised (negative log-likelihood, penalty and weak prior),
+        i.e. the Laplace (asymptotic normal) approximation around the MAP / ML estimate.
+
+        ``columns`` are the data the model was fitted on. None when the Hessian is not
+        finite and positive definite (a flat or degenerate fit: no interval is honest).
+        Costs one compression and 2 k gradient evaluations (k parameters).
+        """
+        log_params = np.log(self._param_array())
+        w = None if weights is None else as_float_array("weights", weights)
+        data, row_weights = compress(columns, w)
+        total = float(row_weights.sum())
+        objective, gradient = self._objective(self._prepare(data), row_weights)
+        if self._has_gradient():
+            hessian = gradient_hessian(gradient, log_params)
+        else:
+            hessian = numerical_hessian(objective, log_params)
+        precision = _positive_definite(hessian * total, log_params.size)
+        if precision is None:
+            return None
+        return _positive_definite(np.linalg.inv(precision), log_params.size)
+
     # --- reporting --------------------------------------------------------------------------
 
     def _require_fitted(self) -> None:
@@ -526,6 +551,11 @@ class TransactionModel(BaseFitter):
         """Fit by maximum likelihood; ``weights`` count how many customers each row stands for."""
         x, t_x, t_cal = check_rfm(frequency, recency, T)
         return self._fit_rows((x, t_x, t_cal), weights)
+
+    def log_covariance(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Any:
+        """Covariance of the log-parameters given the data the model was fitted on (see
+        :meth:`BaseFitter._log_covariance_rows`); None for a degenerate fit."""
+        return self._log_covariance_rows(check_rfm(frequency, recency, T))
 
     @abstractmethod
     def conditional_probability_alive(

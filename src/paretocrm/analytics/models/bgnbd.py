@@ -180,6 +180,14 @@ class BGNBDModel(TransactionModel):
         finally:
             self._last_log_odds = None  # a row-sized array; not part of the fitted model
 
+    def _log_covariance_rows(
+        self, columns: Sequence[FloatArray], weights: ArrayLike | None = None
+    ) -> FloatArray | None:
+        try:
+            return super()._log_covariance_rows(columns, weights)
+        finally:
+            self._last_log_odds = None  # as in _fit_rows: not part of the fitted model
+
     def _log_odds_dropped(self, params: FloatArray, prepared: Any) -> tuple[FloatArray, FloatArray]:
         """Per row, log of the "dropped" term of equation (6) minus the "still alive" one,
         ``log(a/(b+x-1)) + (r+x) (log(alpha+T) - log(alpha+t_x))`` (-inf when x = 0), and

@@ -118,6 +118,13 @@ class GammaGammaModel(BaseFitter):
             )
         return self._fit_rows((x[repeat], m[repeat]), None if w is None else w[repeat])
 
+    def log_covariance(self, frequency: ArrayLike, monetary_value: ArrayLike) -> Any:
+        """Covariance of the log-parameters given the data of :meth:`fit` (its repeat
+        buyers; see :meth:`BaseFitter._log_covariance_rows`); None for a degenerate fit."""
+        x, m = _check_spend(frequency, monetary_value)
+        repeat = (x > 0) & (m > 0)
+        return self._log_covariance_rows((x[repeat], m[repeat]))
+
     def _log_likelihood(self, params: FloatArray, data: tuple[FloatArray, ...]) -> FloatArray:
         """Equation (4) of the 2013 note: density of the mean spend ``m`` of ``x`` purchases."""
         return self._log_likelihood_prepared(params, self._prepare(data))

@@ -95,6 +95,17 @@ class CustomerScoreSerializer(ScopedModelSerializer):
             "churn_risk",
             "value_at_risk",
             "churn_reasons",
+            "p_alive_low",
+            "p_alive_high",
+            "expected_purchases_low",
+            "expected_purchases_high",
+            "clv_low",
+            "clv_high",
+            "tier_uncertain",
+            "revenue_3m",
+            "revenue_6m",
+            "revenue_12m",
+            "revenue_intervals",
         )
         read_only_fields = fields
         brief_fields = ("id", "display", "customer", "customer_name", "tier", "rating")
