@@ -90,3 +90,11 @@ class TransferForm(forms.Form):
     def target(self) -> User | Team:
         """The chosen receiver."""
         return self.cleaned_data["to_user"] or self.cleaned_data["to_team"]
+
+
+class PersonalSettingsForm(forms.ModelForm):
+    """What every member of staff sets for themselves: e-mail language, the daily digest."""
+
+    class Meta:
+        model = User
+        fields = ("language", "daily_digest")
