@@ -98,3 +98,8 @@ class PersonalSettingsForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("language", "daily_digest")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [c for c in self.fields["language"].choices if c[0]]
+        self.fields["language"].choices = [("", _("Site default")), *choices]
