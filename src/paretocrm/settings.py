@@ -9,6 +9,7 @@ Environment variables:
     PARETOCRM_ENV         "production" turns on the hardened profile
     PARETOCRM_ALLOWED_HOSTS comma-separated host names
     PARETOCRM_SCORING_AT  daily time of the scheduled scoring run (HH:MM, local) or "off"
+    PARETOCRM_DIGEST_AT   daily time of each person's digest e-mail (HH:MM, local) or "off"
     PARETOCRM_KEEP_SCORE_RUNS  if set, successful score runs kept in full (at least 1);
                           unset (default): the score history is kept for ever
     PARETOCRM_KEEP_MONTHLY_SCORE_RUNS  with a limit set, months for which one run per month
@@ -189,19 +190,19 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JOB_LEASE_SECONDS = int(os.environ.get("PARETOCRM_JOB_LEASE_SECONDS", "40"))
 
 
-def _daily_time(value: str) -> dt.time | None:
-    """PARETOCRM_SCORING_AT: "HH:MM" local time, or "off" for no scheduled scoring."""
+def _daily_time(value: str, name: str = "PARETOCRM_SCORING_AT") -> dt.time | None:
+    """A daily time setting: "HH:MM" local time, or "off" for none."""
     if value.strip().lower() in {"", "off", "none"}:
         return None
     try:
         return dt.time.fromisoformat(value.strip())
     except ValueError as error:
-        raise ImproperlyConfigured(
-            f"PARETOCRM_SCORING_AT must be HH:MM or off, not {value!r}"
-        ) from error
+        raise ImproperlyConfigured(f"{name} must be HH:MM or off, not {value!r}") from error
 
 
 SCORING_AT = _daily_time(os.environ.get("PARETOCRM_SCORING_AT", "02:00"))
+# Each person's daily digest e-mail (work.digest); after the night's scoring run.
+DIGEST_AT = _daily_time(os.environ.get("PARETOCRM_DIGEST_AT", "07:30"), "PARETOCRM_DIGEST_AT")
 
 
 def _env_count(name: str, default: int | None, minimum: int) -> int | None:

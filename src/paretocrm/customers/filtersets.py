@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from paretocrm.customers.choices import CooperationLevel, CustomerScope, CustomerStatus
 from paretocrm.customers.models import Customer
 from paretocrm.insights.choices import LifecycleStage, Tier
+from paretocrm.insights.labels import RFM_SEGMENT_LABELS
 from paretocrm.insights.models import CustomerScore, ScoreRun
 
 #: A current churn risk at or above this counts as "high" (the engine's risk lies in 0..1).
@@ -37,6 +38,11 @@ class CustomerFilterSet(django_filters.FilterSet):
     )
     lifecycle_stage = django_filters.ChoiceFilter(
         choices=LifecycleStage.choices, method="filter_stage", label=_("lifecycle stage")
+    )
+    rfm_segment = django_filters.ChoiceFilter(
+        choices=list(RFM_SEGMENT_LABELS.items()),
+        method="filter_rfm_segment",
+        label=_("RFM segment"),
     )
     churn_risk_high = django_filters.BooleanFilter(
         method="filter_churn_risk", label=_("high churn risk")
@@ -75,6 +81,11 @@ class CustomerFilterSet(django_filters.FilterSet):
         if before is None:
             return queryset.none()
         ids = CustomerScore.objects.filter(run=before, tier=value).values("customer_id")
+        return queryset.filter(id__in=ids)
+
+    def filter_rfm_segment(self, queryset: QuerySet[Any], _name: str, value: str) -> QuerySet[Any]:
+        """Customers in RFM segment ``value`` in the current snapshot (the RFM page's rows)."""
+        ids = current_scores().filter(rfm_segment=value).values("customer_id")
         return queryset.filter(id__in=ids)
 
     def filter_stage(self, queryset: QuerySet[Any], _name: str, value: str) -> QuerySet[Any]:

@@ -62,7 +62,7 @@ def _timeline(customer: Customer) -> list[TimelineEntry]:
         for c in customer.cases.order_by("-opened_at")[:n]
     ]
     entries += [
-        TimelineEntry(i.occurred_at, i.get_kind_display(), i.subject)
+        TimelineEntry(i.occurred_at, i.get_kind_display(), i.subject, i.notes[:120])
         for i in customer.interactions.order_by("-occurred_at")[:n]
     ]
     entries += [

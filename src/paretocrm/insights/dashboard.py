@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,13 @@ from django.utils.translation import gettext
 
 from paretocrm.core.services import RateTable
 from paretocrm.insights.choices import LifecycleStage, Tier
-from paretocrm.insights.labels import HHI_LEVEL_LABELS, churn_reasons, label
+from paretocrm.insights.labels import (
+    HHI_LEVEL_LABELS,
+    RFM_SEGMENT_LABELS,
+    churn_reasons,
+    label,
+    rfm_segment_label,
+)
 from paretocrm.insights.models import CustomerScore, ScoreRun
 from paretocrm.sales.models import Opportunity, OrderLine
 from paretocrm.sales.querysets import line_revenue_expression
@@ -266,4 +272,78 @@ def weighted_pipeline(user: Any) -> dict[str, Any]:
         "count": count,
         "missing_rates": sorted(missing),
         "currency": base,
+    }
+
+
+def rfm_book(run: ScoreRun, user: Any) -> dict[str, Any]:
+    """The reader's book by RFM segment, read from the stored scores of ``run``.
+
+    One row per segment that holds any of the reader's customers (in the engine's order,
+    best first): customer count, revenue and its share, lifetime value, mean R/F/M scores,
+    and one cell per tier with its count and a link to the customer list filtered to that
+    segment and tier. One GROUP BY; nothing is re-scored on a page view.
+    """
+    rows = (
+        CustomerScore.objects.filter(run=run)
+        .visible_to(user)
+        .order_by()
+        .values("rfm_segment", "tier")
+        .annotate(
+            n=Count("id"),
+            revenue=Sum("revenue"),
+            clv=Sum("clv"),
+            r=Avg("r_score"),
+            f=Avg("f_score"),
+            m=Avg("m_score"),
+        )
+    )
+    by_segment: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = by_segment.setdefault(
+            row["rfm_segment"],
+            {"count": 0, "revenue": Decimal(0), "clv": Decimal(0), "rfm": [0.0, 0.0, 0.0]},
+        )
+        entry["count"] += row["n"]
+        entry["revenue"] += row["revenue"] or 0
+        entry["clv"] += row["clv"] or 0
+        for i, key in enumerate("rfm"):  # weighted by count: a mean over the whole segment
+            entry["rfm"][i] += float(row[key] or 0) * row["n"]
+        entry.setdefault("tiers", Counter())[row["tier"]] = row["n"]
+    total_revenue = sum((e["revenue"] for e in by_segment.values()), start=Decimal(0))
+    order = [*RFM_SEGMENT_LABELS, *sorted(set(by_segment) - set(RFM_SEGMENT_LABELS))]
+    base = reverse("customers:list")
+    segments = []
+    for code in order:
+        entry = by_segment.get(code)
+        if entry is None:
+            continue
+        n = entry["count"]
+        segments.append(
+            {
+                "code": code,
+                "label": rfm_segment_label(code),
+                "count": n,
+                "revenue": entry["revenue"],
+                "share": float(entry["revenue"] / total_revenue) if total_revenue else None,
+                "clv": entry["clv"],
+                "r": entry["rfm"][0] / n,
+                "f": entry["rfm"][1] / n,
+                "m": entry["rfm"][2] / n,
+                "url": f"{base}?{urlencode({'rfm_segment': code})}",
+                "cells": [
+                    {
+                        "tier": tier.value,
+                        "count": entry["tiers"].get(tier.value, 0),
+                        "url": f"{base}?{urlencode({'rfm_segment': code, 'tier': tier.value})}",
+                    }
+                    for tier in Tier
+                ],
+            }
+        )
+    return {
+        "segments": segments,
+        "tiers": [{"code": t.value, "label": str(t.label)} for t in Tier],
+        "customers": sum(s["count"] for s in segments),
+        "revenue": total_revenue,
+        "clv": sum((s["clv"] for s in segments), start=Decimal(0)),
     }

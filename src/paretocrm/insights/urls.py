@@ -14,6 +14,7 @@ urlpatterns = [
         views.CoreCustomersExportView.as_view(),
         name="core_customers_export",
     ),
+    path("rfm/", views.RfmBookView.as_view(), name="rfm"),
     path("settings/scoring/", views.ScoringView.as_view(), name="scoring"),
     path("settings/scoring/status/", views.ScoringStatusView.as_view(), name="scoring_status"),
     path("settings/rating/", views.RatingSettingsView.as_view(), name="rating_settings"),

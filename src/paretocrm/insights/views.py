@@ -168,6 +168,20 @@ class CoreCustomersView(LoginRequiredMixin, TemplateView):
         return context
 
 
+class RfmBookView(LoginRequiredMixin, TemplateView):
+    """The reader's book by RFM segment x tier: counts and value from the current snapshot."""
+
+    template_name = "insights/rfm_book.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        run = ScoreRun.objects.current()
+        context["run"] = run
+        if run is not None:
+            context["book"] = dashboard.rfm_book(run, self.request.user)
+        return context
+
+
 class CoreCustomersExportView(LoginRequiredMixin, View):
     """The core-customer list (core and key tiers of the current snapshot) as Excel."""
 

@@ -71,6 +71,13 @@ def registered_jobs() -> tuple[Job, ...]:
             every=dt.timedelta(minutes=15),
         ),
         Job("surveys", "paretocrm.service.services.send_due_surveys", every=dt.timedelta(hours=1)),
+        # One mail per person a day; a day already sent to someone is skipped, so a retry
+        # or a restarted worker sends only what is missing.
+        Job(
+            "daily-digest",
+            "paretocrm.work.digest.send_daily_digests",
+            daily_at=settings.DIGEST_AT,
+        ),
     )
 
 

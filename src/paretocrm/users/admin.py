@@ -32,6 +32,7 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Organisation"), {"fields": ("role", "team", "manager", "title", "phone")}),
+        (_("My settings"), {"fields": ("language", "daily_digest")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,

@@ -90,3 +90,16 @@ class TransferForm(forms.Form):
     def target(self) -> User | Team:
         """The chosen receiver."""
         return self.cleaned_data["to_user"] or self.cleaned_data["to_team"]
+
+
+class PersonalSettingsForm(forms.ModelForm):
+    """What every member of staff sets for themselves: e-mail language, the daily digest."""
+
+    class Meta:
+        model = User
+        fields = ("language", "daily_digest")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [c for c in self.fields["language"].choices if c[0]]
+        self.fields["language"].choices = [("", _("Site default")), *choices]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
@@ -88,6 +89,22 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     title = models.CharField(_("job title"), max_length=100, blank=True)
+    # Mail sent to the user (task digests) is written in this language; blank: the site's.
+    language = models.CharField(
+        _("language of e-mails"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Blank: the site's default language."),
+    )
+    daily_digest = models.BooleanField(
+        _("daily digest e-mail"),
+        default=True,
+        help_text=_(
+            "One e-mail each morning listing new and overdue tasks, SLA breaches on your "
+            "cases and customers whose tier fell; none on a day with nothing to report."
+        ),
+    )
 
     objects = StaffManager()
 

@@ -9,6 +9,7 @@ app_name = "users"
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("account/settings/", views.PersonalSettingsView.as_view(), name="settings"),
     path("users/", views.UserListView.as_view(), name="users"),
     path("users/new/", views.UserCreateView.as_view(), name="user_new"),
     path("users/<int:pk>/", views.UserDetailView.as_view(), name="user"),

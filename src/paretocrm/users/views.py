@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +17,13 @@ from django.views.generic import ListView
 
 from paretocrm.core.views import FunctionRequiredMixin
 from paretocrm.users import services
-from paretocrm.users.forms import NewUserForm, TeamForm, TransferForm, UserForm
+from paretocrm.users.forms import (
+    NewUserForm,
+    PersonalSettingsForm,
+    TeamForm,
+    TransferForm,
+    UserForm,
+)
 from paretocrm.users.models import Team, User
 from paretocrm.users.permissions import Function, has_function
 
@@ -230,6 +237,24 @@ class TeamEditView(UserAdminRequiredMixin, View):
             messages.success(request, _("Team %(name)s was saved.") % {"name": saved.name})
             return redirect("users:teams")
         return render(request, self.template_name, {"form": form, "team": team}, status=400)
+
+
+class PersonalSettingsView(LoginRequiredMixin, View):
+    """The signed-in person's own settings: language of e-mails, daily digest on or off."""
+
+    template_name = "users/personal_settings.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = PersonalSettingsForm(instance=request.user)
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = PersonalSettingsForm(request.POST, instance=request.user)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your settings were saved."))
+            return redirect("users:settings")
+        return render(request, self.template_name, {"form": form}, status=400)
 
 
 def _attach(form: Any, error: ValidationError) -> None:

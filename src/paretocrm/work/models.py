@@ -242,3 +242,36 @@ class ManagerTarget(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.manager_id} {self.period_start}–{self.period_end}"
+
+
+class DigestDelivery(models.Model):
+    """One person's daily digest for one day: claimed before the mail goes out.
+
+    The unique (user, day) pair makes the digest once a day whatever happens: a restarted
+    worker, two workers, or the job run by hand find the day taken and send nothing.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="digest_deliveries",
+    )
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent at"))
+    items = models.PositiveIntegerField(_("items listed"), default=0)
+
+    class Meta:
+        ordering = ("-day", "user")
+        verbose_name = _("daily digest")
+        verbose_name_plural = _("daily digests")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("user", "day"),
+                name="work_digest_once_a_day",
+                violation_error_message=_("This person's digest for this day was sent."),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"

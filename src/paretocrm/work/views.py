@@ -35,6 +35,7 @@ from paretocrm.imports.messages import render_issue
 from paretocrm.imports.parsing import ImportFileError, Limits, RawTable, read_table
 from paretocrm.users.permissions import Function, has_function, require_function
 from paretocrm.work import calllists, scorecards, services
+from paretocrm.work.alerts import OVERDUE_DAYS, OVERDUE_TASKS_PER_OWNER, overdue_left_out
 from paretocrm.work.choices import CallOutcome
 from paretocrm.work.models import CallList, Task
 
@@ -78,9 +79,15 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     for task in tasks.object_list:
         task.group_count = kind_counts.get(task.kind, 0)  # across pages, for the group heading
         task.assignees = choices[task.customer_id]
-    return render(
-        request, "work/my_tasks.html", {"tasks": tasks, "page_obj": tasks, "today": today}
-    )
+    context = {
+        "tasks": tasks,
+        "page_obj": tasks,
+        "today": today,
+        "overdue_left_out": overdue_left_out(request.user, today),
+        "overdue_cap": OVERDUE_TASKS_PER_OWNER,
+        "overdue_days": OVERDUE_DAYS,
+    }
+    return render(request, "work/my_tasks.html", context)
 
 
 def _task_for(request: HttpRequest, pk: int) -> Task:

@@ -148,6 +148,27 @@ def test_detail_shows_value_panel_timeline_and_reasons(world):
     assert "contribution-data" in text
 
 
+def test_the_timeline_shows_what_was_said_in_a_call_not_only_its_subject(world):
+    """A call centre's notes (typed on the page or imported from a call-list file) are the
+    point of the call; the 360 timeline showed the subject alone (issue 16, browser test)."""
+    from django.utils import timezone
+
+    from paretocrm.customers.models import Interaction
+
+    Interaction.objects.create(
+        customer=world["mine"],
+        kind="call",
+        subject="六月续约回访: 已接通",
+        notes="王总确认七月追加两个柜的订单",
+        occurred_at=timezone.now(),
+    )
+    text = client_for(world["kam"], "zh-hans").get(
+        reverse("customers:detail", args=[world["mine"].pk])
+    )
+    timeline = text.content.decode().split('id="timeline"')[1]
+    assert "六月续约回访: 已接通" in timeline and "王总确认七月追加两个柜的订单" in timeline
+
+
 def test_contact_details_masked_on_the_360_page_for_every_role(world):
     """PRIV-5: masked everywhere; the full values only through the logged unmask action."""
     make_contact(world["mine"], mobile="13812345678", email="zhang@example.com")

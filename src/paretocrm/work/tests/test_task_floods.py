@@ -163,3 +163,48 @@ def test_repeated_complaints_of_one_customer_update_one_open_task(rep):
     services.complete_task(second, outcome="Called back", version=second.version)
     third = complaint("WEB-3")
     assert third.pk != first.pk and "WEB-1" not in third.reason_text
+
+
+@pytest.mark.django_db
+def test_the_task_page_says_how_many_debtors_the_overdue_cap_left_out_and_links_them(client, rep):
+    """20 overdue-receivable tasks at most per rep: the page counts the rest and links to the
+    receivables list, where every overdue invoice is (issue 16: a rep had 128 such tasks)."""
+    today = timezone.localdate()
+    left_out = 7
+    for i in range(OVERDUE_TASKS_PER_OWNER + left_out):
+        customer = make_customer(owner=rep, name=f"华东经销商{i:02d}号")
+        make_invoice(
+            customer,
+            f"{18000 + 1375 * i}.00",
+            today - dt.timedelta(days=120),
+            today - dt.timedelta(days=60 + i),
+        )
+    someone_else = make_customer(owner=make_user(role="sales_rep"), name="岭南冷链物流有限公司")
+    make_invoice(someone_else, "99000.00", today - dt.timedelta(days=120), today - dt.timedelta(90))
+    run = make_run()
+    ScoreRun.objects.filter(pk=run.pk).update(as_of=today)
+    run.refresh_from_db()
+    services.raise_tasks_for_run(run, today=today)
+    assert Task.objects.filter(owner=rep).count() == OVERDUE_TASKS_PER_OWNER
+    client.force_login(rep)
+
+    page = client.get(reverse("work:tasks"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert 'id="overdue-left-out"' in page
+    note = page.split('id="overdue-left-out"')[1].split("</p>")[0]
+    assert f"{left_out} " in note and str(OVERDUE_TASKS_PER_OWNER) in note
+    assert f'href="{reverse("sales:invoices")}"' in note
+    assert "客户" in note  # in the reader's language
+
+
+@pytest.mark.django_db
+def test_no_left_out_note_when_every_debtor_has_a_task(client, rep):
+    today = timezone.localdate()
+    customer = make_customer(owner=rep, name="苏州精密机械")
+    make_invoice(customer, "5600.00", today - dt.timedelta(days=90), today - dt.timedelta(60))
+    run = make_run()
+    ScoreRun.objects.filter(pk=run.pk).update(as_of=today)
+    run.refresh_from_db()
+    services.raise_tasks_for_run(run, today=today)
+    client.force_login(rep)
+    assert 'id="overdue-left-out"' not in client.get(reverse("work:tasks")).content.decode()
