@@ -331,9 +331,10 @@ def assign_case(case: Case, to: Any, *, by: Any = None, version: int | None = No
 
 def link_article(case: Case, article: Any, *, by: Any, version: int | None = None) -> Case:
     """Link a published knowledge article to the case (the page and API answer with it)."""
-    if article is None or not Article.objects.readable_by(by).published().filter(
-        pk=article.pk
-    ).exists():
+    if (
+        article is None
+        or not Article.objects.readable_by(by).published().filter(pk=article.pk).exists()
+    ):
         raise CaseError("article: " + gettext("choose a published knowledge article"))
     with transaction.atomic():
         case = _locked(case, version)
