@@ -321,3 +321,40 @@ def test_a_draft_cannot_be_linked_and_a_role_without_edit_service_is_refused() -
     )
     assert answer.status_code in (403, 404)
     assert not case.articles.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "foreign"),
+    [
+        (
+            "zh-hant",
+            ["新增文章", "分類", "預覽", "關鍵詞", "— 無：這是原文 —"],
+            ["新建文章", "预览"],
+        ),
+        (
+            "zh-hans",
+            ["新建文章", "分类", "预览", "关键词", "— 无：这是原文 —"],
+            ["新增文章", "預覽"],
+        ),
+        ("en", ["New article", "Categories", "Preview", "Keywords"], ["新建文章"]),
+    ],
+)
+def test_the_knowledge_pages_read_in_the_readers_language(
+    language: str, words: list[str], foreign: list[str]
+) -> None:
+    agent, case = _agents_case()
+    article(title="破损补发流程").tags.add(ArticleTag.objects.create(name="破损"))
+    client = signed_in(agent, language)
+    html = "".join(
+        client.get(url).content.decode()
+        for url in (
+            reverse("knowledge:articles"),
+            reverse("knowledge:article_new"),
+            reverse("knowledge:categories"),
+            reverse("service:case", args=[case.pk]),
+        )
+    )
+    for word in words:
+        assert word in html, (language, word)
+    for word in foreign:
+        assert word not in html, (language, word)
