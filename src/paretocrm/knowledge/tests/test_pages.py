@@ -358,3 +358,20 @@ def test_the_knowledge_pages_read_in_the_readers_language(
         assert word in html, (language, word)
     for word in foreign:
         assert word not in html, (language, word)
+
+
+def test_an_edit_leaves_field_history_naming_who_changed_what() -> None:
+    from paretocrm.audit.models import FieldChange
+
+    agent = new_user("service_agent")
+    existing = article(title="冷链退货流程")
+    form = editor_form(title="冷链退货流程（2027版）", version=str(existing.version))
+    assert (
+        signed_in(agent)
+        .post(reverse("knowledge:article_edit", args=[existing.pk]), form)
+        .status_code
+        == 302
+    )
+    change = FieldChange.objects.get(object_id=existing.pk, field="title")
+    assert (change.old_value, change.new_value) == ("冷链退货流程", "冷链退货流程（2027版）")
+    assert change.actor == agent
