@@ -328,22 +328,27 @@ def test_a_draft_cannot_be_linked_and_a_role_without_edit_service_is_refused() -
     [
         (
             "zh-hant",
-            ["新增文章", "分類", "預覽", "關鍵詞", "— 無：這是原文 —"],
+            ["新增文章", "分類", "預覽", "關鍵詞：破损", "— 無：這是原文 —"],
             ["新建文章", "预览"],
         ),
         (
             "zh-hans",
-            ["新建文章", "分类", "预览", "关键词", "— 无：这是原文 —"],
+            ["新建文章", "分类", "预览", "关键词：破损", "— 无：这是原文 —"],
             ["新增文章", "預覽"],
         ),
-        ("en", ["New article", "Categories", "Preview", "Keywords"], ["新建文章"]),
+        (
+            "en",
+            ["New article", "Categories", "Preview", "Keywords", "keywords: 破损"],
+            ["新建文章"],
+        ),
     ],
 )
 def test_the_knowledge_pages_read_in_the_readers_language(
     language: str, words: list[str], foreign: list[str]
 ) -> None:
     agent, case = _agents_case()
-    article(title="破损补发流程").tags.add(ArticleTag.objects.create(name="破损"))
+    fitting = article(title="破损补发流程")
+    fitting.tags.add(ArticleTag.objects.create(name="破损"))
     client = signed_in(agent, language)
     html = "".join(
         client.get(url).content.decode()
@@ -352,6 +357,7 @@ def test_the_knowledge_pages_read_in_the_readers_language(
             reverse("knowledge:article_new"),
             reverse("knowledge:categories"),
             reverse("service:case", args=[case.pk]),
+            reverse("knowledge:article", args=[fitting.pk]),
         )
     )
     for word in words:
