@@ -63,6 +63,7 @@ def shoot(url: str, out: Path, password: dict[str, str], data_dir: Path) -> list
                     ("receivables", "invoices/", None),
                     ("contracts", "contracts/", None),
                     ("users", "users/", None),
+                    ("knowledge", "knowledge/", None),
                 ],
                 "kam": [("my-accounts", "", None)],
             }

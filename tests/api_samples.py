@@ -99,7 +99,9 @@ def make_campaign(_user: User) -> Campaign:
 
 
 def make_article(_user: User) -> Article:
-    return Article.objects.create(title=f"退货流程 {next(_seq)}", body="如何办理退货")
+    return Article.objects.create(
+        title=f"退货流程 {next(_seq)}", body="如何办理退货", status="published"
+    )
 
 
 def current_run() -> ScoreRun:

@@ -29,6 +29,7 @@ from paretocrm.core.policy import ROLE_SCOPES, STAFF_ROLES, Function, ScopeLevel
 from paretocrm.customers.models import SavedView
 from paretocrm.customers.tests.factories import make_contact, make_customer
 from paretocrm.imports.models import ImportBatch
+from paretocrm.knowledge.models import Article
 from paretocrm.marketing.models import ConceptSurvey
 from paretocrm.portal.models import InboundMessage, PortalAccount
 from paretocrm.portal.tests.factories import make_portal_user
@@ -103,6 +104,10 @@ def _concept(user: User) -> ConceptSurvey:
     return ConceptSurvey.objects.create(title="Dried mango", concept="Thin", question="Buy?")
 
 
+def _article(_user: User) -> Article:
+    return Article.objects.create(title="退货须知", body="七天内", status="published")
+
+
 def _colleague(_user: User) -> User:
     leaver = new_user("sales_rep")
     make_customer(owner=leaver)
@@ -146,6 +151,9 @@ RECORDS: dict[str, Record] = {
     "campaign": Record(make_campaign, body=lambda c: {"version": c.version}, reach=COMPANY),
     "concept": Record(_concept, body=lambda c: {"version": c.version}, reach=COMPANY),
     "colleague": Record(_colleague, reach=COMPANY),
+    "article": Record(
+        _article, body=lambda a: {"title": "退货须知（修订）", "version": a.version}, reach=COMPANY
+    ),
     "team": Record(lambda u: Team.objects.create(name="Other team"), reach=COMPANY),
     "sla policy": Record(lambda u: SlaPolicy.objects.filter(active=True).first(), reach=COMPANY),
 }
@@ -188,6 +196,7 @@ PAGES: dict[str, Page] = {
             "imports:batch",
             "imports:batch_status",
             "knowledge:articles",
+            "knowledge:article",
             "portal_access:attachment",
             "portal:overview",
             "portal:attachment",
@@ -263,6 +272,10 @@ PAGES: dict[str, Page] = {
     "marketing:campaign_action": Page(F.EDIT_CAMPAIGNS, "campaign", {"action": "attribute"}),
     "marketing:concepts": Page(F.EDIT_CAMPAIGNS, body={"title": "Idea"}),
     "marketing:concept": Page(F.EDIT_CAMPAIGNS, "concept"),
+    "knowledge:article_new": Page(F.EDIT_KNOWLEDGE, body={"title": "新文章"}),
+    "knowledge:article_edit": Page(F.EDIT_KNOWLEDGE, "article"),
+    "knowledge:article_archive": Page(F.EDIT_KNOWLEDGE, "article"),
+    "knowledge:categories": Page(F.EDIT_KNOWLEDGE, body={"name": "冷链物流"}),
     "insights:rating_settings": Page(F.SETTINGS),
     "insights:ahp_check": Page(F.SETTINGS),
     "insights:save_ahp": Page(F.SETTINGS),

@@ -25,6 +25,7 @@ TRACKED_MODELS: tuple[str, ...] = (
     "sales.Order",
     "sales.Invoice",
     "service.Case",
+    "knowledge.Article",
     "work.Task",  # connected only when the work app defines it
 )
 

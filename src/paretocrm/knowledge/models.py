@@ -44,6 +44,9 @@ class ArticleTag(models.Model):
 class Article(VersionedModel):
     """A knowledge article or FAQ in one language.
 
+    Versions of one article in other languages point at the first one (``translation_of``);
+    ``knowledge.services.save_article`` keeps one version per language.
+
     ``body`` is plain text or Markdown and is always escaped when shown: raw HTML from
     users is never stored to be served (STYLE.md, QUALITY.md IMP-6).
     """
@@ -87,6 +90,15 @@ class Article(VersionedModel):
     )
     published_at = models.DateTimeField(
         _("published at"), null=True, blank=True, validators=[validate_business_date]
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("translation of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="translations",
+        help_text=_("The article this one translates (its versions in other languages)."),
     )
 
     objects = ArticleQuerySet.as_manager()

@@ -303,9 +303,10 @@ class KnowledgeView(PortalMixin, ListView):
 
     def get_queryset(self) -> QuerySet[Any]:
         term = self.request.GET.get("q", "").strip()
+        readable = Article.objects.readable_by(self.request.user)
         if term:
-            return search_articles(term, public_only=True)
-        return Article.objects.published().filter(public=True).order_by("title", "id")
+            return search_articles(term, public_only=True).filter(pk__in=readable.values("pk"))
+        return readable.order_by("title", "id")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -320,7 +321,7 @@ class ArticleView(PortalMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self) -> QuerySet[Any]:
-        return Article.objects.published().filter(public=True)
+        return Article.objects.readable_by(self.request.user)
 
 
 class DetailsView(PortalMixin, TemplateView):

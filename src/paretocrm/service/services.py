@@ -27,6 +27,7 @@ from paretocrm.core.models import require_version
 from paretocrm.core.tokens import digest
 from paretocrm.customers.choices import ConsentChannel
 from paretocrm.customers.models import Contact
+from paretocrm.knowledge.models import Article
 from paretocrm.service.choices import (
     CASE_TRANSITIONS,
     CaseEventKind,
@@ -325,6 +326,29 @@ def assign_case(case: Case, to: Any, *, by: Any = None, version: int | None = No
             code=CaseNoteCode.ASSIGNED,
             params={"person": to.get_full_name() or to.username},
         )
+    return case
+
+
+def link_article(case: Case, article: Any, *, by: Any, version: int | None = None) -> Case:
+    """Link a published knowledge article to the case (the page and API answer with it)."""
+    if (
+        article is None
+        or not Article.objects.readable_by(by).published().filter(pk=article.pk).exists()
+    ):
+        raise CaseError("article: " + gettext("choose a published knowledge article"))
+    with transaction.atomic():
+        case = _locked(case, version)
+        case.articles.add(article)
+    return case
+
+
+def unlink_article(case: Case, article: Any, *, version: int | None = None) -> Case:
+    """Remove an article from the case (the article itself stays in the knowledge base)."""
+    with transaction.atomic():
+        case = _locked(case, version)
+        if article is None or not case.articles.filter(pk=article.pk).exists():
+            raise CaseError("article: " + gettext("this article is not linked to the case"))
+        case.articles.remove(article)
     return case
 
 

@@ -27,6 +27,8 @@ from paretocrm.core.policy import Function, has_function
 from paretocrm.core.tokens import digest
 from paretocrm.core.views import ScopedListView, posted_user, posted_version
 from paretocrm.customers.models import Customer
+from paretocrm.knowledge.models import Article
+from paretocrm.knowledge.services import search_articles, suggest_articles
 from paretocrm.sales.models import Order
 from paretocrm.service import services, sla
 from paretocrm.service.choices import CASE_TRANSITIONS, CareKind, CaseStatus, SlaState
@@ -101,8 +103,32 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "escalation_targets": users.assignees_for([case.customer_id])[case.customer_id],
         "may_edit": has_function(request.user, Function.EDIT_SERVICE),
         "may_manage_sla": has_function(request.user, Function.SETTINGS),
+        **_knowledge_for(request, case),
     }
     return render(request, "service/case_detail.html", context)
+
+
+def _knowledge_for(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """Articles linked to the case, suggested by its text, and found by ``?kq=``."""
+    linked = list(case.articles.readable_by(request.user).select_related("category"))
+    linked_ids = {article.pk for article in linked}
+    text = f"{case.subject}\n{case.description}"
+    suggested = [a for a in suggest_articles(text) if a.pk not in linked_ids]
+    term = request.GET.get("kq", "").strip()
+    found = []
+    if term:
+        readable = Article.objects.readable_by(request.user).published()
+        found = list(
+            readable.filter(pk__in=search_articles(term).values("pk")).exclude(pk__in=linked_ids)[
+                :10
+            ]
+        )
+    return {
+        "linked_articles": linked,
+        "suggested_articles": suggested,
+        "found_articles": found,
+        "kq": term,
+    }
 
 
 @login_required
@@ -125,6 +151,12 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "assign":
             target = posted_user(request, "to")
             services.assign_case(case, target, by=request.user, version=version)
+        elif action == "link_article":
+            article = Article.objects.filter(pk=_posted_id(request, "article")).first()
+            services.link_article(case, article, by=request.user, version=version)
+        elif action == "unlink_article":
+            article = Article.objects.filter(pk=_posted_id(request, "article")).first()
+            services.unlink_article(case, article, version=version)
         elif action == "care":
             services.add_care_record(
                 customer=case.customer,
@@ -215,6 +247,11 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
             invitation.refresh_from_db()
     context = {"invitation": invitation, "error": error, "scores": range(1, 6)}
     return render(request, "service/survey_answer.html", context)
+
+
+def _posted_id(request: HttpRequest, name: str) -> int | None:
+    value = request.POST.get(name, "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def _flatten(error: ValidationError) -> list[str]:

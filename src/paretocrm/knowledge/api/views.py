@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from paretocrm.core.api.views import ScopedModelViewSet
 from paretocrm.core.policy import Function
 from paretocrm.knowledge import filtersets
@@ -10,7 +12,11 @@ from paretocrm.knowledge.models import Article
 
 
 class ArticleViewSet(ScopedModelViewSet):
-    """The knowledge base (company-wide). ``?q=`` searches Chinese and English text."""
+    """The knowledge base (company-wide). ``?q=`` searches Chinese and English text.
+
+    Reads follow ``Article.objects.readable_by`` like the pages: drafts and archived
+    articles only for the roles that edit knowledge.
+    """
 
     model = Article
     company_wide = True
@@ -20,3 +26,7 @@ class ArticleViewSet(ScopedModelViewSet):
     ordering_fields = ("title", "published_at", "updated_at")
     list_prefetch_related = ("tags",)
     stamp_user_fields = ("author",)
+
+    def decorate_queryset(self, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        """Only the articles the user may read (the pages' rule)."""
+        return queryset.readable_by(self.request.user)

@@ -150,3 +150,9 @@ class SurveyResponseSerializer(ScopedModelSerializer):
         attrs = super().validate(attrs)
         check_belongs_to_customer(attrs, self.instance, "contact", "case")
         return attrs
+
+
+class CaseArticleSerializer(serializers.Serializer):
+    """The knowledge article to link to (POST) or unlink from (DELETE) a case."""
+
+    article = serializers.IntegerField(min_value=1)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
 from paretocrm.core.api.views import ScopedModelViewSet
 from paretocrm.core.policy import Function
-from paretocrm.service import filtersets
+from paretocrm.knowledge.models import Article
+from paretocrm.service import filtersets, services
 from paretocrm.service.api.serializers import (
     CareRecordSerializer,
+    CaseArticleSerializer,
     CaseSerializer,
     SurveyResponseSerializer,
 )
@@ -23,6 +33,24 @@ class CaseViewSet(ScopedModelViewSet):
     search_fields = ("number", "subject")
     ordering_fields = ("opened_at", "priority", "status", "number")
     list_prefetch_related = ("articles",)
+
+    @extend_schema(request=CaseArticleSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post", "delete"])
+    def articles(self, request: Request, pk: Any = None) -> Response:
+        """Link (POST) or unlink (DELETE) a published knowledge article, as the case page does."""
+        case = self.get_object()
+        body = CaseArticleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        article = Article.objects.filter(pk=body.validated_data["article"]).first()
+        try:
+            if request.method == "DELETE":
+                services.unlink_article(case, article)
+            else:
+                services.link_article(case, article, by=request.user)
+        except services.CaseError as error:
+            field, _sep, text = str(error).partition(": ")
+            raise ValidationError({field: [text]}) from error
+        return Response(self.get_serializer(self.get_object()).data)  # fresh links
 
 
 class CareRecordViewSet(ScopedModelViewSet):

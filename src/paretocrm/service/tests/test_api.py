@@ -100,3 +100,35 @@ def test_status_change_through_the_api_follows_the_workflow() -> None:
     assert refused.status_code == 400 and "status" in refused.data
     case.refresh_from_db()
     assert case.status == "in_progress"
+
+
+def test_knowledge_articles_are_linked_and_unlinked_through_the_case_service() -> None:
+    """``/api/cases/{id}/articles/`` (issue 16): the page's service, the same refusals."""
+    from paretocrm.knowledge.models import Article
+
+    agent = new_user("service_agent")
+    case = Case.objects.create(
+        number="CS-KB-1",
+        customer=make_customer(owner=new_user("sales_rep"), name="宁波海鲜进出口有限公司"),
+        case_type="complaint",
+        subject="冷链断链",
+        assigned_to=agent,
+    )
+    published = Article.objects.create(title="冷链断链处理", body="记录温度", status="published")
+    draft = Article.objects.create(title="草稿", body="待审", status="draft")
+    url = reverse("case-articles", args=[case.pk])
+    api = client_for(agent)
+    answer = api.post(url, {"article": published.pk}, format="json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["articles"] == [published.pk]
+    refused = api.post(url, {"article": draft.pk}, format="json")
+    assert refused.status_code == 400 and "article" in refused.json()
+    missing = api.post(url, {"article": 999999}, format="json")
+    assert missing.status_code == 400 and "article" in missing.json()
+    assistant = client_for(new_user("key_account_assistant"))
+    assert assistant.delete(url, {"article": published.pk}, format="json").status_code in (403, 404)
+    stranger = client_for(new_user("service_agent"))
+    assert stranger.post(url, {"article": published.pk}, format="json").status_code == 404
+    assert list(case.articles.all()) == [published]
+    answer = api.delete(url, {"article": published.pk}, format="json")
+    assert answer.status_code == 200 and answer.json()["articles"] == []
