@@ -98,6 +98,7 @@ LATIN_WORDS = {
     "EUR": "ISO 4217 currency code",
     "TWD": "ISO 4217 currency code",
     "kg": "unit",
+    "MB": "unit of file size",
     "pcs": "unit",
 }
 #: A language's own name in the language picker: each reader finds theirs.
@@ -107,8 +108,10 @@ LANGUAGE_NAMES = {
 #: Latin tokens that are data, not words: e-mail addresses, web addresses, codes and numbers
 #: (SO-2025-00042, C0001, 3.5x), file names.
 DATA_TOKEN = re.compile(
-    r"[A-Za-z0-9_.+-]+@[A-Za-z0-9_.-]+|https?://\S+|(?<![A-Za-z])\.(?:csv|xlsx|json|png|pdf)\b"
-    r"|[A-Za-z0-9_./-]*\d[A-Za-z0-9_./-]*"
+    r"[A-Za-z0-9_.+*-]+@[A-Za-z0-9_.-]+"  # e-mail addresses, masked ones too
+    r"|https?://\S+|(?:/[A-Za-z0-9_.-]+)+/?"  # web addresses and file paths
+    r"|(?<![A-Za-z])\.(?:csv|xlsx|json|toml|png|pdf|docx|gif|jpe?g|txt)\b"  # file types
+    r"|[A-Za-z0-9_./-]*\d[A-Za-z0-9_./-]*"  # codes and numbers
 )
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 SNAKE_CASE = re.compile(r"(?<![\w@./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@/-])")
@@ -277,7 +280,8 @@ def simplified_characters() -> set[str]:
             if isinstance(s, str) and isinstance(t, str) and len(s) == len(t):
                 for a, b in zip(s, t, strict=True):
                     (simplified if a != b else shared).add(a)
-    return simplified - shared
+    # Word choices line up as characters too (渠道 / 通路): 渠 is the same in both scripts.
+    return simplified - shared - {"渠"}
 
 
 # --- the walk ----------------------------------------------------------------------------------
@@ -505,6 +509,8 @@ def data_values() -> list[str]:
             values |= {" ".join(v.split()) for v in row if v and v.strip()}
     keys = choice_keys()
     text = {v for v in values if v not in keys and not re.fullmatch(r"[a-z0-9_]+", v)}
+    # A login name is typed exactly as stored, however it looks (ka_specialist).
+    text |= set(apps.get_model("users.User")._default_manager.values_list("username", flat=True))
     return sorted(text, key=len, reverse=True)
 
 
