@@ -40,7 +40,9 @@ def test_unknown_detail_keys_still_show_as_stored():
     assert "novel_field: some value" in body
 
 
-@pytest.mark.parametrize(("language", "function"), [("zh-hans", "审计日志"), ("zh-hant", "稽核日誌")])
+@pytest.mark.parametrize(
+    ("language", "function"), [("zh-hans", "审计日志"), ("zh-hant", "稽核日誌")]
+)
 def test_a_refused_function_reads_as_its_name_not_its_code(language, function):
     """The untranslated-key scan found "function: audit_read" on the log."""
     reader = make_user(Role.GENERAL_MANAGER)
