@@ -28,6 +28,8 @@ MEASURE = """() => {
     navHeight: nav.getBoundingClientRect().height,
     linkHeight: tallest,
     overflow: nav.scrollWidth - nav.clientWidth,
+    needed: Math.round(links.reduce((sum, a) => sum + a.getBoundingClientRect().width + 2, 0)),
+    room: Math.round(nav.clientWidth),
     pageOverflow: document.documentElement.scrollWidth - window.innerWidth,
   };
 }"""
@@ -77,4 +79,4 @@ def test_the_menu_is_one_row_at_1366_px_for_every_staff_role(live_server, settin
         or m["pageOverflow"] > 0
     }
     assert all(m["links"] >= 8 for m in measured.values()), measured
-    assert wrapped == {}, f"{locale}: menu wraps or overflows at {WIDTH} px"
+    assert wrapped == {}, f"{locale}: menu wraps or overflows at {WIDTH} px: {wrapped}"
