@@ -373,10 +373,11 @@ BAD_CUSTOMERS = (
 )
 
 
-def seed_records(tmp: Path) -> list[str]:
+def seed_records(tmp: Path) -> tuple[list[str], list[str]]:
     """Records the demo does not hold, made through the services a user's action calls: a
     call list, a concept survey, an import report with errors, a portal invitation and the
-    satisfaction surveys. Returns the paths of the links the e-mails carry."""
+    satisfaction surveys. Returns the paths of the links the e-mails carry, and of the
+    fragments a page loads only while something runs (an import's status)."""
     from django.core import mail
 
     from paretocrm.customers.models import Contact
@@ -397,7 +398,7 @@ def seed_records(tmp: Path) -> list[str]:
     send_concept_survey(survey)
     upload = tmp / "新客户.csv"
     upload.write_text(BAD_CUSTOMERS, encoding="utf-8")
-    run_import("customers", upload, dry_run=True, user=admin)
+    batch = run_import("customers", upload, dry_run=True, user=admin).batch_id
     contact = Contact.objects.filter(email__contains="@", portal_account__isnull=True).first()
     invite_contact(contact, by=admin, base_url="http://testserver")
     resolved = Case.objects.exclude(resolved_at=None).latest("resolved_at").resolved_at
@@ -405,7 +406,8 @@ def seed_records(tmp: Path) -> list[str]:
     links = re.findall(
         r"https?://\S+|/(?:portal|service|campaigns)/\S+", " ".join(m.body for m in mail.outbox)
     )
-    return sorted({urlsplit(link).path for link in links})
+    fragments = [reverse("imports:batch_status", args=[batch])]
+    return sorted({urlsplit(link).path for link in links}), fragments
 
 
 @pytest.fixture(scope="module")
@@ -429,7 +431,7 @@ def walk(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Walk]
             load_demo_company(seed=42, customers=40, anchor=ANCHOR)
             run_scoring(as_of=ANCHOR)
             portal = grant_portal_access(42)
-            mailed = seed_records(tmp_path_factory.mktemp("scan"))
+            mailed, fragments = seed_records(tmp_path_factory.mktemp("scan"))
             result = Walk()
             users = [User.objects.get(username=name) for name in STAFF_LOGINS]
             users.append(User.objects.get(username=portal[0].username))
@@ -439,7 +441,8 @@ def walk(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Walk]
                     cache.clear()
                     client = Client(HTTP_ACCEPT_LANGUAGE=language)
                     client.force_login(user)
-                    crawl(client, language, str(user.role), result, seen)
+                    starts = [*start_paths(), *fragments]
+                    crawl(client, language, str(user.role), result, seen, starts)
                 # A visitor: the sign-in page and the pages the e-mails link to.
                 client = Client(HTTP_ACCEPT_LANGUAGE=language)
                 crawl(client, language, "visitor", result, seen, [reverse("users:login"), *mailed])
