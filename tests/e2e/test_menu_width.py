@@ -28,7 +28,8 @@ MEASURE = """() => {
     navHeight: nav.getBoundingClientRect().height,
     linkHeight: tallest,
     overflow: nav.scrollWidth - nav.clientWidth,
-    needed: Math.round(links.reduce((sum, a) => sum + a.getBoundingClientRect().width + 2, 0)),
+    needed: Math.round(links.reduce((sum, a) => sum + a.getBoundingClientRect().width, 0)
+      + (parseFloat(getComputedStyle(nav).columnGap) || 0) * (links.length - 1)),
     room: Math.round(nav.clientWidth),
     pageOverflow: document.documentElement.scrollWidth - window.innerWidth,
   };
