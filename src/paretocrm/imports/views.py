@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -98,7 +99,10 @@ class TemplateDownloadView(ImportAccessMixin, View):
         kind_class = KINDS.get(kind)
         if kind_class is None or not kind_class.has_template or language not in TEMPLATE_LANGUAGES:
             raise Http404
-        headers = kind_class.headers(TEMPLATE_LANGUAGES[language])
+        script = TEMPLATE_LANGUAGES[language]
+        if script == "zh-hans" and translation.get_language() == "zh-hant":
+            script = "zh-hant"  # the Chinese template in the reader's script
+        headers = kind_class.headers(script)
         if fmt == "csv":
             body: Any = "".join(exports.csv_lines(headers, [])).encode("utf-8")
             content_type = "text/csv; charset=utf-8"

@@ -66,6 +66,23 @@ COLUMNS = (
 )
 EXPORT_HEADERS = [name for name, _label in COLUMNS]
 PAGE_HEADERS = [label for _name, label in COLUMNS]
+#: What the reader calls each column of an outcome file (the export's and ``notes``).
+FILE_LABELS = dict(COLUMNS) | {"notes": gettext_lazy("notes")}
+
+
+def file_headers() -> list[str]:
+    """The export's headers in the active language (an outcome file may bring them back
+    in any interface language, or as the stable names: :func:`header_aliases`)."""
+    return [str(label) for _name, label in COLUMNS]
+
+
+def header_aliases() -> dict[str, str]:
+    """Column names and their labels in every interface language, lower-cased -> name."""
+    aliases = {name: name for name in FILE_LABELS}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            aliases |= {str(label).strip().lower(): name for name, label in FILE_LABELS.items()}
+    return aliases
 
 
 class CallListError(ValueError):
@@ -234,11 +251,15 @@ def export_rows(call_list: CallList, user: Any) -> tuple[list[str], Iterator[lis
                 target=contact,
                 detail={"call_list": call_list.pk},
             )
-    rows = (
-        [neutralise(value) for value in values]
-        for _entry, values in entry_rows(call_list, user, unmasked=unmasked)
-    )
-    return list(EXPORT_HEADERS), rows
+    outcome = EXPORT_HEADERS.index("outcome")
+    labels = dict(CallOutcome.choices)
+
+    def readable(values: list[Any]) -> list[Any]:
+        values[outcome] = str(labels.get(values[outcome], values[outcome]))
+        return [neutralise(value) for value in values]
+
+    rows = (readable(values) for _entry, values in entry_rows(call_list, user, unmasked=unmasked))
+    return file_headers(), rows
 
 
 def _check_entry(entry: CallListEntry, by: Any) -> None:
@@ -305,6 +326,11 @@ class OutcomeProblem:
     column: str
     message: str
 
+    @property
+    def column_label(self) -> str:
+        """The column as the reader's language names it."""
+        return str(FILE_LABELS.get(self.column, self.column))
+
 
 @dataclass(frozen=True)
 class OutcomeRow:
@@ -352,7 +378,9 @@ def _parse_called_at(text: str) -> dt.datetime | None:
 def check_outcome_rows(call_list: CallList, user: Any, table: RawTable) -> OutcomeReport:
     """The dry run: every row checked against the list as ``user`` sees it, nothing written."""
     report = OutcomeReport()
+    known = header_aliases()
     headers = [h.strip().lstrip("\ufeff") for h in table.headers]
+    headers = [known.get(h.lower(), h) for h in headers]
     missing = [name for name in OUTCOME_REQUIRED if name not in headers]
     if missing:
         for name in missing:

@@ -205,6 +205,7 @@ def _detail_context(request: HttpRequest, call_list: CallList) -> dict[str, Any]
         "call_list": call_list,
         "rows": rows,
         "headers": calllists.PAGE_HEADERS,
+        "file_labels": calllists.FILE_LABELS,
         "phone_column": calllists.EXPORT_HEADERS.index("phone"),
         "may_unmask": has_function(request.user, Function.VIEW_UNMASKED),
         "may_export": has_function(request.user, Function.EXPORT),

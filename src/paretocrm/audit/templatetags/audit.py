@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.apps import apps
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import pgettext_lazy
 
 from paretocrm.audit.services import history_for_customer, may_read_history
@@ -49,17 +52,45 @@ DETAIL_VALUES = {
 }
 
 
+#: Detail keys whose value is a request as typed (a URL's query): shown verbatim, as code.
+VERBATIM_KEYS = frozenset({"filter", "path"})
+
+
+def _detail_value(key: str, value: Any) -> Any:
+    """A stored detail value as the reader reads it: a refused function by its name."""
+    from paretocrm.core.policy import Function
+
+    if key == "function" and value in Function.values:
+        return Function(value).label
+    return DETAIL_VALUES.get(value, value) if isinstance(value, str | bool) else value
+
+
 @register.filter
-def detail_text(detail: Any) -> str:
+def detail_text(detail: Any) -> SafeString:
     """An event's detail as "key: value; ..." in the reader's language (unknown keys and
-    values as stored, so nothing recorded is hidden)."""
+    values as stored, so nothing recorded is hidden; a recorded query or path as code)."""
     if not isinstance(detail, dict):
-        return str(detail or "")
+        return format_html("{}", detail or "")
     parts = []
     for key, value in detail.items():
-        shown = DETAIL_VALUES.get(value, value) if isinstance(value, str | bool) else value
-        parts.append(f"{DETAIL_KEYS.get(key, key)}: {shown}")
-    return "; ".join(parts)
+        label = DETAIL_KEYS.get(key, key)
+        if key in VERBATIM_KEYS and value:
+            parts.append(format_html("{}: <code>{}</code>", label, value))
+        else:
+            parts.append(format_html("{}: {}", label, _detail_value(key, value)))
+    return format_html_join("; ", "{}", ((part,) for part in parts))
+
+
+@register.simple_tag
+def audited_record_types() -> list[tuple[str, str]]:
+    """The record types the audit log filters on (``app_label.model``) and their names in
+    the reader's language, by name."""
+    types = [
+        (model._meta.label_lower, str(model._meta.verbose_name))
+        for model in apps.get_models()
+        if model.__module__.startswith("paretocrm.") and model._meta.app_label != "audit"
+    ]
+    return sorted(types, key=lambda item: item[1])
 
 
 @register.inclusion_tag("audit/_history_rows.html", takes_context=True)

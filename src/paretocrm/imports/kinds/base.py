@@ -51,6 +51,25 @@ def normalise_header(header: str) -> str:
 CHINESE = ("zh-hans", "zh-hant")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
+#: The kinds' Chinese headers are declared in Simplified characters; zh-Hant readers get them
+#: in Traditional ones, and a file may use either. Words whose Traditional form is not one
+#: character for one (联系 -> 聯絡, 关系 -> 關係) come first, then the characters the
+#: headers use (a header with a character missing here fails the import tests).
+_TRADITIONAL_WORDS = {"联系": "聯絡", "关系": "關係", "邮箱": "電子郵件"}
+_TRADITIONAL = str.maketrans(
+    "业产价关准别务区单参发号响围国备层币开强态户数标状电码种称类级经编网职联范营规誉订话说"
+    "负责货购邮采销门额银机",
+    "業產價關準別務區單參發號響圍國備層幣開強態戶數標狀電碼種稱類級經編網職聯範營規譽訂話說"
+    "負責貨購郵採銷門額銀機",
+)
+
+
+def traditional(text: str) -> str:
+    """A Simplified header in Traditional characters (客户编号 -> 客戶編號)."""
+    for simplified, hant in _TRADITIONAL_WORDS.items():
+        text = text.replace(simplified, hant)
+    return text.translate(_TRADITIONAL)
+
 
 class ChoiceMap(dict):
     """Spellings -> choice value, knowing each value's English label (the gettext msgid),
@@ -154,14 +173,15 @@ class ImportKind(ABC):
     def header(cls, name: str, language: str | None = None) -> str:
         """The header of column ``name`` in ``language`` (default: the active one).
 
-        Chinese readers get the column's first Chinese alias, everyone else its canonical
-        name; both are accepted by :meth:`map_headers`, so a template imports back.
+        Chinese readers get the column's first Chinese alias (in Traditional characters for
+        zh-Hant), everyone else its canonical name; all are accepted by :meth:`map_headers`,
+        so a template imports back.
         """
-        language = language or translation.get_language() or ""
-        if language.lower().startswith("zh"):
+        language = (language or translation.get_language() or "").lower()
+        if language.startswith("zh"):
             chinese = [alias for alias in cls.columns[name] if CJK.search(alias)]
             if chinese:
-                return chinese[0]
+                return traditional(chinese[0]) if language == "zh-hant" else chinese[0]
         return name
 
     @classmethod
@@ -201,9 +221,10 @@ class ImportKind(ABC):
     def map_headers(self, headers: list[str], report: check.Report) -> dict[str, str]:
         """Match file headers to canonical columns; report unknown and missing ones."""
         aliases = {
-            normalise_header(alias): name
+            normalise_header(spelling): name
             for name, accepted in self.columns.items()
             for alias in (name, *accepted)
+            for spelling in (alias, traditional(alias))
         }
         mapping: dict[str, str] = {}
         for header in headers:

@@ -20,6 +20,14 @@ def may_import(user: Any) -> bool:
 
 
 @register.filter
+def kind_label(kind: str) -> str:
+    """An import kind by its name in the reader's language (an unknown code as stored)."""
+    from paretocrm.imports.forms import KIND_LABELS
+
+    return str(KIND_LABELS.get(kind, kind))
+
+
+@register.filter
 def issue_text(issue: Any) -> str:
     """A report issue in the reader's language (its stored text when it has no code)."""
     return render_issue(issue)
