@@ -9,6 +9,7 @@ from unittest import mock
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from paretocrm.customers.tests.factories import make_customer, make_user
 from paretocrm.insights.tests.snapshots import make_run, make_score
@@ -82,10 +83,12 @@ def test_each_cell_drills_down_to_the_customer_list_of_that_segment(book):
     assert "岭南冷链物流有限公司" not in segment_only
 
 
-def test_the_page_reads_in_traditional_chinese_and_english_and_is_in_the_menu(book):
+def test_the_page_reads_in_traditional_chinese_and_english_and_is_linked(book):
     hant = client_for(book["kam"], "zh-hant").get("/rfm/").content.decode()
     english = client_for(book["kam"], "en").get("/rfm/").content.decode()
-    assert 'href="/rfm/"' in hant  # the menu links to it
+    for page in ("insights:dashboard", "insights:core_customers"):
+        linking = client_for(book["kam"], "zh-hant").get(reverse(page)).content.decode()
+        assert 'href="/rfm/"' in linking, page
     assert "RFM 分群" in hant and "冠軍客戶" in hant
     assert "客户" not in hant.split("<main>")[1]  # Traditional characters only
     assert "Champions" in english and "customers" in english
