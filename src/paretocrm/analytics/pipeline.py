@@ -43,6 +43,13 @@ from paretocrm.analytics.forecast import (
     forecast_next_period,
     seasonal_demand,
 )
+from paretocrm.analytics.health import (
+    HealthAUC,
+    HealthResult,
+    account_health,
+    health_auc,
+    health_signals,
+)
 from paretocrm.analytics.lifecycle import classify_lifecycle
 from paretocrm.analytics.models.base import BaseFitter, TransactionModel
 from paretocrm.analytics.models.bgnbd import BGNBDModel
@@ -143,6 +150,10 @@ class AnalysisResult:
     """Plain-language remarks about assumptions made (e.g. an assumed margin)."""
     model_choice: ModelChoice | None = None
     """Which purchase model gives P(alive), expected purchases and CLV, and why."""
+    health: HealthResult | None = None
+    """Account health per customer (0-100) with its signal scores (:mod:`.health`)."""
+    health_backtest: HealthAUC | None = None
+    """With a holdout: AUC of health and of P(alive) for "no purchase after the cut"."""
     spend: dict[str, Any] = field(default_factory=dict)
     """How the expected spend per purchase was estimated (method and note)."""
     timings: dict[str, float] = field(default_factory=dict)
@@ -284,6 +295,15 @@ def analyze(
             rules=config.churn,
             unit=config.summary.unit,
         )
+        health = account_health(
+            health_signals(
+                summary,
+                predictions["p_alive"],
+                customers,
+                days_per_unit=UNIT_DAYS[config.summary.unit],
+            ),
+            config.health,
+        )
     with steps.step(_STEPS[8]):
         segmentation = segment_customers(
             summary,
@@ -299,8 +319,10 @@ def analyze(
         )
         seasonal = peak_months.result() if peak_months is not None else None
     with steps.step(_STEPS[9]):
-        result_backtest = (
-            _backtest(table, holdout, config, choice, notes) if holdout is not None else None
+        result_backtest, health_check = (
+            _backtest(table, holdout, config, choice, notes)
+            if holdout is not None
+            else (None, None)
         )
     scores = pd.DataFrame(
         {
@@ -354,6 +376,8 @@ def analyze(
         period=_period(summary, holdout),
         model_choice=choice,
         spend=spend.as_dict(),
+        health=health,
+        health_backtest=health_check,
     )
 
 
@@ -657,11 +681,12 @@ def _backtest(
     config: AnalysisConfig,
     choice: ModelChoice,
     notes: list[str],
-) -> BacktestResult:
+) -> tuple[BacktestResult, HealthAUC]:
     """Models fitted on the data up to ``holdout`` predict what happened after it.
 
     Customers are ranked by predicted holdout value (expected purchases x expected spend,
-    the CLV's ranking), the figure a key-account manager acts on."""
+    the CLV's ranking), the figure a key-account manager acts on. Health and P(alive) at the
+    cut are judged by how well they tell who made no purchase after it (AUC)."""
     calibration = summarize_loaded(
         table,
         unit=config.summary.unit,
@@ -681,9 +706,22 @@ def _backtest(
     }
     per_purchase = spend.spend.clip(lower=0.0).to_numpy(dtype=float)
     values = {name: predicted * per_purchase for name, predicted in predictions.items()}
-    return backtest(
+    chosen = fitted.get(choice.chosen, fitted.get("bgnbd"))
+    assert isinstance(chosen, TransactionModel)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        p_alive = pd.Series(
+            chosen.conditional_probability_alive(x, t_x, t_cal), index=calibration.index
+        )
+    health_check = health_auc(
+        calibration,
+        p_alive,
+        days_per_unit=UNIT_DAYS[config.summary.unit],
+        rules=config.health,
+    )
+    result = backtest(
         calibration, predictions, predicted_value=values, top_share=config.backtest_top_share
     )
+    return result, health_check
 
 
 def _period(summary: pd.DataFrame, holdout: DateLike | None) -> dict[str, str]:
