@@ -158,25 +158,27 @@ class HealthResult:
         total = weight.sum(axis=1).replace(0.0, np.nan)
         return (100.0 - self.scores).mul(weight).div(total, axis=0).fillna(0.0)
 
-    def reasons(self, max_reasons: int = 3) -> list[list[dict[str, float | str]]]:
+    def reasons(self, max_reasons: int = 3) -> list[list[dict[str, float | str | None]]]:
         """Per customer (in index order), the signals that cost most: ``signal``, ``value``
-        (the raw value) and ``points`` (lost), largest first, at least 1 point each."""
+        (the raw value, None when infinite) and ``points`` (lost), largest first, at least 1 point each."""
         lost = self.points_lost
         names = list(lost.columns)
         points = lost.to_numpy(dtype=float)
         raw = self.raw.reindex(columns=names).to_numpy(dtype=float)
         order = np.argsort(-points, axis=1, kind="stable")[:, :max_reasons]
-        out: list[list[dict[str, float | str]]] = []
+        out: list[list[dict[str, float | str | None]]] = []
         for row, columns in enumerate(order):
-            facts: list[dict[str, float | str]] = []
+            facts: list[dict[str, float | str | None]] = []
             for column in columns:
                 lost_points = points[row, column]
                 if lost_points < _MIN_REASON_POINTS:
                     break
+                value = float(raw[row, column])
                 facts.append(
                     {
                         "signal": names[column],
-                        "value": round(float(raw[row, column]), 4),
+                        # JSON has no infinity: overdue money without revenue is None.
+                        "value": round(value, 4) if np.isfinite(value) else None,
                         "points": round(float(lost_points), 1),
                     }
                 )

@@ -156,6 +156,10 @@ class CustomerScore(models.Model):
     churn_risk = models.FloatField(_("churn risk"))
     value_at_risk = models.DecimalField(_("value at risk"), max_digits=18, decimal_places=2)
     churn_reasons = models.JSONField(_("churn reasons"), default=list, blank=True)
+    # Account health (analytics.health): empty for rows scored before it existed. Its
+    # reasons are facts (signal key, raw value, points lost), worded by insights.health.
+    health = models.FloatField(_("account health (0-100)"), null=True, blank=True)
+    health_reasons = models.JSONField(_("account health reasons"), default=list, blank=True)
 
     objects = CustomerScoreManager()
 
@@ -183,6 +187,12 @@ class CustomerScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} @ run {self.run_id}: {self.tier}"
+
+    def health_explanation(self) -> list[str]:
+        """The health reasons as sentences in the active language, biggest first."""
+        from paretocrm.insights.health import render_health_reasons
+
+        return render_health_reasons(self.health_reasons)
 
     def lifecycle_explanation(self, language: str | None = None) -> str:
         """The stage explanation in ``language`` (default: the active language)."""

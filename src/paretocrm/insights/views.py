@@ -58,6 +58,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if run is None:
             return context
         context["warnings"] = dashboard.churn_warnings(run, user)
+        context["health"] = dashboard.health_panel(run, user)
         if executive:
             context.update(self._executive(run, user))
         else:

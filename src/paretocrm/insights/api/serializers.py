@@ -61,6 +61,13 @@ class CustomerScoreSerializer(ScopedModelSerializer):
         "lifecycle_facts; the stored English or Chinese text for scores without facts).",
     )
 
+    health_explanation = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The account health reasons (health_reasons) worded in the request's "
+        "language, the signal costing most points first.",
+    )
+
     class Meta:
         model = CustomerScore
         fields = (
@@ -95,6 +102,9 @@ class CustomerScoreSerializer(ScopedModelSerializer):
             "churn_risk",
             "value_at_risk",
             "churn_reasons",
+            "health",
+            "health_reasons",
+            "health_explanation",
         )
         read_only_fields = fields
         brief_fields = ("id", "display", "customer", "customer_name", "tier", "rating")
