@@ -129,7 +129,7 @@ def render_health_reasons(facts: Iterable[Mapping[str, Any]] | None) -> list[str
         try:
             value = fact["value"]
             sentence = writer(float("inf") if value is None else float(value))
-            points = formats.number_format(float(fact["points"]), 0)
+            points = formats.number_format(round(float(fact["points"])), 0)
         except (KeyError, TypeError, ValueError):
             continue
         sentences.append(gettext("%(reason)s (−%(points)s points)") % {

@@ -17,8 +17,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="customerscore",
             name="health_reasons",
-            field=models.JSONField(
-                blank=True, default=list, verbose_name="account health reasons"
-            ),
+            field=models.JSONField(blank=True, default=list, verbose_name="account health reasons"),
         ),
     ]
