@@ -4,16 +4,21 @@ Unlike the rating (a rank among the book's customers), health is absolute: each 
 scored 0-100 against fixed anchors, so "below 40" means the same on every book and a
 customer's health moves only when the customer (or the weights) do.
 
-| signal | raw value (column of the signals frame) | score |
+| signal | raw value (column of the signals frame) | score 0-100 |
 | --- | --- | --- |
 | ``p_alive`` | model P(alive), 0-1 | ``100 * p`` |
-| ``rhythm`` | time since the last order in the customer's usual gaps (:mod:`.rhythm`) | 100 up to one gap, 0 from ``rhythm_zero_cycles`` gaps, linear between |
-| ``value_trend`` | relative change of revenue, last trend window vs the one before | ``100 * clip(1 + trend, 0, 1)``: flat or growing 100, halved 50, nothing 0 |
-| ``receivables`` | overdue receivables over the last two windows' revenue | 100 without, 0 from ``receivables_zero_share`` |
+| ``rhythm`` | time since the last order in usual gaps (:mod:`.rhythm`) | (*) |
+| ``value_trend`` | revenue change, last trend window vs the one before | (**) |
+| ``receivables`` | overdue receivables / revenue of the last two windows | (***) |
 | ``complaints`` | open complaints | ``100 * 0.5 ** n`` |
 | ``sla_breaches`` | open cases past their SLA time | ``100 * 0.5 ** n`` |
-| ``satisfaction`` | mean survey answer on 0-1 (CSAT 1-5 and NPS 0-10 rescaled) | ``100 * s`` |
-| ``contact_coverage`` | active contacts | 0 none, 25 one (single-threaded), 70 two, 100 three or more |
+| ``satisfaction`` | mean survey answer on 0-1 (CSAT 1-5, NPS 0-10 rescaled) | ``100 * s`` |
+| ``contact_coverage`` | active contacts | 0, 1, 2, 3+: 0, 25, 70, 100 |
+
+(*) 100 up to one usual gap, 0 from ``rhythm_zero_cycles`` gaps, linear between.
+(**) ``100 * clip(1 + trend, 0, 1)``: flat or growing 100, halved 50, nothing 0.
+(***) 100 without, 0 from ``receivables_zero_share``, linear between. One contact only is
+a single-threaded account: whoever leaves takes the relationship.
 
 Missing values: a signal whose column is absent (or empty for everyone) is dropped from the
 book; a customer without a value of a kept signal (no survey answered, no rhythm yet) is
@@ -121,9 +126,7 @@ def checked_health_weights(weights: Mapping[str, Any]) -> dict[str, float]:
     checked: dict[str, float] = {}
     for name, value in weights.items():
         if name not in _NAMES:
-            raise ConfigurationError(
-                f"unknown health signal {name!r}; known: {', '.join(_NAMES)}"
-            )
+            raise ConfigurationError(f"unknown health signal {name!r}; known: {', '.join(_NAMES)}")
         try:
             weight = float(value)
         except (TypeError, ValueError):
@@ -160,7 +163,8 @@ class HealthResult:
 
     def reasons(self, max_reasons: int = 3) -> list[list[dict[str, float | str | None]]]:
         """Per customer (in index order), the signals that cost most: ``signal``, ``value``
-        (the raw value, None when infinite) and ``points`` (lost), largest first, at least 1 point each."""
+        (the raw value, None when infinite) and ``points`` (lost), largest first, each at
+        least 1 point."""
         lost = self.points_lost
         names = list(lost.columns)
         points = lost.to_numpy(dtype=float)
@@ -259,11 +263,11 @@ def account_health(signals: pd.DataFrame, rules: HealthRules | None = None) -> H
     total = sum(weights[name] for name in kept)
     used = pd.Series({name: weights[name] / total for name in kept}, dtype=float, name="weight")
     scores = pd.DataFrame(kept, index=signals.index)
-    values = scores.to_numpy(dtype=float)
-    available = ~np.isnan(values)
+    matrix = scores.to_numpy(dtype=float)
+    available = ~np.isnan(matrix)
     w = available * used.to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        health = np.where(available, values, 0.0) @ used.to_numpy() / w.sum(axis=1)
+        health = np.where(available, matrix, 0.0) @ used.to_numpy() / w.sum(axis=1)
     return HealthResult(
         health=pd.Series(np.clip(health, 0.0, 100.0), index=signals.index, name="health"),
         scores=scores,
@@ -342,7 +346,9 @@ def health_auc(
     (and ``-P(alive)``) for that event.
     """
     if "frequency_holdout" not in calibration.columns:
-        raise DataContractError("health back-test needs a calibration summary (frequency_holdout)")
+        raise DataContractError(
+            "health back-test needs a calibration summary (column frequency_holdout)"
+        )
     signals = health_signals(calibration, p_alive, attributes, days_per_unit=days_per_unit)
     result = account_health(signals, rules)
     none = calibration["frequency_holdout"].to_numpy(dtype=float) <= 0

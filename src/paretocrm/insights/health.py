@@ -56,7 +56,7 @@ def _percent(value: float) -> str:
 
 
 def _count(value: float) -> int:
-    return int(round(value))
+    return round(value)
 
 
 def _p_alive(value: float) -> str:
@@ -88,9 +88,7 @@ def _complaints(value: float) -> str:
 
 def _sla_breaches(value: float) -> str:
     n = _count(value)
-    return ngettext("%(n)s open case past its SLA", "%(n)s open cases past their SLA", n) % {
-        "n": n
-    }
+    return ngettext("%(n)s open case past its SLA", "%(n)s open cases past their SLA", n) % {"n": n}
 
 
 def _satisfaction(value: float) -> str:
@@ -132,8 +130,11 @@ def render_health_reasons(facts: Iterable[Mapping[str, Any]] | None) -> list[str
             points = formats.number_format(round(float(fact["points"])), 0)
         except (KeyError, TypeError, ValueError):
             continue
-        sentences.append(gettext("%(reason)s (−%(points)s points)") % {
-            "reason": sentence,
-            "points": points,
-        })
+        sentences.append(
+            gettext("%(reason)s (−%(points)s points)")
+            % {
+                "reason": sentence,
+                "points": points,
+            }
+        )
     return sentences

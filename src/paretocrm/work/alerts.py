@@ -356,8 +356,9 @@ def health_falls(ctx: AlertContext) -> Iterator[Alert]:
     )
     reweighted = settings_changed(ctx.run, ctx.previous)
     open_tasks = set(
-        Task.objects.filter(kind=TaskKind.HEALTH_LOW, status__in=ACTIVE_TASK_STATUSES)
-        .values_list("customer_id", flat=True)
+        Task.objects.filter(kind=TaskKind.HEALTH_LOW, status__in=ACTIVE_TASK_STATUSES).values_list(
+            "customer_id", flat=True
+        )
     )
     for customer_id, health, prev_health, reasons in rows:
         fell = prev_health is not None and prev_health >= threshold and not reweighted

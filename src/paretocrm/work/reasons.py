@@ -214,9 +214,12 @@ def _health_low(p: Params) -> str:
         if p.get(key) is not None
     }
     if "before" in figures:
-        lead = gettext(
-            "Account health fell to %(health)s (was %(before)s; alert below %(threshold)s)."
-        ) % figures
+        lead = (
+            gettext(
+                "Account health fell to %(health)s (was %(before)s; alert below %(threshold)s)."
+            )
+            % figures
+        )
     else:
         lead = gettext("Account health %(health)s, below %(threshold)s.") % figures
     reasons = render_health_reasons(p.get("reasons") or [])

@@ -13,6 +13,7 @@ from paretocrm.analytics.datasets import CDNOW_CALIBRATION_END
 from paretocrm.analytics.exceptions import ConfigurationError, DataContractError
 from paretocrm.analytics.health import (
     DEFAULT_HEALTH_WEIGHTS,
+    HealthResult,
     HealthRules,
     account_health,
     health_signals,
@@ -59,7 +60,7 @@ def p_alive() -> pd.Series:
     return pd.Series([0.98, 0.35, 0.93], index=ACCOUNTS)
 
 
-def scored() -> tuple[pd.DataFrame, object]:
+def scored() -> tuple[pd.DataFrame, HealthResult]:
     signals = health_signals(summary(), p_alive(), attributes(), days_per_unit=7.0)
     return signals, account_health(signals)
 
@@ -85,6 +86,7 @@ def test_a_healthy_account_scores_high_and_a_leaving_one_low() -> None:
 
 def test_a_missing_survey_does_not_count_against_the_customer() -> None:
     signals, result = scored()
+    assert isinstance(result, HealthResult)
     answered = signals.copy()
     answered.at["苏州华兴管业", "satisfaction"] = 1.0
     not_asked = signals.copy()
@@ -124,7 +126,7 @@ def test_a_single_threaded_account_loses_points_on_coverage() -> None:
 
 
 def test_weights_change_the_score_and_bad_weights_are_refused_by_name() -> None:
-    signals, result = scored()
+    signals, _ = scored()
     only_alive = account_health(signals, HealthRules(weights={"p_alive": 1.0}))
     assert only_alive.health.to_numpy() == pytest.approx(100 * p_alive().to_numpy())
     with pytest.raises(ConfigurationError, match="loyalty"):
@@ -149,9 +151,7 @@ def test_the_settings_file_carries_weights_and_threshold() -> None:
 
 @given(
     st.lists(
-        st.tuples(
-            st.floats(0, 1), st.floats(0, 20), st.floats(-1, 5), st.integers(0, 6)
-        ),
+        st.tuples(st.floats(0, 1), st.floats(0, 20), st.floats(-1, 5), st.integers(0, 6)),
         min_size=1,
         max_size=30,
     )
