@@ -240,6 +240,36 @@ class RatingWeights(AppendOnlyModel):
         return f"#{self.pk} {self.get_method_display()} ({self.saved_at:%Y-%m-%d %H:%M})"
 
 
+class HealthWeights(AppendOnlyModel):
+    """One saved version of the account health signal weights; the newest is in force.
+
+    Append-only like :class:`RatingWeights`: the table is the settings' history. A run
+    scored with other weights than the one before raises no health tasks (work.alerts).
+    """
+
+    saved_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    weights = models.JSONField(
+        _("weights"), help_text=_("Health signal -> weight (only ratios matter).")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("health weights version")
+        verbose_name_plural = _("health weights versions")
+        ordering = ("-saved_at", "-id")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.saved_at:%Y-%m-%d %H:%M})"
+
+
 class PeakSeasonDemand(models.Model):
     """Expected quantity in one calendar month, from a run's peak-season plan (旺季计划).
 

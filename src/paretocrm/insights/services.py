@@ -31,7 +31,13 @@ from paretocrm.core.bulk import fast_insert, insert_rows, refresh_statistics
 from paretocrm.insights import rating_settings
 from paretocrm.insights.attributes import read_attributes
 from paretocrm.insights.choices import RunErrorCode, RunSource, RunStatus, WeightMethod
-from paretocrm.insights.models import CustomerScore, PeakSeasonDemand, RatingWeights, ScoreRun
+from paretocrm.insights.models import (
+    CustomerScore,
+    HealthWeights,
+    PeakSeasonDemand,
+    RatingWeights,
+    ScoreRun,
+)
 from paretocrm.insights.reading import read_transactions
 from paretocrm.insights.seasonality import PEAK_COLUMNS, plan_rows, read_lines
 from paretocrm.insights.signals import score_run_succeeded
@@ -654,4 +660,30 @@ def save_rating_weights(
         judgements=[[a, b, float(v)] for a, b, v in (judgements or [])],
         consistency_ratio=consistency_ratio,
         note=note[:200],
+    )
+
+
+@transaction.atomic
+def save_health_weights(
+    weights: dict[str, float], *, by: Any, note: str = ""
+) -> HealthWeights | None:
+    """Store a new version of the account health weights; the next scoring run uses it.
+
+    Every known signal is stored (missing ones as 0). Returns ``None`` when the weights
+    equal the version in force. The run after a change records other settings than the run
+    before it, so the health falls it shows raise no tasks (work.alerts.health_falls).
+    """
+    try:
+        checked = rating_settings.checked_health_weights(weights)
+    except ConfigurationError as error:
+        raise RatingSettingsError(str(error)) from error
+    complete = {
+        code: round(checked.get(code, 0.0), 6)
+        for code, _label in rating_settings.health_signal_choices()
+    }
+    current = rating_settings.health_weights_in_force()
+    if current is not None and current.weights == complete:
+        return None
+    return HealthWeights.objects.create(
+        saved_by=by if getattr(by, "pk", None) else None, weights=complete, note=note[:200]
     )

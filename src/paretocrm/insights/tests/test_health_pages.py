@@ -108,3 +108,63 @@ def test_the_api_gives_health_with_reasons_worded_for_the_request_and_in_scope(b
     other.force_authenticate(user=book["other"])
     theirs = other.get(reverse("customerscore-list")).json()["results"]
     assert [row["customer"] for row in theirs] == [book["theirs"].pk]
+
+
+HEALTH_CODES = [
+    "p_alive",
+    "rhythm",
+    "value_trend",
+    "receivables",
+    "complaints",
+    "sla_breaches",
+    "satisfaction",
+    "contact_coverage",
+]
+
+
+def _health_post(**weights: float) -> dict[str, str]:
+    return {f"health-w_{code}": str(weights.get(code, 0)) for code in HEALTH_CODES} | {
+        "health-note": "回款优先"
+    }
+
+
+def test_health_weights_are_saved_as_a_version_the_next_run_uses_and_change_the_digest():
+    from paretocrm.insights import rating_settings
+    from paretocrm.insights.models import HealthWeights
+    from paretocrm.insights.services import config_digest
+
+    before = config_digest(rating_settings.scoring_config()[0])
+    admin = make_user(Role.ADMINISTRATOR)
+    client = client_for(admin, "zh-hant")
+    page = client.get(reverse("insights:rating_settings")).content.decode()
+    assert "客戶健康度" in page and "下單節奏" in page
+    response = client.post(
+        reverse("insights:save_health_weights"), _health_post(receivables=3, rhythm=1)
+    )
+    assert response.status_code == 302
+    version = HealthWeights.objects.get()
+    assert version.saved_by == admin and version.weights["receivables"] == 3
+    assert set(version.weights) == set(HEALTH_CODES)
+    config = rating_settings.scoring_config()[0]
+    assert config.health.weights["receivables"] == 3 and config.health.weights["p_alive"] == 0
+    # A re-weighting shows in the run's settings digest, so its health falls raise no task.
+    assert config_digest(config) != before
+    client.post(reverse("insights:save_health_weights"), _health_post(receivables=3, rhythm=1))
+    assert HealthWeights.objects.count() == 1  # the same weights again: no new version
+
+
+def test_bad_health_weights_are_refused_by_field_and_only_administrators_may_save():
+    from paretocrm.insights.models import HealthWeights
+
+    admin = client_for(make_user(Role.ADMINISTRATOR))
+    negative = admin.post(reverse("insights:save_health_weights"), _health_post(rhythm=-2))
+    assert negative.status_code == 400
+    assert negative.context["health_form"].errors["w_rhythm"]
+    zeros = admin.post(reverse("insights:save_health_weights"), _health_post())
+    assert zeros.status_code == 400
+    assert "At least one signal needs a weight above 0." in zeros.content.decode()
+    kam = client_for(make_user(Role.KEY_ACCOUNT_MANAGER))
+    assert (
+        kam.post(reverse("insights:save_health_weights"), _health_post(rhythm=1)).status_code == 403
+    )
+    assert not HealthWeights.objects.exists()
