@@ -262,6 +262,14 @@ def models_document(result: AnalysisResult) -> dict[str, Any]:
         "model_choice": result.model_choice.as_dict() if result.model_choice else None,
         "spend_model": result.spend,
         "backtest": result.backtest.as_dict() if result.backtest is not None else None,
+        "health_backtest": (
+            result.health_backtest.as_dict() if result.health_backtest is not None else None
+        ),
+        "health_weights": (
+            {str(k): float(v) for k, v in result.health.weights.items()}
+            if result.health is not None
+            else None
+        ),
         "ahp": result.ahp.as_dict() if result.ahp is not None else None,
         "rating_weights": {str(k): float(v) for k, v in result.rating.weights.items()},
         "rating_dropped": result.rating.dropped,
@@ -305,6 +313,14 @@ def print_summary(console: Console, result: AnalysisResult, label: str) -> None:
     console.print(_churn_table(result, min(10, result.config.report_top)))
     if result.backtest is not None:
         console.print(_backtest_table(result))
+    if result.health_backtest is not None:
+        check = result.health_backtest
+        console.print(
+            f"Account health 客户健康度: AUC for no purchase after the holdout date "
+            f"{check.auc_health:.3f} (P(alive) {check.auc_p_alive:.3f}; "
+            f"{check.no_purchase:,} of {check.customers:,} customers bought nothing)",
+            highlight=False,
+        )
     for note in result.notes:
         console.print(f"[dim]note: {note}[/]", highlight=False)
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from paretocrm.analytics.cli import models_document
 from paretocrm.analytics.config import config_from_dict, default_config
 from paretocrm.analytics.datasets import CDNOW_CALIBRATION_END
 from paretocrm.analytics.exceptions import ConfigurationError, DataContractError
@@ -194,6 +195,7 @@ def test_backtest_reports_health_auc_next_to_p_alive_on_b2b_books(
     check = result.health_backtest
     assert check is not None
     print(f"b2b {n}x{years}y seed {seed}: {check.as_dict()}")
+    assert models_document(result)["health_backtest"] == check.as_dict()
     assert 0 < check.no_purchase < check.customers
     # Health tells the quiet customers from the buying ones about as well as P(alive) does
     # on the books our users have (it also weighs the value trend, which P(alive) ignores).
