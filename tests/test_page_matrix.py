@@ -280,6 +280,7 @@ PAGES: dict[str, Page] = {
     "insights:ahp_check": Page(F.SETTINGS),
     "insights:save_ahp": Page(F.SETTINGS),
     "insights:save_weights": Page(F.SETTINGS),
+    "insights:save_health_weights": Page(F.SETTINGS),
     "insights:scoring": Page(F.RUN_ANALYSIS),
     "users:user_new": Page(F.USER_ADMIN),
     "users:user": Page(F.USER_ADMIN, "colleague", body={"first_name": "Renamed"}),

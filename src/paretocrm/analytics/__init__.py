@@ -37,6 +37,7 @@ from paretocrm.analytics.exceptions import (
     NotFittedError,
 )
 from paretocrm.analytics.forecast import Forecast, forecast_next_period, seasonal_demand
+from paretocrm.analytics.health import HealthResult, HealthRules, account_health
 from paretocrm.analytics.lifecycle import LifecycleRules, classify_lifecycle
 from paretocrm.analytics.models.bgnbd import BGNBDModel
 from paretocrm.analytics.models.clv import customer_lifetime_value
@@ -69,6 +70,8 @@ __all__ = [
     "DataContractError",
     "Forecast",
     "GammaGammaModel",
+    "HealthResult",
+    "HealthRules",
     "HerfindahlIndex",
     "LifecycleRules",
     "NotFittedError",
@@ -79,6 +82,7 @@ __all__ = [
     "Segmentation",
     "TierRules",
     "abc_classes",
+    "account_health",
     "ahp_weights",
     "analyze",
     "assign_tiers",

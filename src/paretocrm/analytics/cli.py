@@ -269,6 +269,14 @@ def models_document(result: AnalysisResult) -> dict[str, Any]:
         ),
         "revenue_forecast": _forecast_document(result),
         "revenue_forecast_backtest": result.forecast_backtest,
+        "health_backtest": (
+            result.health_backtest.as_dict() if result.health_backtest is not None else None
+        ),
+        "health_weights": (
+            {str(k): float(v) for k, v in result.health.weights.items()}
+            if result.health is not None
+            else None
+        ),
         "ahp": result.ahp.as_dict() if result.ahp is not None else None,
         "rating_weights": {str(k): float(v) for k, v in result.rating.weights.items()},
         "rating_dropped": result.rating.dropped,
@@ -327,6 +335,14 @@ def print_summary(console: Console, result: AnalysisResult, label: str) -> None:
     console.print(_churn_table(result, min(10, result.config.report_top)))
     if result.backtest is not None:
         console.print(_backtest_table(result))
+    if result.health_backtest is not None:
+        check = result.health_backtest
+        console.print(
+            f"Account health 客户健康度: AUC for no purchase after the holdout date "
+            f"{check.auc_health:.3f} (P(alive) {check.auc_p_alive:.3f}; "
+            f"{check.no_purchase:,} of {check.customers:,} customers bought nothing)",
+            highlight=False,
+        )
     for note in result.notes:
         console.print(f"[dim]note: {note}[/]", highlight=False)
 

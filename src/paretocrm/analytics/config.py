@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from paretocrm.analytics.churn import ChurnRules
 from paretocrm.analytics.exceptions import ConfigurationError
+from paretocrm.analytics.health import HealthRules
 from paretocrm.analytics.intervals import IntervalSettings
 from paretocrm.analytics.lifecycle import LifecycleRules
 from paretocrm.analytics.rating import CRITERIA
@@ -133,6 +134,7 @@ class AnalysisConfig:
     tiers: TierRules = field(default_factory=TierRules)
     churn: ChurnRules = field(default_factory=ChurnRules)
     intervals: IntervalSettings = field(default_factory=IntervalSettings)
+    health: HealthRules = field(default_factory=HealthRules)
     backtest_top_share: float = 0.2
     segmentation_k: tuple[int, int] = (2, 8)
     segmentation_seed: int = 42
@@ -241,6 +243,7 @@ def _build(data: Mapping[str, Any], source: str) -> AnalysisConfig:
         tiers=_section(TierRules, data["tiers"], source, "tiers"),
         churn=_section(ChurnRules, data["churn"], source, "churn"),
         intervals=_section(IntervalSettings, data["intervals"], source, "intervals"),
+        health=_health(data["health"], source),
         backtest_top_share=top_share,
         segmentation_k=k_range,
         segmentation_seed=int(segmentation["seed"]),
@@ -272,3 +275,12 @@ def _rating(data: Mapping[str, Any], source: str) -> RatingSettings:
     if not 0 <= ratio <= 1:
         raise ConfigurationError(f"{source}: 'rating.max_consistency_ratio' must be in [0, 1]")
     return RatingSettings(weights=weights, ahp=judgements, max_consistency_ratio=ratio)
+
+
+def _health(data: Mapping[str, Any], source: str) -> HealthRules:
+    values = {k: v for k, v in data.items() if k != "weights"}
+    weights = {str(k): float(v) for k, v in data["weights"].items()}
+    try:
+        return HealthRules(weights=weights, **values)
+    except ConfigurationError as error:
+        raise ConfigurationError(f"{source}: [health] {error}") from None

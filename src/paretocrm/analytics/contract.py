@@ -161,6 +161,9 @@ CUSTOMER_NUMERIC_BOUNDS: Final[Mapping[str, tuple[float | None, float | None]]] 
     "overdue_receivables": (0.0, None),
     "cases": (0.0, None),
     "interactions": (0.0, None),
+    "sla_breaches": (0.0, None),
+    "satisfaction": (0.0, 1.0),
+    "contacts": (0.0, None),
 }
 #: Categorical attribute columns with their allowed values (Chinese labels are mapped).
 CUSTOMER_CHOICES: Final[Mapping[str, Mapping[str, str]]] = {

@@ -44,6 +44,13 @@ from paretocrm.analytics.forecast import (
     forecast_next_period,
     seasonal_demand,
 )
+from paretocrm.analytics.health import (
+    HealthAUC,
+    HealthResult,
+    account_health,
+    health_auc,
+    health_signals,
+)
 from paretocrm.analytics.intervals import Intervals, customer_intervals, tier_uncertain
 from paretocrm.analytics.lifecycle import classify_lifecycle
 from paretocrm.analytics.models.base import BaseFitter, TransactionModel
@@ -159,6 +166,10 @@ class AnalysisResult:
     """Revenue forecast for the holdout vs the actual holdout revenue (with a holdout)."""
     model_choice: ModelChoice | None = None
     """Which purchase model gives P(alive), expected purchases and CLV, and why."""
+    health: HealthResult | None = None
+    """Account health per customer (0-100) with its signal scores (:mod:`.health`)."""
+    health_backtest: HealthAUC | None = None
+    """With a holdout: AUC of health and of P(alive) for "no purchase after the cut"."""
     spend: dict[str, Any] = field(default_factory=dict)
     """How the expected spend per purchase was estimated (method and note)."""
     timings: dict[str, float] = field(default_factory=dict)
@@ -300,6 +311,15 @@ def analyze(
             rules=config.churn,
             unit=config.summary.unit,
         )
+        health = account_health(
+            health_signals(
+                summary,
+                predictions["p_alive"],
+                customers,
+                days_per_unit=UNIT_DAYS[config.summary.unit],
+            ),
+            config.health,
+        )
     with steps.step(_STEPS[8]):
         segmentation = segment_customers(
             summary,
@@ -332,10 +352,10 @@ def analyze(
         )
         seasonal = peak_months.result() if peak_months is not None else None
     with steps.step(_STEPS[9]):
-        result_backtest, forecast_backtest = (
+        result_backtest, forecast_backtest, health_check = (
             _backtest(table, holdout, config, choice, notes)
             if holdout is not None
-            else (None, None)
+            else (None, None, None)
         )
     scores = pd.DataFrame(
         {
@@ -392,6 +412,8 @@ def analyze(
         spend=spend.as_dict(),
         intervals=intervals,
         forecast_backtest=forecast_backtest,
+        health=health,
+        health_backtest=health_check,
     )
 
 
@@ -820,11 +842,12 @@ def _backtest(
     config: AnalysisConfig,
     choice: ModelChoice,
     notes: list[str],
-) -> tuple[BacktestResult, dict[str, Any]]:
+) -> tuple[BacktestResult, dict[str, Any], HealthAUC]:
     """Models fitted on the data up to ``holdout`` predict what happened after it.
 
     Customers are ranked by predicted holdout value (expected purchases x expected spend,
-    the CLV's ranking), the figure a key-account manager acts on."""
+    the CLV's ranking), the figure a key-account manager acts on. Health and P(alive) at the
+    cut are judged by how well they tell who made no purchase after it (AUC)."""
     calibration = summarize_loaded(
         table,
         unit=config.summary.unit,
@@ -844,15 +867,28 @@ def _backtest(
     }
     per_purchase = spend.spend.clip(lower=0.0).to_numpy(dtype=float)
     values = {name: predicted * per_purchase for name, predicted in predictions.items()}
+    chosen = fitted.get(choice.chosen, fitted.get("bgnbd"))
+    assert isinstance(chosen, TransactionModel)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        p_alive = pd.Series(
+            chosen.conditional_probability_alive(x, t_x, t_cal), index=calibration.index
+        )
+    health_check = health_auc(
+        calibration,
+        p_alive,
+        days_per_unit=UNIT_DAYS[config.summary.unit],
+        rules=config.health,
+    )
     result = backtest(
         calibration, predictions, predicted_value=values, top_share=config.backtest_top_share
     )
     name = choice.chosen if choice.chosen in values else next(iter(values))
     model = fitted[name]
     assert isinstance(model, TransactionModel)
-    return result, _forecast_backtest(
+    forecast_check = _forecast_backtest(
         name, model, spend, calibration, config, (x, t_x, t_cal), values[name]
     )
+    return result, forecast_check, health_check
 
 
 def _forecast_backtest(

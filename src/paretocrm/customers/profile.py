@@ -113,6 +113,7 @@ def _value_panel(customer: Customer) -> dict[str, Any]:
         "churn_reason_labels": churn_reasons(score.churn_reasons),
         "profitability_label": label(PROFITABILITY_LABELS, score.profitability_class),
         "lifecycle_explanation": score.lifecycle_explanation(get_language() or ""),
+        "health_explanation": score.health_explanation(),
     }
 
 

@@ -63,6 +63,8 @@ SORTS = {
     "-revenue": ("-score_revenue", "name"),
     "p_alive": ("score_p_alive", "name"),
     "-p_alive": ("-score_p_alive", "name"),
+    "health": ("score_health", "name"),
+    "-health": ("-score_health", "name"),
 }
 
 
@@ -94,14 +96,15 @@ def record_export(request: HttpRequest, kind: str, file_format: str, target: Any
 
 
 def with_current_score(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
-    """Annotate each customer with its current tier, rating, revenue, P(alive) and stage."""
+    """Annotate each customer with its current tier, rating, revenue, P(alive), health and
+    stage."""
     # One LEFT JOIN on the (run, customer) unique key instead of a correlated subquery per
     # field: PostgreSQL ran six subqueries for every row up to OFFSET + page (B7).
     run = ScoreRun.objects.current()
     current = FilteredRelation(
         "scores", condition=Q(scores__run_id=run.pk if run else None) & readable_scores()
     )
-    fields = ("tier", "rating", "revenue", "p_alive", "lifecycle_stage", "churn_risk")
+    fields = ("tier", "rating", "revenue", "p_alive", "health", "lifecycle_stage", "churn_risk")
     return queryset.annotate(current_score=current).annotate(
         **{f"score_{name}": F(f"current_score__{name}") for name in fields}
     )

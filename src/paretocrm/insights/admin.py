@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from paretocrm.core.admin import AppendOnlyAdmin
-from paretocrm.insights.models import CustomerScore, RatingWeights, ScoreRun
+from paretocrm.insights.models import CustomerScore, HealthWeights, RatingWeights, ScoreRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -22,7 +22,16 @@ class ScoreRunAdmin(ReadOnlyAdmin):
 
 @admin.register(CustomerScore)
 class CustomerScoreAdmin(ReadOnlyAdmin):
-    list_display = ("customer", "run", "tier", "rating", "p_alive", "clv", "lifecycle_stage")
+    list_display = (
+        "customer",
+        "run",
+        "tier",
+        "rating",
+        "p_alive",
+        "health",
+        "clv",
+        "lifecycle_stage",
+    )
     list_filter = ("tier", "lifecycle_stage", "run")
     search_fields = ("customer__name", "customer__code")
     list_select_related = ("customer", "run")
@@ -32,4 +41,10 @@ class CustomerScoreAdmin(ReadOnlyAdmin):
 class RatingWeightsAdmin(AppendOnlyAdmin):
     list_display = ("id", "saved_at", "saved_by", "method", "consistency_ratio", "note")
     list_filter = ("method",)
+    list_select_related = ("saved_by",)
+
+
+@admin.register(HealthWeights)
+class HealthWeightsAdmin(AppendOnlyAdmin):
+    list_display = ("id", "saved_at", "saved_by", "note")
     list_select_related = ("saved_by",)

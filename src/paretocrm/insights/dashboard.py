@@ -178,6 +178,27 @@ def churn_warnings(run: ScoreRun, user: Any, *, limit: int = TOP_WARNINGS) -> li
     return scores
 
 
+def health_panel(run: ScoreRun, user: Any, *, limit: int = TOP_WARNINGS) -> dict[str, Any]:
+    """Account health of the reader's customers: customers per band and the worst accounts
+    (below the healthy band), their reasons worded in the reader's language."""
+    from paretocrm.insights.health import BANDS, band_counts
+
+    scores = CustomerScore.objects.filter(run=run).visible_to(user).exclude(health=None)
+    healthy = BANDS[0][1]
+    worst = list(
+        scores.filter(health__lt=healthy)
+        .select_related("customer", "customer__owner")
+        .order_by("health", "customer_id")[:limit]
+    )
+    for score in worst:
+        score.reason_sentences = score.health_explanation()
+    return {
+        "bands": band_counts(scores.values_list("health", flat=True)),
+        "worst": worst,
+        "alert_below": (run.overview or {}).get("health", {}).get("alert_below"),
+    }
+
+
 def concentration(run: ScoreRun) -> dict[str, Any]:
     """Top-N shares, HHI and the customers above the dependency threshold."""
     overview = run.overview or {}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import combinations
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from paretocrm.insights.health import SIGNAL_LABELS
 from paretocrm.insights.labels import CRITERION_LABELS, label
 
 MIN_AHP_CRITERIA = 3
@@ -59,16 +61,24 @@ class AHPForm(forms.Form):
 
 
 class WeightsForm(forms.Form):
-    """One number per rating criterion (any non-negative scale; only ratios matter)."""
+    """One number per rating criterion (any non-negative scale; only ratios matter), or per
+    account health signal when given those ``labels``."""
 
     note = forms.CharField(label=_("note"), max_length=200, required=False)
+    none_weighted = _("At least one criterion needs a weight above 0.")
 
-    def __init__(self, *args: Any, initial_weights: dict[str, float], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        initial_weights: dict[str, float],
+        labels: Mapping[str, Any] = CRITERION_LABELS,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.codes = list(CRITERION_LABELS)
+        self.codes = list(labels)
         for code in self.codes:
             self.fields[f"w_{code}"] = forms.DecimalField(
-                label=label(CRITERION_LABELS, code),
+                label=label(labels, code),
                 min_value=0,
                 max_value=1000,
                 max_digits=7,
@@ -83,9 +93,19 @@ class WeightsForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if not self.errors and not any(cleaned.get(f"w_{c}") for c in self.codes):
-            raise forms.ValidationError(_("At least one criterion needs a weight above 0."))
+            raise forms.ValidationError(self.none_weighted)
         return cleaned
 
     def weights(self) -> dict[str, float]:
         """The cleaned weights as ``{criterion: weight}``."""
         return {code: float(self.cleaned_data[f"w_{code}"]) for code in self.codes}
+
+
+class HealthWeightsForm(WeightsForm):
+    """One number per account health signal (prefix ``health``, beside the rating form)."""
+
+    prefix = "health"
+    none_weighted = _("At least one signal needs a weight above 0.")
+
+    def __init__(self, *args: Any, initial_weights: dict[str, float], **kwargs: Any) -> None:
+        super().__init__(*args, initial_weights=initial_weights, labels=SIGNAL_LABELS, **kwargs)

@@ -190,6 +190,10 @@ class CustomerScore(models.Model):
         blank=True,
         help_text=_('Horizon ("3m", "6m", "12m") -> [low, high] of the forecast revenue.'),
     )
+    # Account health (analytics.health): empty for rows scored before it existed. Its
+    # reasons are facts (signal key, raw value, points lost), worded by insights.health.
+    health = models.FloatField(_("account health (0-100)"), null=True, blank=True)
+    health_reasons = models.JSONField(_("account health reasons"), default=list, blank=True)
 
     objects = CustomerScoreManager()
 
@@ -217,6 +221,12 @@ class CustomerScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} @ run {self.run_id}: {self.tier}"
+
+    def health_explanation(self) -> list[str]:
+        """The health reasons as sentences in the active language, biggest first."""
+        from paretocrm.insights.health import render_health_reasons
+
+        return render_health_reasons(self.health_reasons)
 
     def lifecycle_explanation(self, language: str | None = None) -> str:
         """The stage explanation in ``language`` (default: the active language)."""
@@ -262,6 +272,36 @@ class RatingWeights(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_method_display()} ({self.saved_at:%Y-%m-%d %H:%M})"
+
+
+class HealthWeights(AppendOnlyModel):
+    """One saved version of the account health signal weights; the newest is in force.
+
+    Append-only like :class:`RatingWeights`: the table is the settings' history. A run
+    scored with other weights than the one before raises no health tasks (work.alerts).
+    """
+
+    saved_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    weights = models.JSONField(
+        _("weights"), help_text=_("Health signal -> weight (only ratios matter).")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("health weights version")
+        verbose_name_plural = _("health weights versions")
+        ordering = ("-saved_at", "-id")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.saved_at:%Y-%m-%d %H:%M})"
 
 
 class PeakSeasonDemand(models.Model):

@@ -16,8 +16,10 @@ from django.conf import settings
 from paretocrm.analytics.ahp import ahp_weights, comparison_matrix
 from paretocrm.analytics.config import AnalysisConfig, config_from_dict, load_config
 from paretocrm.analytics.exceptions import ConfigurationError
+from paretocrm.analytics.health import checked_health_weights as engine_health_weights
+from paretocrm.insights.health import SIGNAL_LABELS
 from paretocrm.insights.labels import CRITERION_LABELS, label
-from paretocrm.insights.models import RatingWeights
+from paretocrm.insights.models import HealthWeights, RatingWeights
 
 #: Criteria offered in the pairwise comparison form unless the user picks others.
 DEFAULT_AHP_CRITERIA: tuple[str, ...] = (
@@ -48,13 +50,23 @@ def weights_in_force() -> RatingWeights | None:
     return RatingWeights.objects.order_by("-saved_at", "-id").first()
 
 
+def health_weights_in_force() -> HealthWeights | None:
+    """The newest saved health weights version, or None when none was saved from the pages."""
+    return HealthWeights.objects.order_by("-saved_at", "-id").first()
+
+
 def scoring_config() -> tuple[AnalysisConfig, RatingWeights | None]:
     """The settings a scoring run uses, and the saved weights version it applies.
 
     Weights saved from the settings page (database, versioned) win over the weights and AHP
-    judgements of the settings file; everything else comes from the file or the defaults.
+    judgements of the settings file, and so do saved health weights over the file's
+    ``[health.weights]``; everything else comes from the file or the defaults.
     """
     config = current_config()
+    health = health_weights_in_force()
+    if health is not None:
+        weights = {str(k): float(v) for k, v in health.weights.items()}
+        config = replace(config, health=replace(config.health, weights=weights))
     version = weights_in_force()
     if version is None:
         return config, None
@@ -102,6 +114,19 @@ def used_weight_rows(used: Mapping[str, float]) -> list[WeightRow]:
         WeightRow(code, label(CRITERION_LABELS, code), float(w), float(w))
         for code, w in sorted(used.items(), key=lambda item: -item[1])
     ]
+
+
+def checked_health_weights(weights: Mapping[str, Any]) -> dict[str, float]:
+    """``weights`` validated by the engine's rules (known signals, >= 0, not all 0).
+
+    Raises ``ConfigurationError`` naming the offending signal.
+    """
+    return engine_health_weights(weights)
+
+
+def health_signal_choices() -> list[tuple[str, str]]:
+    """Every health signal the engine knows, with its translated label."""
+    return [(code, str(text)) for code, text in SIGNAL_LABELS.items()]
 
 
 def criterion_choices() -> list[tuple[str, str]]:

@@ -31,7 +31,13 @@ from paretocrm.core.bulk import fast_insert, insert_rows, refresh_statistics
 from paretocrm.insights import rating_settings
 from paretocrm.insights.attributes import read_attributes
 from paretocrm.insights.choices import RunErrorCode, RunSource, RunStatus, WeightMethod
-from paretocrm.insights.models import CustomerScore, PeakSeasonDemand, RatingWeights, ScoreRun
+from paretocrm.insights.models import (
+    CustomerScore,
+    HealthWeights,
+    PeakSeasonDemand,
+    RatingWeights,
+    ScoreRun,
+)
 from paretocrm.insights.reading import read_transactions
 from paretocrm.insights.seasonality import PEAK_COLUMNS, plan_rows, read_lines
 from paretocrm.insights.signals import score_run_succeeded
@@ -378,10 +384,17 @@ def _save(
     # One dict per customer up front: a .loc lookup per row cost seconds at 100k customers.
     breakdowns = result.rating.contributions.round(2).to_dict("index")
     facts = _parsed_facts(result.lifecycle_facts)
+    healths, health_reasons = _health_of(result)
     rows = [
-        _score_row(run, int(customer_id), row, breakdowns[customer_id], lifecycle)
-        for customer_id, row, lifecycle, fit in zip(
-            scores.index, scores.itertuples(index=False), facts, ~unfit, strict=True
+        _score_row(run, int(customer_id), row, breakdowns[customer_id], lifecycle, health, why)
+        for customer_id, row, lifecycle, health, why, fit in zip(
+            scores.index,
+            scores.itertuples(index=False),
+            facts,
+            healths,
+            health_reasons,
+            ~unfit,
+            strict=True,
         )
         if fit
     ]
@@ -488,12 +501,45 @@ def _parsed_facts(texts: pd.Series) -> list[dict[str, Any]]:
     return [parsed[code] for code in values.cat.codes.tolist()]
 
 
+def _health_of(
+    result: pipeline.AnalysisResult,
+) -> tuple[list[float | None], list[list[dict[str, Any]]]]:
+    """Each customer's health (None when not scored) and reasons, aligned with the scores."""
+    n = len(result.scores)
+    if result.health is None:
+        return [None] * n, [[] for _ in range(n)]
+    health = result.health
+    values = health.health.reindex(result.scores.index).round(1)
+    reasons = health.reasons(result.config.health.max_reasons)
+    return [None if np.isnan(v) else float(v) for v in values.to_numpy()], reasons
+
+
+def _health_overview(result: pipeline.AnalysisResult) -> dict[str, Any]:
+    """Company-wide health figures of the run: bands, threshold and weights applied."""
+    from paretocrm.insights.health import BANDS, band_of
+
+    if result.health is None:
+        return {}
+    values = result.health.health.dropna()
+    bands = dict.fromkeys((key for key, _lowest, _label in BANDS), 0)
+    for value in values.to_numpy():
+        bands[band_of(float(value))] += 1
+    return {
+        "bands": bands,
+        "median": round(float(values.median()), 1) if len(values) else None,
+        "alert_below": result.config.health.alert_below,
+        "weights": {k: round(float(v), 4) for k, v in result.health.weights.items()},
+    }
+
+
 def _score_row(
     run: ScoreRun,
     customer_id: int,
     row: Any,
     contribution: dict[str, float],
     lifecycle_facts: dict[str, Any],
+    health: float | None = None,
+    health_reasons: list[dict[str, Any]] | None = None,
 ) -> CustomerScore:
     reasons = [code for code in str(row.churn_reasons).split(";") if code]
     return CustomerScore(
@@ -525,6 +571,8 @@ def _score_row(
         value_at_risk=_money(row.value_at_risk),
         churn_reasons=reasons,
         **_interval_fields(row),
+        health=health,
+        health_reasons=health_reasons or [],
     )
 
 
@@ -597,6 +645,7 @@ def overview(result: pipeline.AnalysisResult) -> dict[str, Any]:
         "forecast": _forecast_overview(result),
         "notes": list(result.notes),
         "period": dict(result.period),
+        "health": _health_overview(result),
     }
 
 
@@ -679,4 +728,30 @@ def save_rating_weights(
         judgements=[[a, b, float(v)] for a, b, v in (judgements or [])],
         consistency_ratio=consistency_ratio,
         note=note[:200],
+    )
+
+
+@transaction.atomic
+def save_health_weights(
+    weights: dict[str, float], *, by: Any, note: str = ""
+) -> HealthWeights | None:
+    """Store a new version of the account health weights; the next scoring run uses it.
+
+    Every known signal is stored (missing ones as 0). Returns ``None`` when the weights
+    equal the version in force. The run after a change records other settings than the run
+    before it, so the health falls it shows raise no tasks (work.alerts.health_falls).
+    """
+    try:
+        checked = rating_settings.checked_health_weights(weights)
+    except ConfigurationError as error:
+        raise RatingSettingsError(str(error)) from error
+    complete = {
+        code: round(checked.get(code, 0.0), 6)
+        for code, _label in rating_settings.health_signal_choices()
+    }
+    current = rating_settings.health_weights_in_force()
+    if current is not None and current.weights == complete:
+        return None
+    return HealthWeights.objects.create(
+        saved_by=by if getattr(by, "pk", None) else None, weights=complete, note=note[:200]
     )

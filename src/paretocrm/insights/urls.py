@@ -20,5 +20,10 @@ urlpatterns = [
     path("settings/rating/", views.RatingSettingsView.as_view(), name="rating_settings"),
     path("settings/rating/weights/", views.SaveWeightsView.as_view(), name="save_weights"),
     path("settings/rating/ahp/", views.AHPCheckView.as_view(), name="ahp_check"),
+    path(
+        "settings/rating/health/",
+        views.SaveHealthWeightsView.as_view(),
+        name="save_health_weights",
+    ),
     path("settings/rating/ahp/save/", views.SaveAHPWeightsView.as_view(), name="save_ahp"),
 ]

@@ -24,9 +24,13 @@ from paretocrm.customers.views import may_export, record_export, require_export,
 from paretocrm.imports.exports import neutralise
 from paretocrm.insights import background, dashboard, rating_settings
 from paretocrm.insights.choices import Tier, WeightMethod
-from paretocrm.insights.forms import MIN_AHP_CRITERIA, AHPForm, WeightsForm
-from paretocrm.insights.models import CustomerScore, RatingWeights, ScoreRun
-from paretocrm.insights.services import RatingSettingsError, save_rating_weights
+from paretocrm.insights.forms import MIN_AHP_CRITERIA, AHPForm, HealthWeightsForm, WeightsForm
+from paretocrm.insights.models import CustomerScore, HealthWeights, RatingWeights, ScoreRun
+from paretocrm.insights.services import (
+    RatingSettingsError,
+    save_health_weights,
+    save_rating_weights,
+)
 
 ACCOUNTS_SHOWN = 50
 NEXT_CORE_SHOWN = 20
@@ -58,6 +62,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if run is None:
             return context
         context["warnings"] = dashboard.churn_warnings(run, user)
+        context["health"] = dashboard.health_panel(run, user)
         if executive:
             context.update(self._executive(run, user))
         else:
@@ -289,6 +294,9 @@ class RatingSettingsView(FunctionRequiredMixin, TemplateView):
             criterion_choices=rating_settings.criterion_choices(),
             selected=form.criteria,
             config_path=rating_settings.config_path(),
+            health_form=kwargs.get("health_form")
+            or HealthWeightsForm(initial_weights=dict(config.health.weights)),
+            health_version=rating_settings.health_weights_in_force(),
         )
         return context
 
@@ -310,6 +318,27 @@ class SaveWeightsView(RatingSettingsView):
         except RatingSettingsError as error:
             form.add_error(None, str(error))
             return self.render_to_response(self.get_context_data(weights_form=form), status=400)
+        _saved_message(request, saved)
+        return redirect("insights:rating_settings")
+
+
+class SaveHealthWeightsView(RatingSettingsView):
+    """Save the account health weights typed in as a new version (no tasks follow from it)."""
+
+    http_method_names = ("post",)  # type: ignore[assignment]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        config, _version = rating_settings.scoring_config()
+        form = HealthWeightsForm(request.POST, initial_weights=dict(config.health.weights))
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(health_form=form), status=400)
+        try:
+            saved = save_health_weights(
+                form.weights(), by=request.user, note=form.cleaned_data["note"]
+            )
+        except RatingSettingsError as error:
+            form.add_error(None, str(error))
+            return self.render_to_response(self.get_context_data(health_form=form), status=400)
         _saved_message(request, saved)
         return redirect("insights:rating_settings")
 
@@ -347,7 +376,7 @@ class SaveAHPWeightsView(FunctionRequiredMixin, View):
         return redirect("insights:rating_settings")
 
 
-def _saved_message(request: HttpRequest, saved: RatingWeights | None) -> None:
+def _saved_message(request: HttpRequest, saved: RatingWeights | HealthWeights | None) -> None:
     if saved is None:
         messages.info(request, _("These weights are already in force; nothing was changed."))
     else:

@@ -23,7 +23,7 @@ from paretocrm.sales.choices import ContractStatus
 from paretocrm.sales.models import Contract, Invoice
 from paretocrm.service.choices import OPEN_CASE_STATUSES, CaseType
 from paretocrm.service.models import Case
-from paretocrm.work.choices import ReasonCode, TaskKind
+from paretocrm.work.choices import ACTIVE_TASK_STATUSES, ReasonCode, TaskKind
 from paretocrm.work.models import Task
 from paretocrm.work.plans import overdue_actions
 
@@ -56,7 +56,10 @@ DUE_IN_DAYS = {
     TaskKind.POTENTIAL_READY: 14,
     TaskKind.PLAN_ACTION_OVERDUE: 3,
     TaskKind.CASE_ESCALATED: 1,
+    TaskKind.HEALTH_LOW: 3,
 }
+#: Health threshold when a run did not record its own (``[health] alert_below``).
+HEALTH_ALERT_BELOW = 40.0
 
 
 @dataclass(frozen=True)
@@ -348,6 +351,52 @@ def dependencies(ctx: AlertContext) -> Iterator[Alert]:
         )
 
 
+def health_falls(ctx: AlertContext) -> Iterator[Alert]:
+    """One alert per customer whose account health fell below the run's threshold, with
+    the reasons (the signals costing most points) instead of one task per signal.
+
+    A fall is from at or above the threshold in the previous run to below it now; not when
+    the settings changed between the runs (re-weighted health moves customers who did
+    nothing). A customer still below it whose health task is open gets it updated with the
+    new figures; once done, it comes back only after the next fall.
+    """
+    if ctx.previous is None:
+        return
+    from paretocrm.work.models import Task
+
+    threshold = float(
+        ((ctx.run.overview or {}).get("health") or {}).get("alert_below", HEALTH_ALERT_BELOW)
+    )
+    previous = CustomerScore.objects.filter(run=ctx.previous, customer_id=OuterRef("customer_id"))
+    rows = (
+        CustomerScore.objects.filter(run=ctx.run, health__lt=threshold)
+        .annotate(prev_health=Subquery(previous.values("health")[:1]))
+        .values_list("customer_id", "health", "prev_health", "health_reasons")
+    )
+    reweighted = settings_changed(ctx.run, ctx.previous)
+    open_tasks = set(
+        Task.objects.filter(kind=TaskKind.HEALTH_LOW, status__in=ACTIVE_TASK_STATUSES).values_list(
+            "customer_id", flat=True
+        )
+    )
+    for customer_id, health, prev_health, reasons in rows:
+        fell = prev_health is not None and prev_health >= threshold and not reweighted
+        if not fell and customer_id not in open_tasks:
+            continue
+        yield Alert(
+            customer_id,
+            TaskKind.HEALTH_LOW,
+            ReasonCode.HEALTH_LOW,
+            {
+                "health": health,
+                "before": prev_health,
+                "threshold": threshold,
+                "reasons": list(reasons or []),
+            },
+            ctx.due(TaskKind.HEALTH_LOW),
+        )
+
+
 def potentials_ready(ctx: AlertContext) -> Iterator[Alert]:
     """Potential customers with a potential value of at least POTENTIAL_READY_VALUE."""
     rows = CustomerScore.objects.filter(
@@ -405,6 +454,7 @@ RULES: tuple[Callable[[AlertContext], Iterator[Alert]], ...] = (
     dependencies,
     potentials_ready,
     plan_actions_overdue,
+    health_falls,
 )
 
 

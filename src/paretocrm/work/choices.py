@@ -19,6 +19,7 @@ class TaskKind(models.TextChoices):
     POTENTIAL_READY = "potential_ready", _("potential customer ready to develop")
     PLAN_ACTION_OVERDUE = "plan_action_overdue", _("account plan action overdue")
     CASE_ESCALATED = "case_escalated", _("service case escalated (SLA breached)")
+    HEALTH_LOW = "health_low", _("account health fell below the threshold")
     MANUAL = "manual", _("manual task")
 
 

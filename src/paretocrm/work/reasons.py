@@ -20,6 +20,7 @@ from django.utils.translation import gettext, ngettext
 
 from paretocrm.insights.choices import LifecycleStage, Tier
 from paretocrm.insights.explanations import render_lifecycle
+from paretocrm.insights.health import render_health_reasons
 from paretocrm.service.events import render_breach
 from paretocrm.work.choices import ReasonCode
 
@@ -206,6 +207,27 @@ def _portal_complaint(p: Params) -> str:
     return text
 
 
+def _health_low(p: Params) -> str:
+    figures = {
+        key: formats.number_format(round(float(p[key])), 0)
+        for key in ("health", "before", "threshold")
+        if p.get(key) is not None
+    }
+    if "before" in figures:
+        lead = (
+            gettext(
+                "Account health fell to %(health)s (was %(before)s; alert below %(threshold)s)."
+            )
+            % figures
+        )
+    else:
+        lead = gettext("Account health %(health)s, below %(threshold)s.") % figures
+    reasons = render_health_reasons(p.get("reasons") or [])
+    if not reasons:
+        return lead
+    return lead + " " + gettext("Why: %(reasons)s.") % {"reasons": _join(reasons, gettext("; "))}
+
+
 def _join(items: list[str], separator: str = "") -> str:
     """Items joined with the locale's list separator (、 in Chinese, ", " in English)."""
     return (separator or gettext(", ")).join(str(item) for item in items)
@@ -223,4 +245,5 @@ _WRITERS: dict[str, Callable[[Params], str]] = {
     ReasonCode.PLAN_ACTION_OVERDUE: _plan_action_overdue,
     ReasonCode.CASE_ESCALATED: _case_escalated,
     ReasonCode.PORTAL_COMPLAINT: _portal_complaint,
+    ReasonCode.HEALTH_LOW: _health_low,
 }

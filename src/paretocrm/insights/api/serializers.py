@@ -61,6 +61,13 @@ class CustomerScoreSerializer(ScopedModelSerializer):
         "lifecycle_facts; the stored English or Chinese text for scores without facts).",
     )
 
+    health_explanation = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The account health reasons (health_reasons) worded in the request's "
+        "language, the signal costing most points first.",
+    )
+
     class Meta:
         model = CustomerScore
         fields = (
@@ -106,6 +113,9 @@ class CustomerScoreSerializer(ScopedModelSerializer):
             "revenue_6m",
             "revenue_12m",
             "revenue_intervals",
+            "health",
+            "health_reasons",
+            "health_explanation",
         )
         read_only_fields = fields
         brief_fields = ("id", "display", "customer", "customer_name", "tier", "rating")

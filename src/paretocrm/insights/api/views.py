@@ -35,6 +35,7 @@ class CustomerScoreViewSet(ScopedReadOnlyViewSet):
         "current_value",
         "potential_value",
         "revenue",
+        "health",
     )
     ordering = ("-rating", "id")
     list_select_related = ("customer",)

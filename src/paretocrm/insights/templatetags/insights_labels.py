@@ -42,3 +42,11 @@ def weight_number(value: float | str | None) -> str:
     number = float(value)
     digits = 1 if abs(number) >= 1 or number == 0 else 3
     return number_format(round(number, digits), digits)
+
+
+@register.filter
+def health_band(health: float | None) -> str:
+    """The dashboard band of an account health score (healthy / watch / at_risk)."""
+    from paretocrm.insights.health import band_of
+
+    return "" if health is None else band_of(float(health))

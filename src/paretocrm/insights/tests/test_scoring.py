@@ -213,3 +213,30 @@ def test_a_run_left_running_by_a_dead_worker_is_failed_with_a_coded_reason(monke
     with translation.override("zh-hans"):
         assert stale.error_text == "本次运行期间后台任务进程已停止"
     assert stale.error == "the worker stopped during this run"  # the log's text
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_scoring_run_stores_account_health_with_its_reasons_as_facts(company):
+    run = services.run_scoring(as_of=ANCHOR)
+
+    scores = CustomerScore.objects.filter(run=run)
+    healths = list(scores.values_list("health", flat=True))
+    assert len(healths) == run.customers_scored
+    assert all(h is not None and 0 <= h <= 100 for h in healths)
+    assert len(set(healths)) > 5, "health tells the customers apart"
+    worst = scores.order_by("health").first()
+    assert worst.health_reasons, "a weak account says why"
+    for fact in worst.health_reasons:
+        assert set(fact) == {"signal", "value", "points"}
+        assert fact["points"] >= 1
+    # Worded at display time in the reader's language, from the same facts.
+    with translation.override("en"):
+        english = worst.health_explanation()
+    with translation.override("zh-hans"):
+        simplified = worst.health_explanation()
+    with translation.override("zh-hant"):
+        traditional = worst.health_explanation()
+    assert english and simplified and traditional
+    assert english[0] != simplified[0] != traditional[0]
+    assert run.overview["health"]["bands"], "the dashboard's distribution is computed per run"

@@ -229,6 +229,7 @@ def test_scoring_save_sends_the_signal_only_after_commit(
         lifecycle_facts=pd.Series(dtype=str),
         rating=SimpleNamespace(contributions=pd.DataFrame(), weights=pd.Series(dtype=float)),
         models_info=dict,
+        health=None,  # AnalysisResult.health: None when the run scored no health
     )
     monkeypatch.setattr(insight_services, "overview", lambda result: {"dependency_alerts": []})
     run = ScoreRun.objects.create(as_of=TODAY)
