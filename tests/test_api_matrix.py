@@ -107,6 +107,8 @@ EXTRA_ACTIONS = {
     # work/tests/test_calllist_scope.py (issue 14 finding 2, issue 16 finding 3)
     "call-list-entries",
     "call-list-record-outcome",
+    # marketing/tests/test_campaign_api.py (issue 16 finding 5)
+    "campaign-archive",
 }
 #: Read-only routes guarded by a function of the role table, each tested in its app's tests
 #: (audit/tests/test_audit_read.py: readers see the log, others 403 and the refusal logged).
@@ -132,6 +134,7 @@ DETAIL_SUFFIXES = (
     "-erase",
     "-entries",
     "-record-outcome",
+    "-archive",
 )
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from paretocrm.insights.labels import RFM_SEGMENT_LABELS
 from paretocrm.marketing.models import Campaign, ConceptSurvey
-from paretocrm.marketing.services import CAMPAIGN_FIELDS
+from paretocrm.marketing.services import CAMPAIGN_FIELDS, CampaignError, check_dates
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -75,10 +75,10 @@ class CampaignForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         """Dates in order, reported on the end date (the model's own message)."""
         data = super().clean()
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            rule = next(c for c in Campaign._meta.constraints if c.name.endswith("_dates_order"))
-            self.add_error("end_date", rule.violation_error_message)
+        try:
+            check_dates(data.get("start_date"), data.get("end_date"))
+        except CampaignError as error:
+            self.add_error("end_date", str(error).partition(": ")[2])
         return data
 
 

@@ -241,6 +241,13 @@ def _check_fields(fields: dict[str, Any]) -> None:
         raise CampaignError(f"{unknown[0]}: " + _("not a field of a campaign"))
 
 
+def check_dates(start: dt.date | None, end: dt.date | None) -> None:
+    """A campaign ends on or after its start (the model's check, reported on ``end_date``)."""
+    if start and end and end < start:
+        rule = next(c for c in Campaign._meta.constraints if c.name.endswith("_dates_order"))
+        raise CampaignError(f"end_date: {rule.violation_error_message}")
+
+
 def _refuse_archived(campaign: Campaign) -> None:
     if campaign.is_archived:
         raise CampaignError("archived_at: " + _("this campaign is archived and cannot change"))
@@ -255,6 +262,7 @@ def create_campaign(*, owner: Any = None, **fields: Any) -> Campaign:
     """
     _check_fields(fields)
     campaign = Campaign(owner=owner, **fields)
+    check_dates(campaign.start_date, campaign.end_date)
     campaign.full_clean()
     campaign.save()
     return campaign
@@ -272,6 +280,7 @@ def update_campaign(campaign: Campaign, *, version: int | None, **fields: Any) -
     _refuse_archived(stored)
     for name, value in fields.items():
         setattr(stored, name, value)
+    check_dates(stored.start_date, stored.end_date)
     stored.full_clean()
     stored.save()
     return stored
