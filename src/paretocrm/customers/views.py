@@ -277,7 +277,7 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
 class AccountTeamAddView(CustomerDetailView):
     """Add a colleague to the account team, or change their role in it (POST only)."""
 
-    http_method_names = ["post"]
+    http_method_names = ("post",)  # type: ignore[assignment]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Through ``services.add_account_team_member``; a refused person is a form error."""
@@ -302,7 +302,7 @@ class AccountTeamAddView(CustomerDetailView):
 class AccountTeamRemoveView(LoginRequiredMixin, View):
     """Take a colleague out of the account team (POST only; 404 outside the user's scope)."""
 
-    http_method_names = ["post"]
+    http_method_names = ("post",)  # type: ignore[assignment]
 
     def post(self, request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
         customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)

@@ -64,9 +64,8 @@ class CampaignForm(forms.ModelForm):
         if stored and stored not in known:  # a segment set through the API: keep it choosable
             choices.append((stored, self.instance.target_segment_label))
         self.fields["target_segment"].choices = choices
-        self.fields["target_tier"].choices = [("", _("every tier"))] + list(
-            self.fields["target_tier"].choices
-        )[1:]
+        tiers = list(self.fields["target_tier"].choices)[1:]
+        self.fields["target_tier"].choices = [("", _("every tier")), *tiers]
         for name in ("budget", "cost"):  # on the field, before the model's table-wide check
             self.fields[name].validators.append(MinValueValidator(Decimal(0)))
         if self.instance.pk and not self.is_bound:

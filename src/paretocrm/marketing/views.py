@@ -61,7 +61,8 @@ class CampaignListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(archived=self.showing_archive(), may_run=may_run_campaigns(self.request.user))
+        context["archived"] = self.showing_archive()
+        context["may_run"] = may_run_campaigns(self.request.user)
         return context
 
 

@@ -29,8 +29,13 @@ def east():
     specialist = make_user("key_account_specialist", team, first_name="丽娟", last_name="陈")
     outsider = make_user("sales_rep", Team.objects.create(name="华南销售部"), first_name="强")
     customer = make_customer(owner=manager, team=team, name="苏州恒达精密机械有限公司")
-    return {"team": team, "manager": manager, "specialist": specialist, "outsider": outsider,
-            "customer": customer}
+    return {
+        "team": team,
+        "manager": manager,
+        "specialist": specialist,
+        "outsider": outsider,
+        "customer": customer,
+    }
 
 
 def page(user, language: str = "zh-hans") -> Client:
@@ -126,5 +131,5 @@ def test_adding_someone_already_in_the_team_changes_their_role(east):
 
 
 def test_an_unknown_role_is_refused_naming_the_field(east):
-    with pytest.raises(services.AccountTeamError, match="^role: "):
+    with pytest.raises(services.AccountTeamError, match=r"^role: "):
         services.add_account_team_member(east["customer"], east["specialist"], "boss")

@@ -52,5 +52,6 @@ class CampaignSerializer(ScopedModelSerializer):
         try:
             check_dates(start, end)
         except CampaignError as error:
-            raise serializers.ValidationError({"end_date": [str(error).partition(": ")[2]]}) from error
+            text = str(error).partition(": ")[2]
+            raise serializers.ValidationError({"end_date": [text]}) from error
         return super().validate(attrs)

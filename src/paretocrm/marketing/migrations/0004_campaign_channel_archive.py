@@ -4,20 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('marketing', '0003_concept_tokens_hashed'),
+        ("marketing", "0003_concept_tokens_hashed"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='archived_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='archived at'),
+            model_name="campaign",
+            name="archived_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="archived at"),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='channel',
-            field=models.CharField(choices=[('phone', 'phone'), ('email', 'e-mail'), ('sms', 'SMS'), ('wechat', 'WeChat'), ('post', 'post')], default='email', max_length=16, verbose_name='channel'),
+            model_name="campaign",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("phone", "phone"),
+                    ("email", "e-mail"),
+                    ("sms", "SMS"),
+                    ("wechat", "WeChat"),
+                    ("post", "post"),
+                ],
+                default="email",
+                max_length=16,
+                verbose_name="channel",
+            ),
         ),
     ]

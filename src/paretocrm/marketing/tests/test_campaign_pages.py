@@ -179,7 +179,7 @@ def test_the_form_offers_segments_and_tiers_by_their_labels():
     text = client.get(reverse("marketing:campaign_new")).content.decode()
     assert '<option value="Champions">冠军客户</option>' in text or "冠军" in text
     assert '<option value="core">核心</option>' in text
-    assert "<label for=\"id_name\">名称</label>" in text
+    assert '<label for="id_name">名称</label>' in text
 
 
 @pytest.mark.parametrize("role", STAFF_ROLES)
