@@ -16,7 +16,13 @@ from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from paretocrm.core.api.testing import DENIED, EndpointSpec, endpoint_test_class
-from paretocrm.customers.models import AccountPlan, Contact, Customer, Interaction
+from paretocrm.customers.models import (
+    AccountPlan,
+    AccountTeamMember,
+    Contact,
+    Customer,
+    Interaction,
+)
 from paretocrm.insights.models import CustomerScore, ScoreRun
 from paretocrm.knowledge.models import Article
 from paretocrm.marketing.models import Campaign
@@ -73,6 +79,7 @@ MATRIX: dict[str, EndpointSpec] = {
         spec("contact", Contact, change={"name": "Renamed"}),
         spec("interaction", Interaction),
         spec("accountplan", AccountPlan, change={"title": "Renamed"}),
+        spec("account-team-member", AccountTeamMember, change={"role": "lead"}),
         spec("product", Product, writer=ADMIN, reader=SALES, company_wide=True),
         spec("pricelist", PriceList, writer=ADMIN, reader=SALES, company_wide=True),
         spec("opportunity", Opportunity, change={"name": "Renamed"}),

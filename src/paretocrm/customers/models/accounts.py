@@ -23,7 +23,11 @@ from paretocrm.customers.choices import (
     Incoterm,
     SalesChannel,
 )
-from paretocrm.customers.querysets import CustomerQuerySet, OwnershipChangeQuerySet
+from paretocrm.customers.querysets import (
+    AccountTeamMemberQuerySet,
+    CustomerQuerySet,
+    OwnershipChangeQuerySet,
+)
 
 
 class Tag(models.Model):
@@ -245,6 +249,8 @@ class AccountTeamMember(TimeStampedModel):
     role = models.CharField(
         _("role"), max_length=32, choices=AccountTeamRole.choices, default=AccountTeamRole.SALES
     )
+
+    objects = AccountTeamMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ("customer", "role", "user")

@@ -133,3 +133,36 @@ def test_adding_someone_already_in_the_team_changes_their_role(east):
 def test_an_unknown_role_is_refused_naming_the_field(east):
     with pytest.raises(services.AccountTeamError, match=r"^role: "):
         services.add_account_team_member(east["customer"], east["specialist"], "boss")
+
+
+def api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+def test_the_api_uses_the_same_service_and_rule(east):
+    client = api(east["manager"])
+    url = reverse("account-team-member-list")
+
+    refused = client.post(
+        url, {"customer": east["customer"].pk, "user": east["outsider"].pk}, format="json"
+    )
+    added = client.post(
+        url,
+        {"customer": east["customer"].pk, "user": east["specialist"].pk, "role": "specialist"},
+        format="json",
+    )
+
+    assert refused.status_code == 400 and "user" in refused.json()
+    assert added.status_code == 201, added.json()
+    member = AccountTeamMember.objects.get(customer=east["customer"])
+    assert (member.user, member.role) == (east["specialist"], "specialist")
+    changed = client.patch(
+        reverse("account-team-member-detail", args=[member.pk]), {"role": "lead"}, format="json"
+    )
+    assert changed.status_code == 200 and changed.json()["role"] == "lead"
+    gone = client.delete(reverse("account-team-member-detail", args=[member.pk]))
+    assert gone.status_code == 204 and not AccountTeamMember.objects.exists()
