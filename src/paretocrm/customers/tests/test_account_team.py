@@ -166,3 +166,18 @@ def test_the_api_uses_the_same_service_and_rule(east):
     assert changed.status_code == 200 and changed.json()["role"] == "lead"
     gone = client.delete(reverse("account-team-member-detail", args=[member.pk]))
     assert gone.status_code == 204 and not AccountTeamMember.objects.exists()
+
+
+def test_the_api_does_not_move_a_membership_to_another_customer(east):
+    member = AccountTeamMember.objects.create(customer=east["customer"], user=east["specialist"])
+    other = make_customer(owner=east["manager"], team=east["team"], name="常州天宁五金有限公司")
+
+    answer = api(east["manager"]).patch(
+        reverse("account-team-member-detail", args=[member.pk]),
+        {"customer": other.pk},
+        format="json",
+    )
+
+    assert answer.status_code == 400 and "customer" in answer.json()
+    member.refresh_from_db()
+    assert member.customer == east["customer"]
