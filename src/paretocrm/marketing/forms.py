@@ -82,7 +82,7 @@ class CampaignForm(forms.ModelForm):
 
 
 class ConceptSurveyForm(forms.ModelForm):
-    """A new product-concept survey."""
+    """A new product-concept survey (tied, optionally, to a campaign not archived)."""
 
     class Meta:
         model = ConceptSurvey
@@ -91,3 +91,7 @@ class ConceptSurveyForm(forms.ModelForm):
             "concept": forms.Textarea(attrs={"rows": 3}),
             "launch_date": DATE,
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = Campaign.objects.current()

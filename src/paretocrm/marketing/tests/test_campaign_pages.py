@@ -195,3 +195,14 @@ def test_send_to_the_segment_uses_the_campaigns_channel():
     campaign = mid_autumn(channel="sms")
     text = client.get(reverse("marketing:campaign", args=[campaign.pk])).content.decode()
     assert '<option value="sms" selected>' in text
+
+
+def test_a_new_concept_survey_cannot_be_tied_to_an_archived_campaign():
+    client, _user = client_for("marketing")
+    archived = mid_autumn(name="去年中秋礼盒")
+    current = mid_autumn(name="今年国庆团购")
+    client.post(
+        reverse("marketing:campaign_archive", args=[archived.pk]), {"version": archived.version}
+    )
+    text = client.get(reverse("marketing:concepts")).content.decode()
+    assert f'value="{current.pk}"' in text and f'value="{archived.pk}"' not in text
