@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paretocrm.core.choices import CustomerTier
 from paretocrm.core.models import require_version
 from paretocrm.core.money import quantize_money
 from paretocrm.core.services import convert
@@ -191,8 +192,10 @@ def audience_customers(campaign: Campaign) -> Any:
     scores = CustomerScore.objects.current().filter(customer__status="active")
     if campaign.target_tier:
         scores = scores.filter(tier=campaign.target_tier)
-    if campaign.target_segment:
-        segment = campaign.target_segment
+    segment = campaign.target_segment
+    if segment in CustomerTier.values:  # a tier stored as the segment (see ``segment_label``)
+        scores = scores.filter(tier=segment)
+    elif segment:
         scores = scores.filter(Q(rfm_segment=segment) | Q(segment=segment))
     return scores
 
