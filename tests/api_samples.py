@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from paretocrm.customers.models import AccountPlan, Customer, Interaction
+from paretocrm.customers.models import AccountPlan, AccountTeamMember, Customer, Interaction
 from paretocrm.customers.tests.factories import (
     make_contact,
     make_customer,
@@ -191,6 +191,9 @@ MAKERS = {
     "team": make_team,
     "task": make_task,
     "call-list": make_call_list,
+    "account-team-member": lambda u: AccountTeamMember.objects.create(
+        customer=own_customer(u), user=u, role="sales"
+    ),
 }
 
 PAYLOADS = {
@@ -247,4 +250,5 @@ PAYLOADS = {
     "article": lambda u: {"title": "FAQ", "body": "Answer"},
     "task": lambda u: {"customer": own_customer(u).pk, "reason": "Visit", "due_on": "2025-07-01"},
     "call-list": lambda u: {"name": "Renewals", "filter_params": {"tier": "core"}},
+    "account-team-member": lambda u: {"customer": own_customer(u).pk, "user": u.pk},
 }

@@ -16,7 +16,13 @@ from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from paretocrm.core.api.testing import DENIED, EndpointSpec, endpoint_test_class
-from paretocrm.customers.models import AccountPlan, Contact, Customer, Interaction
+from paretocrm.customers.models import (
+    AccountPlan,
+    AccountTeamMember,
+    Contact,
+    Customer,
+    Interaction,
+)
 from paretocrm.insights.models import CustomerScore, ScoreRun
 from paretocrm.knowledge.models import Article
 from paretocrm.marketing.models import Campaign
@@ -73,6 +79,7 @@ MATRIX: dict[str, EndpointSpec] = {
         spec("contact", Contact, change={"name": "Renamed"}),
         spec("interaction", Interaction),
         spec("accountplan", AccountPlan, change={"title": "Renamed"}),
+        spec("account-team-member", AccountTeamMember, change={"role": "lead"}),
         spec("product", Product, writer=ADMIN, reader=SALES, company_wide=True),
         spec("pricelist", PriceList, writer=ADMIN, reader=SALES, company_wide=True),
         spec("opportunity", Opportunity, change={"name": "Renamed"}),
@@ -109,6 +116,8 @@ EXTRA_ACTIONS = {
     "call-list-record-outcome",
     # service/tests/test_api.py (issue 16: knowledge articles linked from a case)
     "case-articles",
+    # marketing/tests/test_campaign_api.py (issue 16 finding 5)
+    "campaign-archive",
 }
 #: Read-only routes guarded by a function of the role table, each tested in its app's tests
 #: (audit/tests/test_audit_read.py: readers see the log, others 403 and the refusal logged).
@@ -135,6 +144,7 @@ DETAIL_SUFFIXES = (
     "-entries",
     "-record-outcome",
     "-articles",
+    "-archive",
 )
 
 

@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from paretocrm.core.policy import ROLE_SCOPES, STAFF_ROLES, Function, ScopeLevel, has_function
-from paretocrm.customers.models import SavedView
+from paretocrm.customers.models import AccountTeamMember, SavedView
 from paretocrm.customers.tests.factories import make_contact, make_customer
 from paretocrm.imports.models import ImportBatch
 from paretocrm.knowledge.models import Article
@@ -108,6 +108,18 @@ def _article(_user: User) -> Article:
     return Article.objects.create(title="退货须知", body="七天内", status="published")
 
 
+def _customer_for_team(user: User) -> Any:
+    """A customer of ``user`` and a colleague of the same team who may join its account team."""
+    customer = make_customer(owner=user, team=user.team)
+    customer.colleague = new_user("key_account_specialist", user.team)
+    return customer
+
+
+def _team_member(user: User) -> AccountTeamMember:
+    customer = make_customer(owner=user, team=user.team)
+    return AccountTeamMember.objects.create(customer=customer, user=new_user("sales_rep"))
+
+
 def _colleague(_user: User) -> User:
     leaver = new_user("sales_rep")
     make_customer(owner=leaver)
@@ -127,6 +139,12 @@ RECORDS: dict[str, Record] = {
     "interaction on customer": Record(
         lambda u: make_customer(owner=u),
         body=lambda c: {"kind": "call", "subject": "Called", "occurred_at": "2025-06-01T10:00"},
+    ),
+    "customer for team": Record(
+        _customer_for_team, body=lambda c: {"user": c.colleague.pk, "role": "specialist"}
+    ),
+    "account team member": Record(
+        _team_member, kwargs=lambda m: {"pk": m.customer_id, "member_pk": m.pk}
     ),
     "contact": Record(_contact, body=lambda c: {"show": "phone", "version": c.version}),
     "saved view": Record(_saved_view, reach=PERSONAL),
@@ -245,6 +263,8 @@ PAGES: dict[str, Page] = {
     # State-changing staff pages.
     "customers:detail": Page(F.EDIT_ACCOUNTS, "interaction on customer"),
     "customers:edit": Page(F.EDIT_ACCOUNTS, "customer"),
+    "customers:team_add": Page(F.EDIT_ACCOUNTS, "customer for team"),
+    "customers:team_remove": Page(F.EDIT_ACCOUNTS, "account team member"),
     "customers:contact_erase": Page(F.ERASE, "contact"),
     "customers:contact_unmask": Page(F.VIEW_UNMASKED, "contact"),
     "customers:save_view": Page(ANY_STAFF, body={"name": "Core", "query": "tier=core"}),
@@ -270,6 +290,9 @@ PAGES: dict[str, Page] = {
     "imports:page": Page(F.IMPORT),
     "imports:commit": Page(F.IMPORT, "import batch"),
     "marketing:campaign_action": Page(F.EDIT_CAMPAIGNS, "campaign", {"action": "attribute"}),
+    "marketing:campaign_new": Page(F.EDIT_CAMPAIGNS, body={"name": "中秋礼盒"}),
+    "marketing:campaign_edit": Page(F.EDIT_CAMPAIGNS, "campaign"),
+    "marketing:campaign_archive": Page(F.EDIT_CAMPAIGNS, "campaign"),
     "marketing:concepts": Page(F.EDIT_CAMPAIGNS, body={"title": "Idea"}),
     "marketing:concept": Page(F.EDIT_CAMPAIGNS, "concept"),
     "knowledge:article_new": Page(F.EDIT_KNOWLEDGE, body={"title": "新文章"}),
@@ -386,6 +409,7 @@ def dummy_url(name: str) -> str:
         {"pk": 1, "part": "goal"},
         {"pk": 1, "action_pk": 1},
         {"customer_pk": 1},
+        {"pk": 1, "member_pk": 1},
         {"pk": 1, "file_format": "csv"},
         {"kind": "customers", "fmt": "csv", "language": "zh"},
     ):

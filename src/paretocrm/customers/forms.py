@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from paretocrm.core.masking import mask_free_text, may_see_personal_data
+from paretocrm.customers.choices import AccountTeamRole
 from paretocrm.customers.models import Customer, Interaction
 
 
@@ -110,3 +112,20 @@ class InteractionForm(forms.ModelForm):
             "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class AccountTeamMemberForm(forms.Form):
+    """Add a colleague to a customer's account team (or change their role in it).
+
+    The choices are the assignee rule's (``User.objects.assignable_for``): active staff who
+    may see the customer; ``customers.services.add_account_team_member`` checks it again.
+    """
+
+    user = forms.ModelChoiceField(label=_("team member"), queryset=None)  # type: ignore[arg-type]
+    role = forms.ChoiceField(label=_("role in the account"), choices=AccountTeamRole.choices)
+
+    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = get_user_model().objects.assignable_for(customer.pk)
+        self.fields["user"].queryset = people.order_by("last_name", "first_name", "username")
+        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.username

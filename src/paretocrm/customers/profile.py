@@ -129,8 +129,12 @@ def customer_360(customer: Customer, user: Any) -> dict[str, Any]:
         .order_by("-period_start", "-id")
         .first()
     )
+    team = customer.account_team_members.select_related("user").order_by(
+        "role", "user__last_name", "user__first_name", "id"
+    )
     return {
         "contacts": contacts,
+        "account_team": list(team),
         "timeline": _timeline(customer),
         "plan": plan,
         **_value_panel(customer),

@@ -162,6 +162,10 @@ class AccountPlanQuerySet(CustomerScopedQuerySet):
     """Account plans (scope of their customer)."""
 
 
+class AccountTeamMemberQuerySet(CustomerScopedQuerySet):
+    """Account-team members (scope of their customer)."""
+
+
 class OwnershipChangeQuerySet(AppendOnlyQuerySet, CustomerScopedQuerySet):
     """Ownership history: append-only, scope of the customer."""
 

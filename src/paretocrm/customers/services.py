@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from paretocrm.customers.choices import ChangeChannel, ConsentChannel, CustomerStatus
+from paretocrm.customers.choices import (
+    AccountTeamRole,
+    ChangeChannel,
+    ConsentChannel,
+    CustomerStatus,
+)
 from paretocrm.customers.models import (
+    AccountTeamMember,
     Contact,
     ContactConsent,
     Customer,
@@ -114,3 +122,38 @@ def log_interaction(customer: Customer, *, user: Any, **fields: Any) -> Interact
     interaction.full_clean()
     interaction.save()
     return interaction
+
+
+class AccountTeamError(ValueError):
+    """An account-team change that cannot be made; the message starts with the field."""
+
+
+@transaction.atomic
+def add_account_team_member(customer: Customer, user: Any, role: str) -> AccountTeamMember:
+    """Put ``user`` in the customer's account team with ``role`` (a member already in the
+    team gets the new role).
+
+    The assignee rule decides who may join: active staff who may see the customer
+    (``User.objects.may_be_assigned``), never a portal login or someone outside its scope.
+    Pages and API call this after checking the edit-accounts function and the caller's scope.
+    """
+    if role not in AccountTeamRole.values:
+        text = _("%(value)s is not a role in an account team") % {"value": repr(role)}
+        raise AccountTeamError(f"role: {text}")
+    if not get_user_model().objects.may_be_assigned(user, customer.pk):
+        text = _("only active staff who may see this customer can join its account team")
+        raise AccountTeamError(f"user: {text}")
+    member, created = AccountTeamMember.objects.select_for_update().get_or_create(
+        customer=customer, user=user, defaults={"role": role}
+    )
+    if not created and member.role != role:
+        member.role = role
+        member.save(update_fields=["role", "updated_at"])
+    return member
+
+
+@transaction.atomic
+def remove_account_team_member(member: AccountTeamMember) -> None:
+    """Take a colleague out of a customer's account team (the customer's owner is not a member
+    row and stays)."""
+    AccountTeamMember.objects.filter(pk=member.pk).delete()

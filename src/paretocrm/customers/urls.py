@@ -14,6 +14,12 @@ urlpatterns = [
     path("export/<str:file_format>/", views.CustomerExportView.as_view(), name="export"),
     path("<int:pk>/", views.CustomerDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.CustomerEditView.as_view(), name="edit"),
+    path("<int:pk>/team/", views.AccountTeamAddView.as_view(), name="team_add"),
+    path(
+        "<int:pk>/team/<int:member_pk>/remove/",
+        views.AccountTeamRemoveView.as_view(),
+        name="team_remove",
+    ),
     path("contacts/<int:pk>/unmask/", views.ContactUnmaskView.as_view(), name="contact_unmask"),
     path(
         "contacts/<int:pk>/personal-data.<str:file_format>",

@@ -41,9 +41,15 @@ from paretocrm.core.paging import CountFromPaginator
 from paretocrm.core.views import posted_version
 from paretocrm.customers import privacy, profile
 from paretocrm.customers.filtersets import CustomerFilterSet
-from paretocrm.customers.forms import CustomerForm, InteractionForm
-from paretocrm.customers.models import Contact, Customer, SavedView
-from paretocrm.customers.services import log_interaction, save_view
+from paretocrm.customers.forms import AccountTeamMemberForm, CustomerForm, InteractionForm
+from paretocrm.customers.models import AccountTeamMember, Contact, Customer, SavedView
+from paretocrm.customers.services import (
+    AccountTeamError,
+    add_account_team_member,
+    log_interaction,
+    remove_account_team_member,
+    save_view,
+)
 from paretocrm.imports.exports import csv_lines, export_rows, write_xlsx
 from paretocrm.insights.models import ScoreRun
 from paretocrm.insights.querysets import readable_scores
@@ -252,6 +258,8 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
         context.update(profile.customer_360(self.object, self.request.user))
         context["may_edit"] = has_function(self.request.user, Function.EDIT_ACCOUNTS)
         context.setdefault("interaction_form", InteractionForm(initial={"kind": "call"}))
+        if context["may_edit"]:
+            context.setdefault("team_form", AccountTeamMemberForm(customer=self.object))
         context.update(contact_permissions(self.request.user))
         return context
 
@@ -267,6 +275,46 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
             return redirect(f"{reverse('customers:detail', args=[pk])}#timeline")
         context = self.get_context_data(object=self.object, interaction_form=form)
         return self.render_to_response(context, status=400)
+
+
+class AccountTeamAddView(CustomerDetailView):
+    """Add a colleague to the account team, or change their role in it (POST only)."""
+
+    http_method_names = ("post",)  # type: ignore[assignment]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Through ``services.add_account_team_member``; a refused person is a form error."""
+        self.object = self.get_object()
+        if not has_function(request.user, Function.EDIT_ACCOUNTS):
+            raise PermissionDenied(_("Your role may not change customers."))
+        form = AccountTeamMemberForm(request.POST, customer=self.object)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                add_account_team_member(self.object, data["user"], data["role"])
+            except AccountTeamError as error:
+                field, _sep, text = str(error).partition(": ")
+                form.add_error(field if field in form.fields else None, text)
+            else:
+                messages.success(request, _("The account team was updated."))
+                return redirect(f"{reverse('customers:detail', args=[pk])}#account-team")
+        context = self.get_context_data(object=self.object, team_form=form)
+        return self.render_to_response(context, status=400)
+
+
+class AccountTeamRemoveView(LoginRequiredMixin, View):
+    """Take a colleague out of the account team (POST only; 404 outside the user's scope)."""
+
+    http_method_names = ("post",)  # type: ignore[assignment]
+
+    def post(self, request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+        customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
+        if not has_function(request.user, Function.EDIT_ACCOUNTS):
+            raise PermissionDenied(_("Your role may not change customers."))
+        member = get_object_or_404(AccountTeamMember, customer=customer, pk=member_pk)
+        remove_account_team_member(member)
+        messages.success(request, _("The account team was updated."))
+        return redirect(f"{reverse('customers:detail', args=[pk])}#account-team")
 
 
 class CustomerEditView(LoginRequiredMixin, UpdateView):

@@ -9,12 +9,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from paretocrm.core.bounds import validate_amount, validate_business_date
 from paretocrm.core.choices import CustomerTier
 from paretocrm.core.constraints import range_check
 from paretocrm.core.models import TimeStampedModel, VersionedModel
 from paretocrm.core.money import currency_field, money_field, rate_field
+from paretocrm.customers.choices import ConsentChannel
 from paretocrm.insights.labels import rfm_segment_label
 from paretocrm.marketing.choices import CampaignStatus, CampaignType, ResponseType
 from paretocrm.marketing.querysets import (
@@ -34,9 +36,13 @@ def segment_label(segment: str) -> str:
 
 
 class Campaign(VersionedModel):
-    """A campaign or promotion (4Ps) aimed at a segment, with budget and actual cost."""
+    """A campaign or promotion (4Ps) aimed at a segment, with budget and actual cost.
 
-    name = models.CharField(_("name"), max_length=200)
+    ``channel`` is how its members are reached (their consent on it decides who is in the
+    audience); ``archived_at`` set means archived: kept for its results, off the list.
+    """
+
+    name = models.CharField(pgettext_lazy("campaign", "name"), max_length=200)
     campaign_type = models.CharField(_("type"), max_length=16, choices=CampaignType.choices)
     description = models.TextField(_("description"), blank=True)
     target_segment = models.CharField(_("target segment"), max_length=200, blank=True)
@@ -53,6 +59,13 @@ class Campaign(VersionedModel):
     status = models.CharField(
         _("status"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED
     )
+    channel = models.CharField(
+        _("channel"),
+        max_length=16,
+        choices=ConsentChannel.choices,
+        default=ConsentChannel.EMAIL,
+    )
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -93,6 +106,11 @@ class Campaign(VersionedModel):
     def target_segment_label(self) -> str:
         """The target segment by its translated name (see :func:`segment_label`)."""
         return segment_label(self.target_segment)
+
+    @property
+    def is_archived(self) -> bool:
+        """True once the campaign has been archived."""
+        return self.archived_at is not None
 
 
 class CampaignMember(TimeStampedModel):

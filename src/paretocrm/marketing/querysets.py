@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.db import models
 
 from paretocrm.customers.querysets import CustomerScopedQuerySet
@@ -9,6 +11,14 @@ from paretocrm.customers.querysets import CustomerScopedQuerySet
 
 class CampaignQuerySet(models.QuerySet):
     """Campaigns (company-wide: visible to every role that may read campaigns)."""
+
+    def current(self) -> Self:
+        """Campaigns not archived (the list shows these unless asked for the archive)."""
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> Self:
+        """Archived campaigns, kept for their results."""
+        return self.filter(archived_at__isnull=False)
 
 
 class CampaignMemberQuerySet(CustomerScopedQuerySet):

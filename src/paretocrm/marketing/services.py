@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paretocrm.core.choices import CustomerTier
 from paretocrm.core.models import require_version
 from paretocrm.core.money import quantize_money
 from paretocrm.core.services import convert
@@ -191,8 +192,10 @@ def audience_customers(campaign: Campaign) -> Any:
     scores = CustomerScore.objects.current().filter(customer__status="active")
     if campaign.target_tier:
         scores = scores.filter(tier=campaign.target_tier)
-    if campaign.target_segment:
-        segment = campaign.target_segment
+    segment = campaign.target_segment
+    if segment in CustomerTier.values:  # a tier stored as the segment (see ``segment_label``)
+        scores = scores.filter(tier=segment)
+    elif segment:
         scores = scores.filter(Q(rfm_segment=segment) | Q(segment=segment))
     return scores
 
@@ -217,20 +220,103 @@ def _locked(campaign: Campaign, version: int | None) -> Campaign:
     return locked
 
 
+#: What a user sets on a campaign (pages and API alike); owner, cost history and archive
+#: state are set by the services, never by a form.
+CAMPAIGN_FIELDS = (
+    "name",
+    "campaign_type",
+    "description",
+    "target_tier",
+    "target_segment",
+    "channel",
+    "budget",
+    "cost",
+    "currency",
+    "start_date",
+    "end_date",
+    "status",
+)
+
+
+def _check_fields(fields: dict[str, Any]) -> None:
+    unknown = sorted(set(fields) - set(CAMPAIGN_FIELDS))
+    if unknown:
+        raise CampaignError(f"{unknown[0]}: " + _("not a field of a campaign"))
+
+
+def check_dates(start: dt.date | None, end: dt.date | None) -> None:
+    """A campaign ends on or after its start (the model's check, reported on ``end_date``)."""
+    if start and end and end < start:
+        rule = next(c for c in Campaign._meta.constraints if c.name.endswith("_dates_order"))
+        raise CampaignError(f"end_date: {rule.violation_error_message}")
+
+
+def _refuse_archived(campaign: Campaign) -> None:
+    if campaign.is_archived:
+        raise CampaignError("archived_at: " + _("this campaign is archived and cannot change"))
+
+
+@transaction.atomic
+def create_campaign(*, owner: Any = None, **fields: Any) -> Campaign:
+    """A new campaign owned by ``owner`` (its creator).
+
+    Raises :class:`CampaignError` for an unknown field and Django's ``ValidationError``
+    naming each bad field (dates in order, no negative budget, ...); writes nothing then.
+    """
+    _check_fields(fields)
+    campaign = Campaign(owner=owner, **fields)
+    check_dates(campaign.start_date, campaign.end_date)
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+@transaction.atomic
+def update_campaign(campaign: Campaign, *, version: int | None, **fields: Any) -> Campaign:
+    """Change a campaign; ``version`` is the one the editor saw (``None``: checked already).
+
+    An archived campaign does not change; errors as :func:`create_campaign`, plus
+    :class:`StaleVersionError` when someone else saved in between.
+    """
+    _check_fields(fields)
+    stored = _locked(campaign, version)
+    _refuse_archived(stored)
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    check_dates(stored.start_date, stored.end_date)
+    stored.full_clean()
+    stored.save()
+    return stored
+
+
+@transaction.atomic
+def archive_campaign(campaign: Campaign, *, version: int | None) -> Campaign:
+    """Archive a campaign: off the list and closed to changes, its members and results kept."""
+    stored = _locked(campaign, version)
+    if not stored.is_archived:
+        stored.archived_at = timezone.now()
+        stored.save(update_fields=["archived_at"])
+    return stored
+
+
 def build_audience(
-    campaign: Campaign, *, channel: str = ConsentChannel.EMAIL, version: int | None = None
+    campaign: Campaign, *, channel: str | None = None, version: int | None = None
 ) -> AudienceResult:
     """Add the targeted customers as members with a consenting contact (no consent: left out).
+
+    ``channel`` defaults to the campaign's own channel.
 
     ``version`` is the campaign's version the page showed: a campaign changed since (its
     target, say) is left alone (:class:`StaleVersionError`, DUR-1); the same holds for
     attributing orders.
     """
+    channel = channel or campaign.channel
     if channel not in ConsentChannel.values:
         text = _("%(value)s is not a consent channel") % {"value": repr(channel)}
         raise CampaignError(f"channel: {text}")
     with transaction.atomic():
         campaign = _locked(campaign, version)
+        _refuse_archived(campaign)
         scores = audience_customers(campaign).select_related("customer")
         customers = {s.customer_id: s.customer for s in scores}
         contacts = consenting_contacts(set(customers), channel)

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +32,7 @@ from paretocrm.insights.labels import rfm_segment_label
 from paretocrm.marketing import concepts, services
 from paretocrm.marketing.choices import ResponseType
 from paretocrm.marketing.exports import AudienceExportError, audience_rows, may_run_campaigns
-from paretocrm.marketing.forms import ConceptSurveyForm
+from paretocrm.marketing.forms import CampaignForm, ConceptSurveyForm
 from paretocrm.marketing.models import (
     Campaign,
     CampaignMember,
@@ -43,13 +44,101 @@ from paretocrm.users.permissions import Function, has_function
 
 
 class CampaignListView(ScopedListView):
-    """Campaigns (company-wide records), newest first."""
+    """Campaigns (company-wide records), newest first; ``?archived=1`` lists the archive."""
 
     model = Campaign
     template_name = "marketing/campaign_list.html"
     search_fields = ("name", "target_segment")
     select_related = ("owner",)
     page_title = gettext_lazy("Campaigns")
+
+    def showing_archive(self) -> bool:
+        return self.request.GET.get("archived") == "1"
+
+    def base_queryset(self) -> QuerySet[Campaign]:
+        campaigns = Campaign.objects.all()
+        return campaigns.archived() if self.showing_archive() else campaigns.current()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["archived"] = self.showing_archive()
+        context["may_run"] = may_run_campaigns(self.request.user)
+        return context
+
+
+def _require_campaigns(request: HttpRequest) -> None:
+    if not may_run_campaigns(request.user):
+        raise PermissionDenied(_("Only marketing staff may change campaigns."))
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (no ``pk``) or edit a campaign with ``services.create_campaign`` /
+    ``update_campaign``, the services the API calls; archived campaigns do not change."""
+    _require_campaigns(request)
+    campaign = get_object_or_404(Campaign.objects.current(), pk=pk) if pk else None
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in services.CAMPAIGN_FIELDS}
+        try:
+            if campaign is None:
+                campaign = services.create_campaign(owner=request.user, **fields)
+            else:
+                version = form.cleaned_data.get("version") or 0
+                campaign = services.update_campaign(campaign, version=version, **fields)
+        except StaleVersionError:
+            text = _(
+                "Someone else changed this campaign while you were editing it. Your changes "
+                "were not saved: reload the page to see the current data, then make your "
+                "changes again."
+            )
+            form.add_error(None, text)
+        except (services.CampaignError, ValidationError) as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("The campaign was saved."))
+            return redirect("marketing:campaign", pk=campaign.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "campaign": campaign}
+    return render(request, "marketing/campaign_form.html", context, status=status)
+
+
+@login_required
+def campaign_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask first (GET), then archive (POST): members and results stay, the list drops it."""
+    _require_campaigns(request)
+    campaign = get_object_or_404(Campaign.objects.current(), pk=pk)
+    if request.method != "POST":
+        return render(request, "marketing/campaign_archive.html", {"campaign": campaign})
+    version = posted_version(request)
+    if version is None:
+        return redirect("marketing:campaign_archive", pk=campaign.pk)
+    try:
+        services.archive_campaign(campaign, version=version)
+    except StaleVersionError:
+        messages.error(
+            request,
+            _(
+                "Someone else changed this campaign after you opened the page, so nothing was "
+                "changed. Check the campaign below and try again if still needed."
+            ),
+        )
+        return redirect("marketing:campaign", pk=campaign.pk)
+    messages.success(request, _("The campaign was archived."))
+    return redirect("marketing:campaigns")
+
+
+def attach_error(form: CampaignForm, error: services.CampaignError | ValidationError) -> None:
+    """A service error on the field it names ("field: message", or a model error dict)."""
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return
+    field, separator, text = str(error).partition(": ")
+    form.add_error(field if separator and field in form.fields else None, text or str(error))
 
 
 @login_required
@@ -70,6 +159,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_run": may_run_campaigns(request.user),
         "may_export": has_function(request.user, Function.EXPORT),
         "channels": ConsentChannel.choices,
+        "may_edit": may_run_campaigns(request.user) and not campaign.is_archived,
         "responses": ResponseType.choices,
         "window_days": services.ATTRIBUTION_WINDOW_DAYS,
     }
@@ -129,7 +219,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("marketing:campaign", pk=campaign.pk)
     try:
         if action == "audience":
-            channel = request.POST.get("channel", ConsentChannel.EMAIL)
+            channel = request.POST.get("channel") or campaign.channel
             result = services.build_audience(campaign, channel=channel, version=version)
             messages.success(
                 request,

@@ -12,6 +12,7 @@ from paretocrm.customers.models import (
     AccountPlan,
     AccountPlanAction,
     AccountPlanGoal,
+    AccountTeamMember,
     Contact,
     Customer,
     Interaction,
@@ -176,6 +177,15 @@ class AccountPlanActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = AccountPlanAction
         fields = ("id", "goal", "description", "owner", "due_date", "status", "completed_at")
+
+
+class AccountTeamMemberSerializer(ScopedModelSerializer):
+    """A colleague in a customer's account team with their role (customers.services)."""
+
+    class Meta:
+        model = AccountTeamMember
+        fields = ("id", "display", "customer", "user", "role", "created_at", "updated_at")
+        brief_fields = ("id", "display", "customer", "user", "role")
 
 
 class AccountPlanSerializer(ScopedModelSerializer):

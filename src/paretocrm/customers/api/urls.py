@@ -11,5 +11,8 @@ router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("interactions", views.InteractionViewSet, basename="interaction")
 router.register("account-plans", views.AccountPlanViewSet, basename="accountplan")
+router.register(
+    "account-team-members", views.AccountTeamMemberViewSet, basename="account-team-member"
+)
 
 urlpatterns = router.urls

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -19,16 +20,23 @@ from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
 from paretocrm.core.api.permissions import StaffPermission
 from paretocrm.core.api.views import ScopedModelViewSet, with_etag
-from paretocrm.customers import privacy
+from paretocrm.customers import privacy, services
 from paretocrm.customers.api.serializers import (
     AccountPlanSerializer,
+    AccountTeamMemberSerializer,
     ContactSerializer,
     CustomerSerializer,
     InteractionSerializer,
     UnmaskedContactSerializer,
 )
 from paretocrm.customers.filtersets import CustomerFilterSet
-from paretocrm.customers.models import AccountPlan, Contact, Customer, Interaction
+from paretocrm.customers.models import (
+    AccountPlan,
+    AccountTeamMember,
+    Contact,
+    Customer,
+    Interaction,
+)
 from paretocrm.work import plans
 
 
@@ -116,6 +124,43 @@ class InteractionViewSet(ScopedModelViewSet):
     ordering_fields = ("occurred_at", "created_at")
     list_prefetch_related = ("contacts",)
     stamp_user_fields = ("user",)
+
+
+class AccountTeamMemberViewSet(ScopedModelViewSet):
+    """Account teams of visible customers, changed through ``customers.services`` (the same
+    service as the 360 page): only active staff who may see the customer join (assignee
+    rule); the customer of a membership never changes, its role does."""
+
+    model = AccountTeamMember
+    serializer_class = AccountTeamMemberSerializer
+    filterset_fields = ("customer", "user", "role")
+    ordering_fields = ("created_at", "role")
+    list_select_related = ("customer", "user")
+
+    def perform_create(self, serializer: AccountTeamMemberSerializer) -> None:
+        """Add (or re-role) a member with ``services.add_account_team_member``."""
+        data = serializer.validated_data
+        serializer.instance = self._add(data["customer"], data["user"], data.get("role", ""))
+
+    def perform_update(self, serializer: AccountTeamMemberSerializer) -> None:
+        """Only the role changes; another customer or person is a new membership."""
+        member, data = serializer.instance, serializer.validated_data
+        for name in ("customer", "user"):
+            if name in data and data[name] != getattr(member, name):
+                raise ValidationError({name: [_("create a new membership instead")]})
+        serializer.instance = self._add(member.customer, member.user, data.get("role", member.role))
+
+    def perform_destroy(self, instance: AccountTeamMember) -> None:
+        """Take the colleague out of the account team."""
+        services.remove_account_team_member(instance)
+
+    @staticmethod
+    def _add(customer: Customer, user: Any, role: str) -> AccountTeamMember:
+        try:
+            return services.add_account_team_member(customer, user, role or "sales")
+        except services.AccountTeamError as error:
+            field, _sep, text = str(error).partition(": ")
+            raise ValidationError({field: [text]}) from error
 
 
 class AccountPlanViewSet(ScopedModelViewSet):

@@ -26,7 +26,11 @@ from paretocrm.customers.choices import (
     Incoterm,
     SalesChannel,
 )
-from paretocrm.customers.querysets import CustomerQuerySet, OwnershipChangeQuerySet
+from paretocrm.customers.querysets import (
+    AccountTeamMemberQuerySet,
+    CustomerQuerySet,
+    OwnershipChangeQuerySet,
+)
 
 
 class Tag(models.Model):
@@ -253,6 +257,8 @@ class AccountTeamMember(TimeStampedModel):
     role = models.CharField(
         _("role"), max_length=32, choices=AccountTeamRole.choices, default=AccountTeamRole.SALES
     )
+
+    objects = AccountTeamMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ("customer", "role", "user")

@@ -82,6 +82,15 @@ def test_audience_by_segment_and_missing_target_is_refused(company):
         services.build_audience(campaign(name="No target"))
 
 
+def test_a_tier_stored_as_the_segment_reaches_the_tier(company):
+    """The demo (and older data) store "core" as segment too: the audience is the tier, not
+    the customers whose RFM segment is called "core" (none)."""
+    both = campaign(target_tier="core", target_segment="core")
+    only_segment = campaign(name="Key accounts", target_segment="key")
+    assert services.build_audience(both).added == 2
+    assert services.build_audience(only_segment).added == 1
+
+
 def test_orders_in_the_window_are_attributed_once(company):
     spring = campaign(target_tier="core")
     services.build_audience(spring)
