@@ -681,8 +681,28 @@ def _backtest(
     }
     per_purchase = spend.spend.clip(lower=0.0).to_numpy(dtype=float)
     values = {name: predicted * per_purchase for name, predicted in predictions.items()}
+    churn: dict[str, np.ndarray[Any, Any]] = {}
+    for name, model in fitted.items():
+        if not isinstance(model, TransactionModel):
+            continue
+        try:  # the scorecard's churn: no purchase in the holdout
+            churn[name] = model.conditional_probability_no_purchases(duration, x, t_x, t_cal)
+        except NotImplementedError as missing:
+            notes.append(f"back-test scorecard: no churn figures for {name} ({missing})")
+    calibration_fits = {
+        name: {
+            "params": {k: float(v) for k, v in model.params_.items()},
+            "log_likelihood": float(model.log_likelihood_),
+        }
+        for name, model in fitted.items()
+    }
     return backtest(
-        calibration, predictions, predicted_value=values, top_share=config.backtest_top_share
+        calibration,
+        predictions,
+        predicted_value=values,
+        churn_probability=churn,
+        calibration_models=calibration_fits,
+        top_share=config.backtest_top_share,
     )
 
 
