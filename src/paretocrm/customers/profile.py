@@ -113,6 +113,7 @@ def _value_panel(customer: Customer) -> dict[str, Any]:
         "churn_reason_labels": churn_reasons(score.churn_reasons),
         "profitability_label": label(PROFITABILITY_LABELS, score.profitability_class),
         "lifecycle_explanation": score.lifecycle_explanation(get_language() or ""),
+        "tier_explanation": score.tier_explanation(get_language() or ""),
     }
 
 
