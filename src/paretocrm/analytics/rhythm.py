@@ -14,6 +14,12 @@ months" means nothing until it is compared with the customer's own usual gap. So
   About 1 is on time; a customer silent for three of their usual cycles is late in a way
   that order-to-order noise rarely explains.
 
+- ``seasonal_pause`` (:func:`seasonal_pause`): with more than a year of history, a customer
+  late on their rhythm who bought around the same date a year earlier and then paused over
+  the same stretch of the calendar (a fruit importer buying Sep-Jan, silent Feb-Aug every
+  year) is in its off-season, not lapsing; lifecycle and churn read it from the summary's
+  ``seasonal_pause`` column.
+
 All of it is vectorised over the summary's columns (``recency``, ``T``, ``frequency`` or
 ``purchase_days``), so it costs a few array operations for a million customers.
 """
@@ -23,8 +29,19 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["MIN_OWN_GAPS", "Rhythm", "order_rhythm"]
+__all__ = ["MIN_OWN_GAPS", "YEAR_DAYS", "Rhythm", "order_rhythm", "seasonal_pause"]
+
+#: One year back, in days: "the same date last year".
+YEAR_DAYS = 365
+#: Customers behind their rhythm by at least this many cycles are checked for a seasonal
+#: pause (the lifecycle's and churn's lateness gate, their lowest default).
+SEASON_CHECK_CYCLES = 1.5
+#: Shortest tolerance (days) around last year's date: a season starts a few days earlier
+#: or later from one year to the next.
+MIN_SEASON_TOLERANCE_DAYS = 30.0
 
 #: Gaps between purchase days a customer needs for their own rhythm to be used.
 MIN_OWN_GAPS = 2
@@ -66,3 +83,54 @@ def order_rhythm(summary: pd.DataFrame, days_per_unit: float) -> Rhythm:
         own=enough.astype(float),
         book_cycle_days=np.full(n, book),
     )
+
+
+def seasonal_pause(table: pa.Table, summary: pd.DataFrame, days_per_unit: float) -> FloatArray:
+    """1.0 where a late customer is in a seasonal off-season, else 0.0 (aligned with the
+    summary; ``table`` holds the transactions, columns ``customer_id`` and ``timestamp``).
+
+    A customer late on their rhythm (:data:`SEASON_CHECK_CYCLES` of their cycles or more,
+    silent for less than a year) whose history reaches back more than a year before their
+    last purchase is in a seasonal pause when, a year earlier, they bought within one cycle
+    (at least :data:`MIN_SEASON_TOLERANCE_DAYS`) of the date of their last purchase and
+    then bought nothing over the stretch matching today's silence. Only the late customers'
+    transactions are read, so a book of steady buyers costs nothing.
+    """
+    n = len(summary)
+    result = np.zeros(n)
+    if n == 0 or not {"recency", "T", "last_purchase"} <= set(summary.columns):
+        return result
+    rhythm = order_rhythm(summary, days_per_unit)
+    gap, cycle = rhythm["gap_days"], rhythm["cycle_days"]
+    tenure = summary["T"].to_numpy(dtype=float) * days_per_unit
+    tolerance = np.fmax(np.nan_to_num(cycle), MIN_SEASON_TOLERANCE_DAYS)
+    since_first_to_last = tenure - gap
+    candidates = (
+        (rhythm["overdue"] >= SEASON_CHECK_CYCLES)
+        & (gap < YEAR_DAYS)
+        & (since_first_to_last >= YEAR_DAYS + tolerance)
+    )
+    if not candidates.any():
+        return result
+    at = np.flatnonzero(candidates)
+    ids = summary.index[at]
+    column = table.column("customer_id")
+    wanted = pa.array(ids.to_numpy(dtype=object), type=pa.string())
+    if column.type != pa.string():
+        wanted = wanted.cast(column.type)
+    rows = table.filter(pc.is_in(column, value_set=wanted))
+    seconds = pc.cast(
+        pc.cast(pc.floor_temporal(rows.column("timestamp"), unit="second"), pa.timestamp("s")),
+        pa.int64(),
+    )
+    days = np.floor_divide(seconds.to_numpy(zero_copy_only=False), 86_400)
+    owner = pd.Index(ids).get_indexer(rows.column("customer_id").to_pandas())
+    last = summary["last_purchase"].to_numpy(dtype="datetime64[D]").astype(np.int64)[at]
+    # Days after the same date last year, per transaction of the late customers.
+    offset = days - (last[owner] - YEAR_DAYS)
+    near = np.abs(offset) <= tolerance[at][owner]
+    during = (offset > tolerance[at][owner]) & (offset <= gap[at][owner])
+    bought_then = np.bincount(owner, weights=near, minlength=len(at)) > 0
+    silent_since = np.bincount(owner, weights=during, minlength=len(at)) == 0
+    result[at] = (bought_then & silent_since).astype(float)
+    return result
