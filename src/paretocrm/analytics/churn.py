@@ -197,6 +197,7 @@ def _facts(
             "overdue_receivables": column(attributes, "overdue_receivables"),
             "open_complaints": column(attributes, "open_complaints"),
             "seasonal_pause": column(summary, "seasonal_pause").fillna(0.0),
+            "longest_gap_days": column(summary, "longest_gap_days"),
             **{name: rhythm[name] for name in ("gap_days", "cycle_days", "overdue", "own")},
         },
         index=index,
@@ -219,13 +220,16 @@ def _signals(facts: pd.DataFrame, rules: ChurnRules) -> dict[str, npt.NDArray[np
     # A revenue drop counts only when the customer is behind their rhythm (or it is unknown):
     # smaller orders placed on time are not a customer leaving.
     # A seasonal buyer in its off-season (the same pause a year earlier, see
-    # rhythm.seasonal_pause) is neither lapsed nor late.
+    # rhythm.late_history) is neither lapsed nor late.
     in_season = values("seasonal_pause") < 1
-    late = ~(values("overdue") < rules.late_cycles) & in_season
+    # Nor is one silent for no longer than a pause they took before and came back from.
+    unprecedented = ~(values("gap_days") <= values("longest_gap_days"))
+    late = ~(values("overdue") < rules.late_cycles) & in_season & unprecedented
     lapsed = (
         (values("overdue") >= rules.lapse_cycles)
         & (values("gap_days") >= rules.lapse_min_days)
         & in_season
+        & unprecedented
     )
     return {
         "P_ALIVE_LOW": values("p_alive") < rules.p_alive_low,

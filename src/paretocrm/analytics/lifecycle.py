@@ -38,8 +38,9 @@ last window happened to hold fewer or smaller orders is not in decline (on a see
 book, a buyer ordering every three weeks had 10 then 6 orders in two half-years by chance,
 P = 0.23 under an unchanged rate, and bought ten days before the end).
 
-(**) not in a seasonal off-season (the same pause a year earlier,
-:func:`~paretocrm.analytics.rhythm.seasonal_pause`; also exempts rules 4 and 5): the time
+(**) not in a seasonal off-season (the same pause a year earlier) and silent for longer
+than any pause the customer took before (:func:`~paretocrm.analytics.rhythm.late_history`;
+both also gate rules 4 and 5): the time
 since the last purchase against the customer's own mean gap between purchases, or the book's typical gap for a customer with too few purchases (a one-off buyer
 silent for ten of the book's monthly cycles is lapsed), and at least ``lapse_min_days``.
 
@@ -210,6 +211,7 @@ def _facts(
         "p_alive": alive,
         "purchases_previous": _optional(summary, "purchases_previous"),
         "seasonal_pause": np.nan_to_num(_optional(summary, "seasonal_pause")),
+        "longest_gap_days": _optional(summary, "longest_gap_days"),
         "purchases_recent": _optional(summary, "purchases_recent"),
         "purchase_trend": _trend(summary, "purchases_recent", "purchases_previous"),
         "value_trend": _trend(summary, "revenue_recent", "revenue_previous"),
@@ -268,9 +270,12 @@ def _apply_rules(
     )
     covers_both = tenure >= 2 * window_days
     # NaN (no rhythm known) compares False: neither lapsed nor late.
-    # A seasonal buyer in its off-season (rhythm.seasonal_pause) is neither lapsed nor late.
+    # A seasonal buyer in its off-season (rhythm.late_history) is neither lapsed nor late.
     in_season = facts["seasonal_pause"] < 1
-    overdue = np.where(in_season, facts["overdue"], 0.0)
+    # Nor is a customer silent for no longer than a pause they took before and came back
+    # from (unknown: NaN compares False, so the rhythm alone decides).
+    unprecedented = ~(facts["gap_days"] <= facts["longest_gap_days"])
+    overdue = np.where(in_season & unprecedented, facts["overdue"], 0.0)
     late = ~(overdue < rules.decline_late_cycles)  # unknown rhythm: the window test alone
     conditions = [
         # The purchase model reads a seasonal buyer's off-season as dropping out (it knows

@@ -51,7 +51,7 @@ from paretocrm.analytics.models.paretonbd import ParetoNBDModel
 from paretocrm.analytics.pareto import ParetoSummary, pareto_analysis
 from paretocrm.analytics.rating import RatingResult, rate, rating_inputs
 from paretocrm.analytics.rfm import rfm_scores
-from paretocrm.analytics.rhythm import seasonal_pause
+from paretocrm.analytics.rhythm import late_history
 from paretocrm.analytics.segmentation import Segmentation, segment_customers
 from paretocrm.analytics.selection import (
     MODEL_CLASSES,
@@ -221,7 +221,8 @@ def analyze(
                 trend_window=config.summary.trend_window_days,
             )
         )
-        summary["seasonal_pause"] = seasonal_pause(table, summary, UNIT_DAYS[config.summary.unit])
+        for name, values in late_history(table, summary, UNIT_DAYS[config.summary.unit]).items():
+            summary[name] = values
     with steps.step(_STEPS[2]):
         choice = _choose_model(table, config, holdout or observation_end, notes, summary.index)
         models = _fit_models(summary, config, notes, choice)
