@@ -198,8 +198,10 @@ def _scorecard(
         every["recency"] = (summary["recency"] - summary["T"]).to_numpy(dtype=float)
     every["ideal"] = worth
     capture = {
-        name: {f"top_{round(share * 100)}": _captured(worth, ranking, share) for share in
-               SCORECARD_TOP_SHARES}
+        name: {
+            f"top_{round(share * 100)}": _captured(worth, ranking, share)
+            for share in SCORECARD_TOP_SHARES
+        }
         for name, ranking in every.items()
     }
     churned = (actual == 0).astype(float)

@@ -40,9 +40,10 @@ P = 0.23 under an unchanged rate, and bought ten days before the end).
 
 (**) not in a seasonal off-season (the same pause a year earlier) and silent for longer
 than any pause the customer took before (:func:`~paretocrm.analytics.rhythm.late_history`;
-both also gate rules 4 and 5): the time
-since the last purchase against the customer's own mean gap between purchases, or the book's typical gap for a customer with too few purchases (a one-off buyer
-silent for ten of the book's monthly cycles is lapsed), and at least ``lapse_min_days``.
+both also gate rules 4 and 5); the time since the last purchase against the customer's own
+mean gap between purchases, or the book's typical gap for a customer with too few
+purchases (a one-off buyer silent for ten of the book's monthly cycles is lapsed), and at
+least ``lapse_min_days``.
 
 Every customer gets an explanation in English and Chinese, e.g. "purchase rate fell 45% vs
 previous 6 months, P(alive) 0.31", and the same explanation as data (``lifecycle_facts``, a

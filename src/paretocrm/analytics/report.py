@@ -380,9 +380,7 @@ def _scorecard_tables(result: AnalysisResult) -> str:
         "(各排序方式下前 10% / 20% 客户占回测期收入的份额)</p>"
         + capture
         + f"<p>Churn = no purchase in the holdout 流失 = 回测期内无购买 "
-        f"({share(card.churn_rate)} of customers)</p>"
-        + churn
-        + fits
+        f"({share(card.churn_rate)} of customers)</p>" + churn + fits
     )
 
 

@@ -86,8 +86,18 @@ def scorecard_summary() -> pd.DataFrame:
             "frequency_holdout": [0, 0, 1, 2, 3, 5, 0, 0, 4, 1],
             "revenue_holdout": [0.0, 0, 30, 60, 100, 500, 0, 0, 200, 10],
         },
-        index=["华东阀门", "宏达管件", "金泰仪表", "永丰密封", "瑞安机电",
-               "中远物流", "海昌贸易", "信和化工", "南方燃气", "鼎盛进出口"],
+        index=[
+            "华东阀门",
+            "宏达管件",
+            "金泰仪表",
+            "永丰密封",
+            "瑞安机电",
+            "中远物流",
+            "海昌贸易",
+            "信和化工",
+            "南方燃气",
+            "鼎盛进出口",
+        ],
     )
 
 
@@ -133,12 +143,16 @@ def test_scorecard_carries_the_calibration_fits_into_the_json() -> None:
     assert scorecard["calibration_models"] == fitted  # type: ignore[index]
     assert scorecard["churn"]["bgnbd"]["brier"] == pytest.approx(0.24)  # type: ignore[index]
     assert set(scorecard["capture"]) == {  # type: ignore[index]
-        "bgnbd", "past_revenue", "frequency", "recency", "ideal"
+        "bgnbd",
+        "past_revenue",
+        "frequency",
+        "recency",
+        "ideal",
     }
 
 
 def test_scorecard_names_the_bad_churn_probabilities() -> None:
-    with pytest.raises(DataContractError, match="churn probability 'bgnbd'.*between 0 and 1"):
+    with pytest.raises(DataContractError, match=r"churn probability 'bgnbd'.*between 0 and 1"):
         backtest(
             scorecard_summary(),
             {"bgnbd": np.ones(10)},

@@ -104,7 +104,11 @@ def test_tier_explanation_facts_name_the_axis_that_placed_each_customer() -> Non
     ]
     low = tier_explanation_facts("key", 70.0, 90.0, rules)
     assert low["clauses"][1] == {
-        "axis": "current", "value": 70, "op": "<", "cut": 80.0, "keeps_out_of": "core"
+        "axis": "current",
+        "value": 70,
+        "op": "<",
+        "cut": 80.0,
+        "keeps_out_of": "core",
     }
 
 

@@ -221,7 +221,10 @@ def test_the_core_explanation_states_the_rule_high_on_both() -> None:
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", "current value 90 ≥ 80 and potential value 70 ≥ 50: core customers are high on both"),
+        (
+            "en",
+            "current value 90 ≥ 80 and potential value 70 ≥ 50: core customers are high on both",
+        ),
         ("zh-hant", "目前價值 90 ≥ 80 且潛在價值 70 ≥ 50：核心客戶須兩項都高"),
     ],
 )
