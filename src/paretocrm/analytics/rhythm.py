@@ -93,13 +93,14 @@ def late_history(
 
     Aligned with the summary (``table`` holds the transactions, columns ``customer_id`` and
     ``timestamp``); only customers :data:`LATE_CHECK_CYCLES` of their cycles or more behind
-    are read, so a book of steady buyers costs nothing:
+    with their own rhythm, silent for less than a year, are read (a book of steady buyers
+    costs nothing):
 
     - ``longest_gap_days``: the longest gap between two purchase days up to the last
       purchase (NaN for customers not read, or with one purchase day). A silence no longer
       than a pause the customer has taken and come back from is no evidence of leaving,
       however many *mean* gaps it spans (a buyer ordering in bursts).
-    - ``seasonal_pause``: 1.0 for a customer silent for less than a year, whose history
+    - ``seasonal_pause``: 1.0 for a customer whose history
       reaches back more than a year before their last purchase, who bought within one cycle
       (at least :data:`MIN_SEASON_TOLERANCE_DAYS`) of that date a year earlier and then
       bought nothing over the stretch matching today's silence: an off-season.
@@ -111,7 +112,11 @@ def late_history(
         return result
     rhythm = order_rhythm(summary, days_per_unit)
     gap, cycle = rhythm["gap_days"], rhythm["cycle_days"]
-    at = np.flatnonzero(rhythm["overdue"] >= LATE_CHECK_CYCLES)
+    # Silent for a year or more is the lifecycle's dormant rule, whatever the history; and a
+    # customer without their own rhythm has no pauses to compare with.
+    at = np.flatnonzero(
+        (rhythm["overdue"] >= LATE_CHECK_CYCLES) & (gap < YEAR_DAYS) & (rhythm["own"] > 0)
+    )
     if not at.size:
         return result
     days, owner = _purchase_days(table, summary.index[at])
@@ -132,7 +137,7 @@ def late_history(
     during = (offset > tolerance[owner]) & (offset <= gap[at][owner])
     bought_then = np.bincount(owner, weights=near, minlength=at.size) > 0
     silent_since = np.bincount(owner, weights=during, minlength=at.size) == 0
-    possible = (gap[at] < YEAR_DAYS) & (history >= YEAR_DAYS + tolerance)
+    possible = history >= YEAR_DAYS + tolerance
     pause[at] = (possible & bought_then & silent_since).astype(float)
     return result
 
@@ -146,11 +151,13 @@ def _purchase_days(
     wanted = pa.array(customers.to_numpy(dtype=object), type=pa.string())
     if column.type != pa.string():
         wanted = wanted.cast(column.type)
-    rows = table.filter(pc.is_in(column, value_set=wanted))
+    # One pass in Arrow: each row's position in ``customers`` (null for everybody else).
+    position = pc.index_in(column, value_set=wanted)
+    read = pc.is_valid(position)
+    owner = np.asarray(pc.filter(position, read).to_numpy(zero_copy_only=False), dtype=np.intp)
+    stamps = pc.filter(table.column("timestamp"), read)
     seconds = pc.cast(
-        pc.cast(pc.floor_temporal(rows.column("timestamp"), unit="second"), pa.timestamp("s")),
-        pa.int64(),
+        pc.cast(pc.floor_temporal(stamps, unit="second"), pa.timestamp("s")), pa.int64()
     )
     days = np.floor_divide(np.asarray(seconds.to_numpy(zero_copy_only=False)), 86_400)
-    owner = pd.Index(customers).get_indexer(rows.column("customer_id").to_pandas())
     return days.astype(np.int64), owner
