@@ -12,7 +12,12 @@ purchases(duration_holdout, frequency, recency, T)``), the back-test reports, pe
   correlation of predictions with actual purchases;
 - targeting quality: the share of next-period value (holdout revenue) captured by the top
   ``top_share`` (default 20%) of customers ranked by prediction, next to the share the best
-  possible ranking (by actual holdout value) would have captured.
+  possible ranking (by actual holdout value) would have captured;
+- a decision scorecard (:class:`Scorecard`): the share of next-period value held by the top
+  10 % and 20 % under each model's ranking next to the naive rankings a manager would use
+  without a model (past revenue, purchase frequency, recency of the last purchase) and the
+  ideal one; for churn (no purchase in the holdout) each model's AUC and Brier score; and
+  the calibration period's fitted parameters with their log-likelihood.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +33,10 @@ import pandas as pd
 
 from paretocrm.analytics.exceptions import ConfigurationError, DataContractError
 
-__all__ = ["BacktestResult", "ModelBacktest", "backtest", "frequency_classes"]
+__all__ = ["BacktestResult", "ModelBacktest", "Scorecard", "backtest", "frequency_classes"]
+
+#: Shares of customers whose captured next-period value the scorecard reports.
+SCORECARD_TOP_SHARES = (0.1, 0.2)
 
 _NEEDED = ("frequency", "frequency_holdout")
 
@@ -57,6 +66,34 @@ class ModelBacktest:
 
 
 @dataclass(frozen=True)
+class Scorecard:
+    """The decisions a model supports, judged on the holdout (see the module docstring)."""
+
+    capture: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per ranking (each model, ``past_revenue``, ``frequency``, ``recency``, ``ideal``):
+    ``{"top_10": share, "top_20": share}`` of the holdout value held by its top customers."""
+    churn: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per model: ``auc`` and ``brier`` of its P(no purchase in the holdout)."""
+    churn_rate: float = math.nan
+    """Share of customers without a purchase in the holdout."""
+    calibration_models: dict[str, Any] = field(default_factory=dict)
+    """Per model: the parameters and log-likelihood fitted on the calibration period."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly scorecard (NaN becomes None)."""
+        return {
+            "capture": {k: _no_nan(v) for k, v in self.capture.items()},
+            "churn": {k: _no_nan(v) for k, v in self.churn.items()},
+            "churn_rate": None if math.isnan(self.churn_rate) else self.churn_rate,
+            "calibration_models": self.calibration_models,
+        }
+
+
+def _no_nan(figures: dict[str, float]) -> dict[str, float | None]:
+    return {k: None if math.isnan(v) else float(v) for k, v in figures.items()}
+
+
+@dataclass(frozen=True)
 class BacktestResult:
     """Back-test of one or more models on the same holdout."""
 
@@ -65,6 +102,7 @@ class BacktestResult:
     of mean predicted holdout purchases per model."""
     models: dict[str, ModelBacktest] = field(default_factory=dict)
     top_share: float = 0.2
+    scorecard: Scorecard = field(default_factory=Scorecard)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly back-test (table and figures)."""
@@ -75,6 +113,7 @@ class BacktestResult:
                 for label, row in self.by_frequency.iterrows()
             },
             "models": {name: figures.as_dict() for name, figures in self.models.items()},
+            "scorecard": self.scorecard.as_dict(),
         }
 
 
@@ -94,6 +133,8 @@ def backtest(
     *,
     value: pd.Series | npt.ArrayLike | None = None,
     predicted_value: Mapping[str, pd.Series | npt.ArrayLike] | None = None,
+    churn_probability: Mapping[str, pd.Series | npt.ArrayLike] | None = None,
+    calibration_models: Mapping[str, Any] | None = None,
     top_share: float = 0.2,
     max_class: int = 7,
 ) -> BacktestResult:
@@ -118,6 +159,7 @@ def backtest(
     classes = frequency_classes(summary["frequency"], max_class)
     table = pd.DataFrame({"class": classes, "actual": actual})
     results: dict[str, ModelBacktest] = {}
+    rankings: dict[str, npt.NDArray[np.float64]] = {}
     for name, raw in named.items():
         predicted = _aligned(raw, len(summary), name)
         table[name] = predicted
@@ -125,11 +167,82 @@ def backtest(
         if predicted_value is not None and name in predicted_value:
             ranking = _aligned(predicted_value[name], len(summary), f"{name} value")
         results[name] = _figures(actual, predicted, worth, ranking, top_share)
+        rankings[name] = ranking
     grouped = table.groupby("class", observed=False)
     by_frequency = grouped.mean()
     by_frequency.insert(0, "customers", grouped.size())
     by_frequency.index.name = "frequency"
-    return BacktestResult(by_frequency=by_frequency, models=results, top_share=top_share)
+    scorecard = _scorecard(
+        summary, actual, worth, rankings, churn_probability or {}, calibration_models or {}
+    )
+    return BacktestResult(
+        by_frequency=by_frequency, models=results, top_share=top_share, scorecard=scorecard
+    )
+
+
+def _scorecard(
+    summary: pd.DataFrame,
+    actual: npt.NDArray[np.float64],
+    worth: npt.NDArray[np.float64],
+    rankings: dict[str, npt.NDArray[np.float64]],
+    churn_probability: Mapping[str, pd.Series | npt.ArrayLike],
+    calibration_models: Mapping[str, Any],
+) -> Scorecard:
+    n = len(summary)
+    every = dict(rankings)
+    if "revenue" in summary.columns:
+        every["past_revenue"] = summary["revenue"].to_numpy(dtype=float, na_value=0.0)
+    every["frequency"] = summary["frequency"].to_numpy(dtype=float)
+    if {"recency", "T"} <= set(summary.columns):
+        # Fewest time units since the last purchase first.
+        every["recency"] = (summary["recency"] - summary["T"]).to_numpy(dtype=float)
+    every["ideal"] = worth
+    capture = {
+        name: {
+            f"top_{round(share * 100)}": _captured(worth, ranking, share)
+            for share in SCORECARD_TOP_SHARES
+        }
+        for name, ranking in every.items()
+    }
+    churned = (actual == 0).astype(float)
+    churn: dict[str, dict[str, float]] = {}
+    for name, raw in churn_probability.items():
+        probability = _aligned(raw, n, f"churn probability {name!r}")
+        if ((probability < 0) | (probability > 1)).any():
+            raise DataContractError(
+                f"churn probability {name!r} must be between 0 and 1 for every customer"
+            )
+        churn[str(name)] = {
+            "auc": _auc(probability, churned),
+            "brier": float(((probability - churned) ** 2).mean()) if n else math.nan,
+        }
+    return Scorecard(
+        capture=capture,
+        churn=churn,
+        churn_rate=float(churned.mean()) if n else math.nan,
+        calibration_models=dict(calibration_models),
+    )
+
+
+def _captured(
+    worth: npt.NDArray[np.float64], ranking: npt.NDArray[np.float64], share: float
+) -> float:
+    """Share of ``worth`` held by the top ``share`` of customers by ``ranking`` (stable ties)."""
+    total = float(worth.sum())
+    if not total:
+        return math.nan
+    top = max(1, math.ceil(share * len(worth)))
+    return float(worth[np.argsort(-ranking, kind="stable")[:top]].sum()) / total
+
+
+def _auc(score: npt.NDArray[np.float64], positive: npt.NDArray[np.float64]) -> float:
+    """Area under the ROC curve (Mann-Whitney, ties count half); NaN with one class only."""
+    n_pos = float(positive.sum())
+    n_neg = float(len(positive) - n_pos)
+    if not n_pos or not n_neg:
+        return math.nan
+    ranks = pd.Series(score).rank(method="average").to_numpy()
+    return float((ranks[positive == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 def _named(
@@ -187,10 +300,6 @@ def _figures(
         if len(actual) > 1 and predicted.std() > 0 and actual.std() > 0
         else math.nan
     )
-    top = max(1, math.ceil(top_share * len(actual)))
-    total_worth = float(worth.sum())
-    by_prediction = np.argsort(-ranking, kind="stable")[:top]
-    by_actual = np.argsort(-worth, kind="stable")[:top]
     return ModelBacktest(
         total_actual=total_actual,
         total_predicted=total_predicted,
@@ -200,8 +309,6 @@ def _figures(
         mae=float(np.abs(error).mean()),
         rmse=float(np.sqrt((error**2).mean())),
         correlation=correlation,
-        top_share_captured=float(worth[by_prediction].sum()) / total_worth
-        if total_worth
-        else math.nan,
-        ideal_top_share=float(worth[by_actual].sum()) / total_worth if total_worth else math.nan,
+        top_share_captured=_captured(worth, ranking, top_share),
+        ideal_top_share=_captured(worth, worth, top_share),
     )

@@ -196,6 +196,8 @@ def _facts(
             "revenue_previous": column(summary, "revenue_previous"),
             "overdue_receivables": column(attributes, "overdue_receivables"),
             "open_complaints": column(attributes, "open_complaints"),
+            "seasonal_pause": column(summary, "seasonal_pause").fillna(0.0),
+            "longest_gap_days": column(summary, "longest_gap_days"),
             **{name: rhythm[name] for name in ("gap_days", "cycle_days", "overdue", "own")},
         },
         index=index,
@@ -217,14 +219,23 @@ def _signals(facts: pd.DataFrame, rules: ChurnRules) -> dict[str, npt.NDArray[np
     base = values("purchases_previous") >= rules.min_previous_purchases
     # A revenue drop counts only when the customer is behind their rhythm (or it is unknown):
     # smaller orders placed on time are not a customer leaving.
-    late = ~(values("overdue") < rules.late_cycles)
-    lapsed = (values("overdue") >= rules.lapse_cycles) & (
-        values("gap_days") >= rules.lapse_min_days
+    # A seasonal buyer in its off-season (the same pause a year earlier, see
+    # rhythm.late_history) is neither lapsed nor late.
+    in_season = values("seasonal_pause") < 1
+    # Nor is one silent for no longer than a pause they took before and came back from.
+    unprecedented = ~(values("gap_days") <= values("longest_gap_days"))
+    late = ~(values("overdue") < rules.late_cycles) & in_season & unprecedented
+    lapsed = (
+        (values("overdue") >= rules.lapse_cycles)
+        & (values("gap_days") >= rules.lapse_min_days)
+        & in_season
+        & unprecedented
     )
     return {
         "P_ALIVE_LOW": values("p_alive") < rules.p_alive_low,
         "P_ALIVE_DROP": values("p_alive_previous") - values("p_alive") >= rules.p_alive_drop,
         "PURCHASE_DROP": base
+        & in_season
         & (_drop(facts["purchases_recent"], facts["purchases_previous"]) >= rules.purchase_drop),
         "REVENUE_DROP": base
         & late

@@ -335,6 +335,7 @@ def print_summary(console: Console, result: AnalysisResult, label: str) -> None:
     console.print(_churn_table(result, min(10, result.config.report_top)))
     if result.backtest is not None:
         console.print(_backtest_table(result))
+        console.print(_scorecard_table(result))
     if result.health_backtest is not None:
         check = result.health_backtest
         console.print(
@@ -422,5 +423,26 @@ def _backtest_table(result: AnalysisResult) -> Table:
             f"{figures.correlation:.3f}",
             f"top {share:.0%} hold {figures.top_share_captured:.1%} "
             f"(best {figures.ideal_top_share:.1%})",
+        )
+    return table
+
+
+def _scorecard_table(result: AnalysisResult) -> Table:
+    """The back-test's decision scorecard: capture by ranking, and each model's churn."""
+    assert result.backtest is not None
+    card = result.backtest.scorecard
+    table = Table(title="Decision scorecard 决策评分卡 (share of holdout revenue captured)")
+    for column in ("ranking", "top 10%", "top 20%", "churn AUC", "Brier"):
+        table.add_column(column)
+    for name, figures in card.capture.items():
+        churn = card.churn.get(name, {})
+        table.add_row(
+            name,
+            *(
+                "-" if figures.get(key) is None else f"{figures[key]:.1%}"
+                for key in ("top_10", "top_20")
+            ),
+            f"{churn['auc']:.3f}" if churn else "",
+            f"{churn['brier']:.3f}" if churn else "",
         )
     return table

@@ -16,7 +16,7 @@ compare the last trend window with the window before it):
 
 | # | rule code | stage | condition |
 | --- | --- | --- | --- |
-| 1 | ``p_alive_low`` | decline | P(alive) < ``decline_p_alive`` |
+| 1 | ``p_alive_low`` | decline | P(alive) < ``decline_p_alive``, not in a seasonal pause (**) |
 | 2 | ``dormant`` | decline | no purchase for ``dormant_days`` or more |
 | 3 | ``lapsed`` | decline | silent for ``lapse_cycles`` of its usual gaps (**) |
 | 4 | ``purchase_drop`` | decline | base (*) and purchase rate fell ``decline_purchase_drop`` |
@@ -38,9 +38,12 @@ last window happened to hold fewer or smaller orders is not in decline (on a see
 book, a buyer ordering every three weeks had 10 then 6 orders in two half-years by chance,
 P = 0.23 under an unchanged rate, and bought ten days before the end).
 
-(**) the time since the last purchase against the customer's own mean gap between
-purchases, or the book's typical gap for a customer with too few purchases (a one-off buyer
-silent for ten of the book's monthly cycles is lapsed), and at least ``lapse_min_days``.
+(**) not in a seasonal off-season (the same pause a year earlier) and silent for longer
+than any pause the customer took before (:func:`~paretocrm.analytics.rhythm.late_history`;
+both also gate rules 4 and 5); the time since the last purchase against the customer's own
+mean gap between purchases, or the book's typical gap for a customer with too few
+purchases (a one-off buyer silent for ten of the book's monthly cycles is lapsed), and at
+least ``lapse_min_days``.
 
 Every customer gets an explanation in English and Chinese, e.g. "purchase rate fell 45% vs
 previous 6 months, P(alive) 0.31", and the same explanation as data (``lifecycle_facts``, a
@@ -208,6 +211,8 @@ def _facts(
         "purchase_days": purchase_days,
         "p_alive": alive,
         "purchases_previous": _optional(summary, "purchases_previous"),
+        "seasonal_pause": np.nan_to_num(_optional(summary, "seasonal_pause")),
+        "longest_gap_days": _optional(summary, "longest_gap_days"),
         "purchases_recent": _optional(summary, "purchases_recent"),
         "purchase_trend": _trend(summary, "purchases_recent", "purchases_previous"),
         "value_trend": _trend(summary, "revenue_recent", "revenue_previous"),
@@ -266,10 +271,17 @@ def _apply_rules(
     )
     covers_both = tenure >= 2 * window_days
     # NaN (no rhythm known) compares False: neither lapsed nor late.
-    overdue = facts["overdue"]
+    # A seasonal buyer in its off-season (rhythm.late_history) is neither lapsed nor late.
+    in_season = facts["seasonal_pause"] < 1
+    # Nor is a customer silent for no longer than a pause they took before and came back
+    # from (unknown: NaN compares False, so the rhythm alone decides).
+    unprecedented = ~(facts["gap_days"] <= facts["longest_gap_days"])
+    overdue = np.where(in_season & unprecedented, facts["overdue"], 0.0)
     late = ~(overdue < rules.decline_late_cycles)  # unknown rhythm: the window test alone
     conditions = [
-        facts["p_alive"] < rules.decline_p_alive,
+        # The purchase model reads a seasonal buyer's off-season as dropping out (it knows
+        # no calendar); the same pause a year earlier says otherwise.
+        (facts["p_alive"] < rules.decline_p_alive) & in_season,
         facts["gap_days"] >= rules.dormant_days,
         (overdue >= rules.lapse_cycles) & (facts["gap_days"] >= rules.lapse_min_days),
         has_base & clear_drop & late & (ptrend <= -rules.decline_purchase_drop),

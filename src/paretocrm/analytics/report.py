@@ -399,7 +399,65 @@ def _backtest_table(result: AnalysisResult) -> str:
     ]
     header = ["model", "actual", "predicted", "error", "MAE", "RMSE", "correlation", "top 20%"]
     by_frequency = result.backtest.by_frequency.rename_axis("x (calibration)")
-    return _table(header, rows) + _frame_table(by_frequency)
+    return _table(header, rows) + _frame_table(by_frequency) + _scorecard_tables(result)
+
+
+#: How the scorecard names the naive rankings (English 中文).
+_RANKING_LABELS = {
+    "past_revenue": "past revenue 历史收入",
+    "frequency": "frequency 购买频次",
+    "recency": "recency 最近购买",
+    "ideal": "ideal (hindsight) 事后最优",
+}
+
+
+def _scorecard_tables(result: AnalysisResult) -> str:
+    """The decision scorecard: capture by ranking, churn AUC/Brier, calibration fits."""
+    assert result.backtest is not None
+    card = result.backtest.scorecard
+    if not card.capture:
+        return ""
+
+    def share(value: float | None) -> str:
+        return "-" if value is None or value != value else f"{value:.1%}"
+
+    capture = _table(
+        ["ranking 排序依据", "top 10% 前10%", "top 20% 前20%"],
+        [
+            (
+                _RANKING_LABELS.get(name, f"model {name} 模型"),
+                share(figures.get("top_10")),
+                share(figures.get("top_20")),
+            )
+            for name, figures in card.capture.items()
+        ],
+    )
+    churn = _table(
+        ["model 模型", "churn AUC 流失 AUC", "Brier score"],
+        [
+            (name, f"{figures['auc']:.3f}", f"{figures['brier']:.3f}")
+            for name, figures in card.churn.items()
+        ],
+    )
+    fits = _table(
+        ["model 模型", "calibration parameters 校准期参数", "log-likelihood 对数似然"],
+        [
+            (
+                name,
+                ", ".join(f"{k} = {v:.4g}" for k, v in info["params"].items()),
+                f"{info['log_likelihood']:,.2f}",
+            )
+            for name, info in card.calibration_models.items()
+        ],
+    )
+    return (
+        "<h3>Decision scorecard 决策评分卡</h3>"
+        "<p>Share of the holdout's revenue held by the top customers under each ranking "
+        "(各排序方式下前 10% / 20% 客户占回测期收入的份额)</p>"
+        + capture
+        + f"<p>Churn = no purchase in the holdout 流失 = 回测期内无购买 "
+        f"({share(card.churn_rate)} of customers)</p>" + churn + fits
+    )
 
 
 def _notes(result: AnalysisResult) -> str:

@@ -1,9 +1,10 @@
 """Choose the purchase model by evidence: a time split of the book's own history.
 
-The candidates (MBG/NBD and BG/NBD; Pareto/NBD can be judged too, but its fits are slow, so
-the pipeline leaves it out of the split) make different assumptions
-about customers who stop buying; which one describes a book best is an empirical question,
-and a distributor's 300 accounts are not CDNOW's consumers. So the engine asks the book:
+The candidates (MBG/NBD, BG/NBD and Pareto/NBD; the pipeline judges Pareto/NBD, whose fits
+have no closed-form gradient, on books up to ``pareto_nbd_max_customers``) make different
+assumptions about customers who stop buying; which one describes a book best is an empirical
+question, and a distributor's 300 accounts are not CDNOW's consumers. So the engine asks the
+book:
 
 1. The history used (everything up to the day judged on, or up to the back-test's holdout
    date, never after it) is split in time at several cut-offs (:data:`SPLIT_SHARES`, from

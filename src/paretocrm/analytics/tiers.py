@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,7 @@ __all__ = [
     "TierMigration",
     "TierRules",
     "assign_tiers",
+    "tier_explanation_facts",
     "tier_migration",
     "tier_reasons",
     "value_axes",
@@ -161,6 +163,52 @@ def tier_reasons(
     en = np.asarray([text[0] for text in texts], dtype=object)[at]
     zh = np.asarray([text[1] for text in texts], dtype=object)[at]
     return pd.DataFrame({"tier_reason": en, "tier_reason_zh": zh}, index=tiers.index)
+
+
+def tier_explanation_facts(
+    tier: str, current: float, potential: float, rules: TierRules | None = None
+) -> dict[str, Any]:
+    """Why a customer is in ``tier``, as data an application words in any language.
+
+    ``{"tier": ..., "clauses": [...]}``; each clause compares one axis with one cut-off of
+    the rule table: ``{"axis": "current" | "potential", "value": rounded axis value,
+    "op": ">=" | "<", "cut": cut-off}``, plus ``"keeps_out_of": "core"`` on the clause
+    that kept a key customer out of core. The first clause is the axis that put the
+    customer in the tier; core's two clauses are the seeds' rule (high on both).
+    """
+    rules = rules or TierRules()
+
+    def clause(axis: str, cut: float, **extra: str) -> dict[str, Any]:
+        value = current if axis == "current" else potential
+        op = ">=" if value >= cut else "<"
+        return {"axis": axis, "value": round(value), "op": op, "cut": float(cut), **extra}
+
+    if tier == "core":
+        clauses = [clause("current", rules.core_current), clause("potential", rules.core_potential)]
+    elif tier == "key":
+        blocker = "potential" if current >= rules.core_current else "current"
+        blocking_cut = rules.core_potential if blocker == "potential" else rules.core_current
+        clauses = [
+            clause("current", rules.key_current),
+            clause(blocker, blocking_cut, keeps_out_of="core"),
+        ]
+    elif tier == "potential":
+        clauses = [
+            clause("potential", rules.potential_potential),
+            clause("current", rules.key_current),
+        ]
+    elif tier == "ordinary":
+        clauses = [
+            clause("current", rules.ordinary_current),
+            clause("current", rules.key_current),
+            clause("potential", rules.potential_potential),
+        ]
+    else:
+        clauses = [
+            clause("current", rules.ordinary_current),
+            clause("potential", rules.potential_potential),
+        ]
+    return {"tier": tier, "clauses": clauses}
 
 
 def _tier_reason(key: int, rules: TierRules) -> tuple[str, str]:

@@ -114,6 +114,7 @@ def _value_panel(customer: Customer) -> dict[str, Any]:
         "profitability_label": label(PROFITABILITY_LABELS, score.profitability_class),
         "lifecycle_explanation": score.lifecycle_explanation(get_language() or ""),
         "health_explanation": score.health_explanation(),
+        "tier_explanation": score.tier_explanation(get_language() or ""),
     }
 
 

@@ -1,4 +1,4 @@
-"""The lifecycle explanation of a score, worded in the reader's language at display time.
+"""The lifecycle and tier explanations of a score, worded in the reader's language at display time.
 
 The analysis stores each customer's explanation as data (``CustomerScore.lifecycle_facts``:
 the rule code and the rounded figures its sentence quotes, written by
@@ -11,11 +11,14 @@ any Chinese reader).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.utils import formats
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
+
+from paretocrm.analytics.tiers import TierRules, tier_explanation_facts
 
 Facts = Mapping[str, Any]
 
@@ -182,3 +185,44 @@ _WRITERS: dict[str, Callable[[Facts], str]] = {
     "few_purchases": _few_purchases,
     "steady": _steady,
 }
+
+
+def render_tier(
+    tier: str, current: float, potential: float, rules: Mapping[str, Any] | None
+) -> str:
+    """Why a customer is in ``tier``, worded in the active language.
+
+    The clauses (which axis put the customer there, which one kept a key customer out of
+    core) come from :func:`paretocrm.analytics.tiers.tier_explanation_facts` with the cut-offs
+    the run scored with (``ScoreRun.overview["tier_rules"]``; the defaults for runs stored
+    before the cut-offs were recorded).
+    """
+    known = {f.name for f in dataclasses.fields(TierRules)}
+    settings = TierRules(**{k: float(v) for k, v in (rules or {}).items() if k in known})
+    facts = tier_explanation_facts(tier, current, potential, settings)
+    parts = [_tier_clause(clause) for clause in facts["clauses"]]
+    if tier == "core":
+        return gettext("%(current)s and %(potential)s: core customers are high on both") % {
+            "current": parts[0],
+            "potential": parts[1],
+        }
+    text = parts[0]
+    for part in parts[1:]:
+        text = gettext("%(first)s; %(second)s") % {"first": text, "second": part}
+    return text
+
+
+def _tier_clause(clause: Mapping[str, Any]) -> str:
+    axis = gettext("current value") if clause["axis"] == "current" else gettext("potential value")
+    figures = {
+        "axis": axis,
+        "value": formats.number_format(clause["value"], 0),
+        "cut": formats.number_format(clause["cut"], 0),
+    }
+    if clause["op"] == ">=":
+        text = gettext("%(axis)s %(value)s ≥ %(cut)s") % figures
+    else:
+        text = gettext("%(axis)s %(value)s < %(cut)s") % figures
+    if clause.get("keeps_out_of") == "core":
+        text = gettext("%(clause)s, which keeps it out of core") % {"clause": text}
+    return text

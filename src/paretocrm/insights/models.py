@@ -22,7 +22,7 @@ from paretocrm.insights.choices import (
     Tier,
     WeightMethod,
 )
-from paretocrm.insights.explanations import render_lifecycle
+from paretocrm.insights.explanations import render_lifecycle, render_tier
 from paretocrm.insights.querysets import CustomerScoreManager, ScoreRunQuerySet
 
 
@@ -234,6 +234,13 @@ class CustomerScore(models.Model):
             return render_lifecycle(
                 self.lifecycle_facts, self.lifecycle_reason, self.lifecycle_reason_zh
             )
+
+    def tier_explanation(self, language: str | None = None) -> str:
+        """Which value axis put the customer in the tier, in ``language`` (default: the
+        active one), with the cut-offs of the score's run."""
+        with translation.override(language or translation.get_language()):
+            rules = (self.run.overview or {}).get("tier_rules")
+            return render_tier(self.tier, self.current_value, self.potential_value, rules)
 
 
 class RatingWeights(AppendOnlyModel):

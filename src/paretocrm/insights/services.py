@@ -639,6 +639,7 @@ def overview(result: pipeline.AnalysisResult) -> dict[str, Any]:
         },
         "dependency_alerts": [str(i) for i in concentration.alerts.index.tolist()],
         "tier_counts": scores["tier"].value_counts().to_dict(),
+        "tier_rules": dataclasses.asdict(result.config.tiers),
         "lifecycle_counts": scores["lifecycle_stage"].value_counts().to_dict(),
         "revenue_by_tier": scores.groupby("tier")["revenue"].sum().round(2).to_dict(),
         "value_at_risk": float(scores["value_at_risk"].sum()),

@@ -144,6 +144,8 @@ class CoreCustomersView(LoginRequiredMixin, TemplateView):
             return context
         scores = _current_scores(self.request.user)
         core = list(scores.filter(tier__in=CORE_TIERS).order_by("-rating", "customer_id"))
+        for score in core:
+            score.run = run  # the current run, already read: one query for the tier reasons
         rising = list(
             scores.filter(tier=Tier.POTENTIAL).order_by("-potential_value", "customer_id")[
                 :NEXT_CORE_SHOWN

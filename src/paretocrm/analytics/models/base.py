@@ -580,6 +580,22 @@ class TransactionModel(BaseFitter):
     def expected_purchases(self, t: ArrayLike) -> FloatArray:
         """Expected purchases of a new customer in ``(0, t]``, E[X(t)]."""
 
+    def conditional_probability_no_purchases(
+        self,
+        t: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+    ) -> FloatArray:
+        """P(no purchase in ``(T, T + t]`` | x, t_x, T): the back-test's churn probability.
+
+        Models whose customers can drop out only right after a purchase (BG/NBD, MBG/NBD)
+        have it in closed form (:func:`probability_no_purchases_after`); others say so.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} has no closed form for P(no purchase in a period)"
+        )
+
     def weighted_expected_purchases(
         self,
         ends: ArrayLike,
@@ -598,6 +614,23 @@ class TransactionModel(BaseFitter):
         cumulative = self.conditional_expected_purchases(horizons, frequency, recency, T)
         result: FloatArray = weight @ cumulative
         return result
+
+
+def probability_no_purchases_after(
+    r: float, alpha: float, alive: FloatArray, x: FloatArray, t_cal: FloatArray, t: ArrayLike
+) -> FloatArray:
+    """P(no purchase in ``(T, T + t]``) for models where dropout happens only at purchases.
+
+    Dead at T, the customer buys nothing; alive at T, they stay alive until their next
+    purchase, so nothing is bought in ``t`` with the posterior Poisson-gamma probability
+    ``((alpha+T)/(alpha+T+t))^(r+x)`` (their rate given x purchases in T is
+    Gamma(r+x, alpha+T); Fader, Hardie & Lee 2005, section 4):
+    ``1 - P(alive) + P(alive) ((alpha+T)/(alpha+T+t))^(r+x)``.
+    """
+    horizon = np.asarray(t, dtype=np.float64)
+    silent = np.exp((r + x) * (np.log(alpha + t_cal) - np.log(alpha + t_cal + horizon)))
+    result: FloatArray = np.asarray(1.0 - alive + alive * silent, dtype=np.float64)
+    return result
 
 
 def check_rfm(

@@ -25,6 +25,7 @@ from paretocrm.analytics.models.base import (
     TransactionModel,
     as_horizon,
     check_rfm,
+    probability_no_purchases_after,
     weighted_horizons,
     weighted_sum,
 )
@@ -223,6 +224,20 @@ class BGNBDModel(TransactionModel):
         r, alpha, a, b = self._param_array()
         x, t_x, t_cal = check_rfm(frequency, recency, T)
         return _p_alive(r, alpha, a, b, x, t_x, t_cal)
+
+    def conditional_probability_no_purchases(
+        self,
+        t: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+    ) -> FloatArray:
+        """P(no purchase in ``(T, T + t]`` | x, t_x, T), see
+        :func:`~paretocrm.analytics.models.base.probability_no_purchases_after`."""
+        r, alpha, a, b = self._param_array()
+        x, t_x, t_cal = check_rfm(frequency, recency, T)
+        alive = _p_alive(r, alpha, a, b, x, t_x, t_cal)
+        return probability_no_purchases_after(r, alpha, alive, x, t_cal, t)
 
     def expected_purchases(self, t: ArrayLike) -> FloatArray:
         """Equation (7): E[X(t)] for a new customer.

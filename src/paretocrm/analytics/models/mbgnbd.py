@@ -39,6 +39,7 @@ from paretocrm.analytics.models.base import (
     TransactionModel,
     as_horizon,
     check_rfm,
+    probability_no_purchases_after,
 )
 
 __all__ = ["MBGNBDModel"]
@@ -95,6 +96,20 @@ class MBGNBDModel(TransactionModel):
         r, alpha, a, b = self._param_array()
         x, t_x, t_cal = check_rfm(frequency, recency, T)
         return _p_alive(r, alpha, a, b, x, t_x, t_cal)
+
+    def conditional_probability_no_purchases(
+        self,
+        t: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+    ) -> FloatArray:
+        """P(no purchase in ``(T, T + t]`` | x, t_x, T), see
+        :func:`~paretocrm.analytics.models.base.probability_no_purchases_after`."""
+        r, alpha, a, b = self._param_array()
+        x, t_x, t_cal = check_rfm(frequency, recency, T)
+        alive = _p_alive(r, alpha, a, b, x, t_x, t_cal)
+        return probability_no_purchases_after(r, alpha, alive, x, t_cal, t)
 
     def expected_purchases(self, t: ArrayLike) -> FloatArray:
         """E[X(t)] = b/(a-1) [1 - (1-z)^(a-1) 2F1(a+b-r, a-1; a+b; z)], z = t/(alpha+t)."""

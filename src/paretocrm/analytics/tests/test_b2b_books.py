@@ -133,3 +133,15 @@ def test_tier_explanation_names_the_axis() -> None:
     assert np.isin(
         result.scores["tier"], ["core", "key", "potential", "ordinary", "low_value"]
     ).all()
+
+
+@pytest.mark.parametrize(("n", "years", "seed"), [b for b in BOOKS if b[1] == 2])
+def test_seasonal_buyers_in_their_off_season_are_not_lapsed(n: int, years: int, seed: int) -> None:
+    """A buyer ordering in the same few months every year (a fruit importer buying Sep-Jan)
+    is silent for months between seasons; with two years of history the engine sees that
+    last year had the same pause and does not call it a decline or a lapse."""
+    book, result = analysed(n, years, seed)
+    seasonal = result.scores.join(book.truth).query("kind == 'seasonal'")
+    assert len(seasonal) >= 4
+    assert (seasonal["lifecycle_stage"] != "decline").all(), seasonal["lifecycle_reason"]
+    assert not seasonal["churn_reasons"].str.contains("LAPSED").any(), seasonal["churn_reasons"]

@@ -38,7 +38,8 @@ def test_example_cdnow_writes_all_outputs_and_prints_the_summary(
     out = tmp_path / "out"
     assert main(["--example", "cdnow", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    for text in ("Pareto (revenue)", "Tiers", "core", "Churn warnings", "Back-test", "bgnbd"):
+    for text in ("Pareto (revenue)", "Tiers", "core", "Churn warnings", "Back-test", "bgnbd",
+                 "Decision scorecard", "past_revenue"):  # fmt: skip
         assert text in printed
     scores = pd.read_csv(out / "scores.csv", dtype={"customer_id": str})
     assert len(scores) == 2357
@@ -51,6 +52,10 @@ def test_example_cdnow_writes_all_outputs_and_prints_the_summary(
     classes = models["backtest"]["by_frequency"]
     assert classes["0"]["customers"] == 1411
     assert abs(classes["0"]["bgnbd"] - 0.225) < 0.01
+    scorecard = models["backtest"]["scorecard"]
+    assert set(scorecard["capture"]) >= {"bgnbd", "past_revenue", "frequency", "recency"}
+    assert 0.5 < scorecard["churn"]["bgnbd"]["auc"] <= 1
+    assert scorecard["calibration_models"]["bgnbd"]["log_likelihood"] < 0
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "Plotly" in report
     assert "<script src=" not in report

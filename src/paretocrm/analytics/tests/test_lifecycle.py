@@ -249,3 +249,54 @@ def test_every_customer_gets_a_reason_in_both_languages() -> None:
         "stable",
         "decline",
     }
+
+
+def test_a_fruit_importer_between_seasons_is_in_a_seasonal_pause_a_lapsed_buyer_is_not() -> None:
+    from paretocrm.analytics.contract import load_transactions
+    from paretocrm.analytics.rhythm import late_history
+    from paretocrm.analytics.summary import summarize_loaded
+
+    season = [f"{y}-{m:02d}-{d:02d}" for y, months in ((2022, (9, 10, 11, 12)), (2023, (1,)),
+              (2023, (9, 10, 11, 12)), (2024, (1,))) for m in months for d in (5, 20)]  # fmt: skip
+    monthly = [f"{y}-{m:02d}-12" for y in (2022, 2023) for m in range(9 if y == 2022 else 1, 13)]
+    monthly += ["2024-01-12"]
+    rows = [("南洋果业进口", day, 88_000.0) for day in season]
+    rows += [("华信阀门", day, 15_000.0) for day in monthly]
+    table = load_transactions(pd.DataFrame(rows, columns=["customer_id", "timestamp", "amount"]))
+    summary = summarize_loaded(table, unit="W", observation_end="2024-08-15")
+    pause = pd.Series(late_history(table, summary, 7.0)["seasonal_pause"], index=summary.index)
+    assert pause["南洋果业进口"] == 1.0  # Feb-Aug 2023 was silent too: off-season
+    assert pause["华信阀门"] == 0.0  # it bought every month of 2023: this silence is new
+    p_alive = pd.Series(0.3, index=summary.index)
+    summary["seasonal_pause"] = pause
+    stages = classify_lifecycle(summary, p_alive)["lifecycle_stage"]
+    assert stages["南洋果业进口"] != "decline"
+    assert stages["华信阀门"] == "decline"
+
+
+def test_decline_needs_a_silence_longer_than_the_customers_own_pauses() -> None:
+    """The demo's bug (issue 15): a core account ordering in bursts (weekly for two months,
+    then a three-month pause, over two years) was put in decline with P(alive) 0.98 after
+    50 silent days: 3.4 of its *mean* gaps, but shorter than every pause it has taken and
+    come back from. A steady monthly buyer silent for five months is still in decline."""
+    from paretocrm.analytics.contract import load_transactions
+    from paretocrm.analytics.rhythm import late_history
+    from paretocrm.analytics.summary import summarize_loaded
+
+    start = pd.Timestamp("2023-01-02")
+    bursts = [start + pd.Timedelta(days=150 * k + 7 * w) for k in range(5) for w in range(9)]
+    end = bursts[-1] + pd.Timedelta(days=50)
+    monthly = [end - pd.Timedelta(days=150 + 30 * k) for k in range(20)]
+    rows = [("鼎盛进出口", day, 52_000.0) for day in bursts]
+    rows += [("华信阀门", day, 18_000.0) for day in monthly]
+    table = load_transactions(pd.DataFrame(rows, columns=["customer_id", "timestamp", "amount"]))
+    summary = summarize_loaded(table, unit="W", observation_end=end)
+    for name, values in late_history(table, summary, 7.0).items():
+        summary[name] = values
+    assert summary.at["鼎盛进出口", "longest_gap_days"] == pytest.approx(94.0)
+    stages = classify_lifecycle(summary, pd.Series([0.98, 0.98], index=summary.index))
+    assert stages.at["鼎盛进出口", "lifecycle_stage"] != "decline", stages.at[
+        "鼎盛进出口", "lifecycle_reason"
+    ]
+    assert stages.at["华信阀门", "lifecycle_stage"] == "decline"
+    assert stages.at["华信阀门", "lifecycle_rule"] == "lapsed"

@@ -106,3 +106,25 @@ def test_the_choice_reads_order_times_with_fractions_of_a_second(
         penalizer_coef=0.0,
     )
     assert choice.chosen in {"mbgnbd", "bgnbd"}
+
+
+def test_pareto_nbd_is_a_candidate_of_the_split_on_books_it_is_cheap_on() -> None:
+    import dataclasses
+
+    from paretocrm.analytics.config import default_config
+    from paretocrm.analytics.tests.b2b_books import BOOK_END, b2b_book
+
+    book = b2b_book(30, 2, 2)
+    result = analyze(book.transactions, observation_end=BOOK_END)
+    assert result.model_choice is not None
+    figures = result.model_choice.candidates["paretonbd"]
+    assert 0 < figures["capture"] <= 1 and figures["class_error"] >= 0
+    assert "paretonbd" in result.model_choice.reason
+    # Above pareto_nbd_max_customers the split does not pay for its fits (B1: 1M customers).
+    config = default_config()
+    config = dataclasses.replace(
+        config, models=dataclasses.replace(config.models, pareto_nbd_max_customers=20)
+    )
+    bounded = analyze(book.transactions, observation_end=BOOK_END, config=config)
+    assert bounded.model_choice is not None
+    assert "paretonbd" not in bounded.model_choice.candidates

@@ -58,3 +58,21 @@ def test_analytic_gradient_matches_finite_differences(cdnow_summary: pd.DataFram
     analytic = model._gradient_prepared(params, data).sum(axis=0)
     numeric = approx_fprime(params, lambda p: model._log_likelihood(p, data).sum(), 1e-6)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-4)
+
+
+def test_probability_of_no_purchase_in_the_holdout(fitted: MBGNBDModel) -> None:
+    """Dead, or alive and silent: 1 - P(alive) + P(alive) ((alpha+T)/(alpha+T+t))^(r+x)."""
+    r, alpha = fitted.params_["r"], fitted.params_["alpha"]
+    x, t_x, T = np.array([0.0, 2.0, 9.0]), np.array([0.0, 30.43, 20.0]), np.array([38.86] * 3)
+    alive = fitted.conditional_probability_alive(x, t_x, T)
+    silent = ((alpha + T) / (alpha + T + 39.0)) ** (r + x)
+    value = fitted.conditional_probability_no_purchases(39.0, x, t_x, T)
+    assert value == pytest.approx(1 - alive + alive * silent, rel=1e-12)
+    assert ((value > 0) & (value < 1)).all()
+    longer = fitted.conditional_probability_no_purchases(78.0, x, t_x, T)
+    assert (longer < value).all()  # a longer holdout leaves less room for silence
+    # BG/NBD's customer without a repeat purchase is alive: pure Poisson-gamma silence.
+    bg = BGNBDModel().fit(*(np.array(v) for v in ([0, 1, 3], [0, 5, 20], [30, 30, 30])))
+    assert bg.conditional_probability_no_purchases(10.0, 0.0, 0.0, 30.0)[0] == pytest.approx(
+        ((bg.params_["alpha"] + 30) / (bg.params_["alpha"] + 40)) ** bg.params_["r"]
+    )

@@ -174,7 +174,7 @@ def test_customer_first_buying_on_the_last_day_is_scored(
     )
     result = analyze(pd.concat([transactions, newcomer], ignore_index=True))
     assert result.summary.at["NEW", "T"] == 0
-    assert result.scores.at["NEW", "p_alive"] == 1.0
+    assert result.scores.at["NEW", "p_alive"] >= 0.99  # seen half a day ago (any model)
     assert result.scores.at["NEW", "lifecycle_stage"] == "exploration"
     assert np.isfinite(result.scores.at["NEW", "clv"])
 

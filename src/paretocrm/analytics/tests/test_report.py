@@ -61,3 +61,20 @@ def test_write_report_creates_a_utf8_file(result: AnalysisResult, tmp_path: Path
     path = write_report(result, tmp_path / "report.html", title="测试报告 <b>")
     text = path.read_text(encoding="utf-8")
     assert "<title>测试报告 &lt;b&gt;</title>" in text
+
+
+def test_backtest_scorecard_is_in_the_report_and_models_json(result: AnalysisResult) -> None:
+    from paretocrm.analytics.cli import models_document
+
+    assert result.backtest is not None
+    card = result.backtest.scorecard
+    assert {"past_revenue", "frequency", "recency", "ideal"} <= set(card.capture)
+    model = next(iter(result.backtest.models))
+    assert 0.5 < card.churn[model]["auc"] <= 1  # better than a coin on these customers
+    page = render_report(result)
+    assert "<h3>Decision scorecard 决策评分卡</h3>" in page
+    assert f"{card.capture['past_revenue']['top_20']:.1%}" in page
+    assert f"{card.churn[model]['brier']:.3f}" in page
+    document = models_document(result)["backtest"]
+    fits = document["scorecard"]["calibration_models"]
+    assert set(fits[model]["params"]) and fits[model]["log_likelihood"] < 0

@@ -82,3 +82,46 @@ def test_migration_finds_risers_fallers_new_and_gone() -> None:
 def test_migration_refuses_unknown_tier_names() -> None:
     with pytest.raises(DataContractError, match="'before' has unknown tiers: gold"):
         tier_migration(pd.Series({"a": "gold"}), pd.Series({"a": "core"}))
+
+
+def test_tier_explanation_facts_name_the_axis_that_placed_each_customer() -> None:
+    from paretocrm.analytics.tiers import tier_explanation_facts
+
+    rules = TierRules()
+    core = tier_explanation_facts("core", 91.4, 63.0, rules)
+    assert core == {
+        "tier": "core",
+        "clauses": [
+            {"axis": "current", "value": 91, "op": ">=", "cut": 80.0},
+            {"axis": "potential", "value": 63, "op": ">=", "cut": 50.0},
+        ],
+    }
+    # High current value, low potential: key, and potential value keeps it out of core.
+    key = tier_explanation_facts("key", 85.0, 41.2, rules)
+    assert key["clauses"] == [
+        {"axis": "current", "value": 85, "op": ">=", "cut": 60.0},
+        {"axis": "potential", "value": 41, "op": "<", "cut": 50.0, "keeps_out_of": "core"},
+    ]
+    low = tier_explanation_facts("key", 70.0, 90.0, rules)
+    assert low["clauses"][1] == {
+        "axis": "current",
+        "value": 70,
+        "op": "<",
+        "cut": 80.0,
+        "keeps_out_of": "core",
+    }
+
+
+def test_tier_explanation_facts_agree_with_the_tier_rules() -> None:
+    from paretocrm.analytics.tiers import tier_explanation_facts
+
+    rng = np.random.default_rng(7)
+    current = pd.Series(rng.integers(0, 101, 400).astype(float))
+    potential = pd.Series(rng.integers(0, 101, 400).astype(float))
+    tiers = assign_tiers(current, potential, TierRules())
+    for tier, cur, pot in zip(tiers, current, potential, strict=True):
+        facts = tier_explanation_facts(tier, cur, pot, TierRules())
+        for clause in facts["clauses"]:
+            value = cur if clause["axis"] == "current" else pot
+            holds = value >= clause["cut"] if clause["op"] == ">=" else value < clause["cut"]
+            assert holds, (tier, cur, pot, clause)

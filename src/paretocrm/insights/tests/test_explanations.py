@@ -181,3 +181,62 @@ def test_the_running_step_reads_in_the_readers_language():
     page = client.get(reverse("insights:scoring_status")).content.decode()
 
     assert "RFM 與生命週期" in page and "RFM and lifecycle" not in page
+
+
+# --- tier explanation (issue 15, item 8) ----------------------------------------------
+
+TIER_RULES = {
+    "core_current": 80.0,
+    "core_potential": 50.0,
+    "key_current": 60.0,
+    "potential_potential": 80.0,
+    "ordinary_current": 30.0,
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "current value 85 ≥ 60; potential value 41 < 50, which keeps it out of core"),
+        ("zh-hans", "当前价值 85 ≥ 60；潜在价值 41 < 50，因此未进入核心客户"),
+        ("zh-hant", "目前價值 85 ≥ 60；潛在價值 41 < 50，因此未進入核心客戶"),
+    ],
+)
+def test_the_tier_explanation_names_the_axis_in_the_readers_language(language, expected):
+    from paretocrm.insights.explanations import render_tier
+
+    with translation.override(language):
+        assert render_tier("key", 85.2, 41.0, TIER_RULES) == expected
+
+
+def test_the_core_explanation_states_the_rule_high_on_both() -> None:
+    from paretocrm.insights.explanations import render_tier
+
+    with translation.override("zh-hans"):
+        text = render_tier("core", 92.0, 64.0, TIER_RULES)
+    assert text == "当前价值 92 ≥ 80 且潜在价值 64 ≥ 50：核心客户须两项都高"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            "current value 90 ≥ 80 and potential value 70 ≥ 50: core customers are high on both",
+        ),
+        ("zh-hant", "目前價值 90 ≥ 80 且潛在價值 70 ≥ 50：核心客戶須兩項都高"),
+    ],
+)
+def test_the_360_page_and_the_core_list_explain_the_tier(language, expected):
+    admin = make_user(Role.ADMINISTRATOR)
+    customer = make_customer(owner=admin)
+    make_score(make_run(tier_rules=TIER_RULES), customer)  # core: current 90, potential 70
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(admin)
+
+    detail = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    core_list = client.get(reverse("insights:core_customers")).content.decode()
+
+    assert expected in detail
+    assert expected in core_list
