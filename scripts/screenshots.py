@@ -64,8 +64,19 @@ def shoot(url: str, out: Path, password: dict[str, str], data_dir: Path) -> list
                     ("contracts", "contracts/", None),
                     ("users", "users/", None),
                     ("knowledge", "knowledge/", None),
+                    ("rfm-segments", "rfm/", None),
+                    ("possible-duplicates", "customers/duplicates/", None),
+                    ("sla-policies", "service/sla/", None),
                 ],
-                "kam": [("my-accounts", "", None)],
+                "kam": [
+                    ("my-accounts", "", None),
+                    ("my-tasks", "work/tasks/", None),
+                    ("call-lists", "work/call-lists/", None),
+                ],
+                "marketing": [
+                    ("campaigns", "campaigns/", None),
+                    ("new-campaign", "campaigns/new/", None),
+                ],
             }
             for login, shots in pages.items():
                 context = browser.new_context(

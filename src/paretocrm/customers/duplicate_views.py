@@ -17,6 +17,7 @@ REASONS = {
     "name_contains": _("one name is the other with more words"),
     "similar_name": _("similar names"),
     "pinyin": _("the Chinese name's region and brand read in pinyin begin the other name"),
+    "same_sound": _("the Chinese names read the same in pinyin (a typing slip)"),
     "shared_contact": _("their contacts share a phone number or e-mail address"),
 }
 

@@ -94,7 +94,8 @@ class NameMatch:
 
 
 def compare_company_names(a: str, b: str) -> NameMatch:
-    """Score two company names; reasons: same_name, name_contains, similar_name, pinyin."""
+    """Score two company names; reasons: same_name, name_contains, similar_name (Latin),
+    same_sound (Chinese names read alike), pinyin (a Chinese and a Latin name)."""
     key_a, key_b = company_key(a), company_key(b)
     if not key_a or not key_b:
         return NameMatch(0.0, "")
@@ -106,6 +107,11 @@ def compare_company_names(a: str, b: str) -> NameMatch:
     shorter, longer = sorted((key_a, key_b), key=len)
     if len(shorter) >= 4 and longer.startswith(shorter):
         return NameMatch(0.9, "name_contains")
+    if han_a:
+        # One character apart is usually another brand (创亿 / 创汇), unless it reads the
+        # same: a typing slip of the pinyin input method (华油 / 华游).
+        same_sound = "".join(lazy_pinyin(key_a)) == "".join(lazy_pinyin(key_b))
+        return NameMatch(0.85, "same_sound") if same_sound else NameMatch(0.0, "")
     ratio = SequenceMatcher(None, key_a, key_b).ratio()
     return NameMatch(ratio, "similar_name")
 

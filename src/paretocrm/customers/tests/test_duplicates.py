@@ -57,6 +57,13 @@ def test_companies_of_another_city_or_brand_are_not_paired() -> None:
     assert company_candidates(rows) == []
 
 
+def test_chinese_names_one_brand_character_apart_are_other_companies() -> None:
+    """创亿 and 创汇 are two brands; 华油 and 华游 (same pinyin) is a typo of one."""
+    assert company_candidates([(1, "石家庄创亿网络有限公司"), (2, "石家庄创汇网络有限公司")]) == []
+    [pair] = company_candidates([(1, "北京华油天然气有限公司"), (2, "北京华游天然气有限公司")])
+    assert pair.reasons == ("same_sound",)
+
+
 def test_a_shared_contact_pairs_a_renamed_company() -> None:
     rows = [(1, "深圳华南电子有限公司"), (2, "深圳南方芯片科技有限公司")]
     [pair] = company_candidates(rows, shared_contacts=[(2, 1)])
