@@ -66,6 +66,9 @@ LATIN_WORDS = {
     "CRM": "product name and the trade's own acronym",
     # Analysis methods named as the literature names them (Chinese texts use the acronyms).
     "RFM": "recency-frequency-monetary, the method's name",
+    "R": "the RFM method's recency score, as in R5 F4 M5",
+    "F": "the RFM method's frequency score",
+    "M": "the RFM method's monetary score",
     "CLV": "customer lifetime value, the method's name",
     "AHP": "analytic hierarchy process, the method's name",
     "ABC": "ABC classification, the method's name",
@@ -84,6 +87,7 @@ LATIN_WORDS = {
     "JSON": "file format",
     "API": "interface name",
     "PDF": "file format",
+    "Markdown": "the text format of knowledge articles, known by this name",
     "IP": "network address, written so in Chinese (IP 地址)",
     "HHI": "Herfindahl-Hirschman index, the measure's name",
     "ID": "identifier",
@@ -536,10 +540,15 @@ class Scanner:
                 text = text.replace(value, " ")
         return text
 
+    def is_excerpt(self, text: str) -> bool:
+        """The start of a longer user text cut with an ellipsis (an article's summary line)."""
+        start = text.removesuffix("…").removesuffix("...").rstrip()
+        return start != text and len(start) >= 20 and any(v.startswith(start) for v in self.data)
+
     def findings(self, html: str) -> Iterator[tuple[str, str]]:
         for piece in read_page(html).texts:
             text = piece.text
-            if text in LANGUAGE_NAMES or text in self.data:
+            if text in LANGUAGE_NAMES or text in self.data or self.is_excerpt(text):
                 continue
             if text in self.msgids:
                 yield "translatable English shown", text

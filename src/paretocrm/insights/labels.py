@@ -112,6 +112,30 @@ def rfm_segment_label(name: str) -> str:
     return label(RFM_SEGMENT_LABELS, name)
 
 
+#: The words the engine names behaviour segments with (analytics.segmentation).
+BEHAVIOUR_WORDS: dict[str, Promise] = {
+    "High value": _("High value"),
+    "Mid value": _("Mid value"),
+    "Low value": _("Low value"),
+    "active": pgettext_lazy("behaviour segment", "active"),
+    "steady": pgettext_lazy("behaviour segment", "steady"),
+    "lapsing": pgettext_lazy("behaviour segment", "lapsing"),
+    "frequent": pgettext_lazy("behaviour segment", "frequent"),
+    "occasional": pgettext_lazy("behaviour segment", "occasional"),
+}
+
+
+def behaviour_segment_label(name: str) -> str:
+    """A behaviour segment ("Low value, lapsing #2") in the reader's words; a name made of
+    other words is shown as stored."""
+    base, hash_, number = name.partition(" #")
+    parts = base.split(", ")
+    if not all(part in BEHAVIOUR_WORDS for part in parts):
+        return name
+    text = str(pgettext_lazy("list separator", ", ")).join(str(BEHAVIOUR_WORDS[p]) for p in parts)
+    return f"{text}{hash_}{number}"
+
+
 def stage_label(code: str) -> str:
     """The translated name of a lifecycle stage code."""
     from paretocrm.insights.choices import LifecycleStage

@@ -9,7 +9,7 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from paretocrm.insights.labels import RFM_SEGMENT_LABELS
+from paretocrm.insights.labels import RFM_SEGMENT_LABELS, behaviour_segment_label
 from paretocrm.marketing.models import Campaign, ConceptSurvey
 from paretocrm.marketing.services import CAMPAIGN_FIELDS, CampaignError, check_dates
 
@@ -30,7 +30,11 @@ def segment_choices() -> list[tuple[str, Any]]:
     rfm = [(name, label) for name, label in RFM_SEGMENT_LABELS.items()]
     choices: list[tuple[str, Any]] = [("", _("every segment"))]
     choices.append((_("RFM segment"), rfm))
-    named = [(name, name) for name in behaviour if name not in RFM_SEGMENT_LABELS]
+    named = [
+        (name, behaviour_segment_label(name))
+        for name in behaviour
+        if name not in RFM_SEGMENT_LABELS
+    ]
     if named:
         choices.append((_("behaviour segment"), named))
     return choices

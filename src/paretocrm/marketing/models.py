@@ -17,7 +17,11 @@ from paretocrm.core.constraints import range_check
 from paretocrm.core.models import TimeStampedModel, VersionedModel
 from paretocrm.core.money import currency_field, money_field, rate_field
 from paretocrm.customers.choices import ConsentChannel
-from paretocrm.insights.labels import rfm_segment_label
+from paretocrm.insights.labels import (
+    RFM_SEGMENT_LABELS,
+    behaviour_segment_label,
+    rfm_segment_label,
+)
 from paretocrm.marketing.choices import CampaignStatus, CampaignType, ResponseType
 from paretocrm.marketing.querysets import (
     CampaignAttributionQuerySet,
@@ -29,10 +33,12 @@ from paretocrm.marketing.querysets import (
 
 def segment_label(segment: str) -> str:
     """A segment by its translated name: a tier code (campaigns aimed at "core" customers
-    store the tier) or an RFM segment; any other name as stored."""
+    store the tier), an RFM segment or a behaviour segment; any other name as stored."""
     if segment in CustomerTier.values:
         return str(CustomerTier(segment).label)
-    return rfm_segment_label(segment)
+    if segment in RFM_SEGMENT_LABELS:
+        return rfm_segment_label(segment)
+    return behaviour_segment_label(segment)
 
 
 class Campaign(VersionedModel):
