@@ -25,6 +25,16 @@ def require_java() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache(settings):  # type: ignore[no-untyped-def]
+    """Throttles and the refusal-audit rate limit count per user id in the cache; ids repeat
+    across tests (each test's rows are rolled back), so a count must not carry from one test
+    to the next (an import refusal went unlogged after the marketing tests' refusals)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_unless_a_test_asks(settings):  # type: ignore[no-untyped-def]
     """Tests read English messages; a test of the Chinese pages asks for its language itself.
 
