@@ -11,12 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paretocrm.core.exceptions import DomainError
 from paretocrm.core.policy import Function, has_function
 from paretocrm.core.tokens import digest
 from paretocrm.users.models import ApiToken, Team, User
 
 
-class TransferError(ValueError):
+class TransferError(DomainError):
     """A transfer that cannot be done as asked (message fit for the user)."""
 
 

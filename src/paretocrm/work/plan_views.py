@@ -16,10 +16,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.exceptions import StaleVersionError
-from paretocrm.core.views import posted_version
+from paretocrm.core.views import posted_version, show_stale_version
 from paretocrm.customers.choices import ActionStatus
 from paretocrm.customers.models import AccountPlan, Customer
 from paretocrm.customers.views import (
@@ -181,11 +182,7 @@ def plan_action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
     except plans.PlanError as error:
         messages.error(request, str(error))
     except StaleVersionError:
-        text = _(
-            "Someone else changed this plan after you opened the page, so nothing was changed. "
-            "Check the actions below and try again if still needed."
-        )
-        messages.error(request, text)
+        show_stale_version(request, pgettext_lazy("record", "plan"))
     else:
         messages.success(request, _("The action was updated."))
     return redirect("work:plan", pk=plan.pk)

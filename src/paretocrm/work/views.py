@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core import bounds
 from paretocrm.core.exceptions import StaleVersionError
-from paretocrm.core.views import posted_user, posted_version
+from paretocrm.core.views import posted_user, posted_version, show_stale_version
 from paretocrm.customers.views import may_export, record_export, require_export, xlsx_response
 from paretocrm.imports.exports import csv_lines, neutralise, write_xlsx
 from paretocrm.imports.messages import render_issue
@@ -125,11 +125,7 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except services.TaskError as error:
         messages.error(request, str(error))
     except StaleVersionError:
-        text = _(
-            "Someone else changed this task after you opened the page, so nothing was changed. "
-            "Check the task below and try again if still needed."
-        )
-        messages.error(request, text)
+        show_stale_version(request, Task._meta.verbose_name)
     else:
         messages.success(request, _("Task updated."))
     return redirect("work:tasks")
