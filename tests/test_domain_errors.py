@@ -201,6 +201,6 @@ def test_small_things_a_reader_trips_on_are_gone() -> None:
         if isinstance(node, ast.Assign)
         and isinstance(node.value, ast.Name)
         and isinstance(node.targets[0], ast.Name)
-        and node.value.id == "Function"
+        and node.value.id in {"Function", "Role"}
     ]
     assert aliases == []

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.views import posted_version, show_stale_version
-from paretocrm.customers.choices import ActionStatus
+from paretocrm.customers.choices import AccountPlanStatus, ActionStatus
 from paretocrm.customers.models import AccountPlan, Customer
 from paretocrm.customers.views import (
     may_export,
@@ -54,7 +54,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     listed = visible.filter(status=status) if status else visible
     listed = listed.select_related("customer", "owner").order_by("customer__name", "-period_start")
-    planned = visible.exclude(status="closed").values("customer_id")
+    planned = visible.exclude(status=AccountPlanStatus.CLOSED).values("customer_id")
     without_plan = (
         CustomerScore.objects.current()
         .visible_to(request.user)
