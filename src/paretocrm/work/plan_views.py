@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.exceptions import StaleVersionError
-from paretocrm.core.views import posted_version, show_stale_version
+from paretocrm.core.views import posted_version, show_domain_error, show_stale_version
 from paretocrm.customers.choices import AccountPlanStatus, ActionStatus
 from paretocrm.customers.models import AccountPlan, Customer
 from paretocrm.customers.views import (
@@ -163,7 +163,7 @@ def plan_add(request: HttpRequest, pk: int, part: str) -> HttpResponse:
         else:
             plans.add_action(plan, **form.cleaned_data)
     except plans.PlanError as error:
-        messages.error(request, str(error))
+        show_domain_error(request, error)
     return redirect("work:plan", pk=plan.pk)
 
 
@@ -180,7 +180,7 @@ def plan_action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
     try:
         plans.set_action_status(action, request.POST.get("status", ""), plan_version=version)
     except plans.PlanError as error:
-        messages.error(request, str(error))
+        show_domain_error(request, error)
     except StaleVersionError:
         show_stale_version(request, pgettext_lazy("record", "plan"))
     else:
