@@ -306,6 +306,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     # drf-spectacular's AutoSchema plus the shared error answers (400/401/403/404/...).
     "DEFAULT_SCHEMA_CLASS": "paretocrm.core.api.schema.ErrorDocumentingAutoSchema",
+    # A service's DomainError that a view did not catch: a 400 naming the field.
+    "EXCEPTION_HANDLER": "paretocrm.core.api.views.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "paretocrm.core.api.throttling.AnonWindowThrottle",
         "paretocrm.core.api.throttling.UserWindowThrottle",

@@ -84,59 +84,65 @@ class Function(models.TextChoices):
     WORK_TASKS = "work_tasks", _("work tasks")
 
 
-R = Role
-F = Function
 _ALL = frozenset(Function)
 _ACCOUNT_WORK = frozenset(
     {
-        F.WORK_TASKS,
-        F.IMPORT,
-        F.EXPORT,
-        F.VIEW_UNMASKED,
-        F.EDIT_ACCOUNTS,
-        F.EDIT_SERVICE,
-        F.MANAGE_CALL_LISTS,
-        F.INVITE_PORTAL,
-        F.VIEW_CREDIT,
+        Function.WORK_TASKS,
+        Function.IMPORT,
+        Function.EXPORT,
+        Function.VIEW_UNMASKED,
+        Function.EDIT_ACCOUNTS,
+        Function.EDIT_SERVICE,
+        Function.MANAGE_CALL_LISTS,
+        Function.INVITE_PORTAL,
+        Function.VIEW_CREDIT,
     }
 )
 
 #: The role x function table (QUALITY.md role defaults).
 ROLE_FUNCTIONS: MappingProxyType[str, frozenset[Function]] = MappingProxyType(
     {
-        R.ADMINISTRATOR: _ALL,
+        Role.ADMINISTRATOR: _ALL,
         # "All, read + approve": reads and exports everything, approves transfers.
-        R.GENERAL_MANAGER: frozenset(
+        Role.GENERAL_MANAGER: frozenset(
             {
-                F.TRANSFER,
-                F.EXPORT,
-                F.EXPORT_ALL,
-                F.AUDIT_READ,
-                F.RUN_ANALYSIS,
-                F.VIEW_UNMASKED,
-                F.VIEW_CREDIT,
-                F.SET_TARGETS,
+                Function.TRANSFER,
+                Function.EXPORT,
+                Function.EXPORT_ALL,
+                Function.AUDIT_READ,
+                Function.RUN_ANALYSIS,
+                Function.VIEW_UNMASKED,
+                Function.VIEW_CREDIT,
+                Function.SET_TARGETS,
                 # Approvals and escalations reach the general manager as tasks.
-                F.WORK_TASKS,
+                Function.WORK_TASKS,
             }
         ),
         # "Own + team, full".
-        R.KEY_ACCOUNT_MANAGER: _ACCOUNT_WORK | {F.RUN_ANALYSIS, F.EDIT_KNOWLEDGE},
+        Role.KEY_ACCOUNT_MANAGER: _ACCOUNT_WORK | {Function.RUN_ANALYSIS, Function.EDIT_KNOWLEDGE},
         # "Team, edit".
-        R.KEY_ACCOUNT_SPECIALIST: _ACCOUNT_WORK,
+        Role.KEY_ACCOUNT_SPECIALIST: _ACCOUNT_WORK,
         # "Team, read, no export".
-        R.KEY_ACCOUNT_ASSISTANT: frozenset(),
+        Role.KEY_ACCOUNT_ASSISTANT: frozenset(),
         # "Own": works the own accounts; personal data stays masked.
-        R.SALES_REP: _ACCOUNT_WORK - {F.IMPORT, F.VIEW_UNMASKED},
+        Role.SALES_REP: _ACCOUNT_WORK - {Function.IMPORT, Function.VIEW_UNMASKED},
         # "Customers with their cases; cases full": not the customers' master data.
-        R.SERVICE_AGENT: frozenset(
-            {F.EXPORT, F.EDIT_SERVICE, F.EDIT_KNOWLEDGE, F.INVITE_PORTAL, F.WORK_TASKS}
+        Role.SERVICE_AGENT: frozenset(
+            {
+                Function.EXPORT,
+                Function.EDIT_SERVICE,
+                Function.EDIT_KNOWLEDGE,
+                Function.INVITE_PORTAL,
+                Function.WORK_TASKS,
+            }
         ),
         # "Campaigns; customers read, masked contacts". The export is the campaign send list
         # (marketing.exports: consent in force, the channel's address only).
-        R.MARKETING: frozenset({F.EXPORT, F.EDIT_CAMPAIGNS, F.EDIT_KNOWLEDGE, F.WORK_TASKS}),
+        Role.MARKETING: frozenset(
+            {Function.EXPORT, Function.EDIT_CAMPAIGNS, Function.EDIT_KNOWLEDGE, Function.WORK_TASKS}
+        ),
         # Customers on the portal use no staff function at all.
-        R.PORTAL_CUSTOMER: frozenset(),
+        Role.PORTAL_CUSTOMER: frozenset(),
     }
 )
 
@@ -144,14 +150,14 @@ ROLE_FUNCTIONS: MappingProxyType[str, frozenset[Function]] = MappingProxyType(
 #: Marketing reads every customer (audiences span the company) with contacts masked.
 ROLE_SCOPES: MappingProxyType[str, ScopeLevel] = MappingProxyType(
     {
-        R.ADMINISTRATOR: ScopeLevel.ALL,
-        R.GENERAL_MANAGER: ScopeLevel.ALL,
-        R.KEY_ACCOUNT_MANAGER: ScopeLevel.TEAM_TREE,
-        R.KEY_ACCOUNT_SPECIALIST: ScopeLevel.TEAM,
-        R.KEY_ACCOUNT_ASSISTANT: ScopeLevel.TEAM,
-        R.SALES_REP: ScopeLevel.OWN,
-        R.SERVICE_AGENT: ScopeLevel.CASES,
-        R.MARKETING: ScopeLevel.ALL,
+        Role.ADMINISTRATOR: ScopeLevel.ALL,
+        Role.GENERAL_MANAGER: ScopeLevel.ALL,
+        Role.KEY_ACCOUNT_MANAGER: ScopeLevel.TEAM_TREE,
+        Role.KEY_ACCOUNT_SPECIALIST: ScopeLevel.TEAM,
+        Role.KEY_ACCOUNT_ASSISTANT: ScopeLevel.TEAM,
+        Role.SALES_REP: ScopeLevel.OWN,
+        Role.SERVICE_AGENT: ScopeLevel.CASES,
+        Role.MARKETING: ScopeLevel.ALL,
     }
 )
 
@@ -161,10 +167,10 @@ FULL_SCOPE_ROLES: frozenset[str] = frozenset(
 )
 
 #: Roles whose people manage key accounts: each gets a scorecard and a revenue target.
-KEY_ACCOUNT_MANAGER_ROLES: frozenset[str] = frozenset({R.KEY_ACCOUNT_MANAGER})
+KEY_ACCOUNT_MANAGER_ROLES: frozenset[str] = frozenset({Role.KEY_ACCOUNT_MANAGER})
 
 #: Roles of people outside the company: they reach only the portal, never staff pages or API.
-PORTAL_ROLES: frozenset[str] = frozenset({R.PORTAL_CUSTOMER})
+PORTAL_ROLES: frozenset[str] = frozenset({Role.PORTAL_CUSTOMER})
 
 #: The company's own people: every role but the portal's.
 STAFF_ROLES: tuple[str, ...] = tuple(role for role in Role if role not in PORTAL_ROLES)
@@ -202,7 +208,7 @@ def is_administrator(user: Any) -> bool:
     if not is_active_user(user):
         return False
     return bool(
-        getattr(user, "is_superuser", False) or getattr(user, "role", "") == R.ADMINISTRATOR
+        getattr(user, "is_superuser", False) or getattr(user, "role", "") == Role.ADMINISTRATOR
     )
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 from django.views.generic import ListView
 
+from paretocrm.core.exceptions import DomainError
 from paretocrm.core.masking import searchable_fields
 from paretocrm.core.policy import Function, has_function
 
@@ -49,6 +50,42 @@ def posted_version(request: HttpRequest) -> int | None:
     text = _("the page did not say which version of the record it showed; reload it and try again")
     messages.error(request, f"version: {text}")
     return None
+
+
+def show_domain_error(request: HttpRequest, error: DomainError, form: Any = None) -> None:
+    """Show a service's refusal where the user is looking.
+
+    With a ``form``: on the field the error names when the form has it, else on the form
+    (the whole message, field name included). Without one: an error message on the next page.
+    """
+    if form is None:
+        messages.error(request, str(error))
+    elif error.field in form.fields:
+        form.add_error(error.field, error.text)
+    else:
+        form.add_error(None, str(error))
+
+
+def show_stale_version(request: HttpRequest, label: Any, form: Any = None) -> None:
+    """Say that someone else changed the record (``label``: its translated name, e.g. the
+    model's ``verbose_name``) since the page was opened (DUR-1).
+
+    With a ``form`` (an edit page): the changes were not saved, on the form. Without one (an
+    action button): nothing was changed, as an error message on the page the view redirects to.
+    """
+    if form is not None:
+        text = _(
+            "Someone else changed this %(record)s while you were editing it. Your changes "
+            "were not saved: reload the page to see the current data, then make your "
+            "changes again."
+        )
+        form.add_error(None, text % {"record": label})
+        return
+    text = _(
+        "Someone else changed this %(record)s after you opened the page, so nothing was "
+        "changed. Check the %(record)s below and try again if still needed."
+    )
+    messages.error(request, text % {"record": label})
 
 
 def posted_user(request: HttpRequest, name: str) -> Any:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paretocrm.core.exceptions import DomainError
 from paretocrm.customers.choices import (
     AccountTeamRole,
     ChangeChannel,
@@ -124,7 +125,7 @@ def log_interaction(customer: Customer, *, user: Any, **fields: Any) -> Interact
     return interaction
 
 
-class AccountTeamError(ValueError):
+class AccountTeamError(DomainError):
     """An account-team change that cannot be made; the message starts with the field."""
 
 

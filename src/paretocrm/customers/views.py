@@ -38,7 +38,7 @@ from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
 from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.paging import CountFromPaginator
-from paretocrm.core.views import posted_version
+from paretocrm.core.views import posted_version, show_stale_version
 from paretocrm.customers import privacy, profile
 from paretocrm.customers.filtersets import CustomerFilterSet
 from paretocrm.customers.forms import AccountTeamMemberForm, CustomerForm, InteractionForm
@@ -340,14 +340,7 @@ class CustomerEditView(LoginRequiredMixin, UpdateView):
         with transaction.atomic():
             stored = Customer.objects.select_for_update().get(pk=self.object.pk)
             if stored.version != form.cleaned_data["version"]:
-                form.add_error(
-                    None,
-                    _(
-                        "Someone else changed this customer while you were editing it. "
-                        "Your changes were not saved: reload the page to see the current "
-                        "data, then make your changes again."
-                    ),
-                )
+                show_stale_version(self.request, Customer._meta.verbose_name, form=form)
                 return self.render_to_response(self.get_context_data(form=form, conflict=True))
             form.instance.version = stored.version
             form.save()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
 from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
+from paretocrm.core.exceptions import DomainError
 from paretocrm.imports import validation as check
 from paretocrm.imports.kinds import KINDS, ImportKind, WriteCounts
 from paretocrm.imports.models import ImportBatch, ImportStatus
@@ -26,7 +27,7 @@ from paretocrm.imports.parsing import ImportFileError, Limits
 from paretocrm.imports.permissions import check_permissions
 
 
-class ImportError_(Exception):  # trailing _: the builtin ImportError means something else
+class ImportRefused(DomainError):
     """An import request that cannot start (unknown kind, bad option)."""
 
 
@@ -83,7 +84,7 @@ def run_import(
     progress can be watched); without it a new one is written.
     """
     if kind_name not in KINDS:
-        raise ImportError_(f"unknown kind {kind_name!r}; choose from {', '.join(sorted(KINDS))}.")
+        raise ImportRefused(f"unknown kind {kind_name!r}; choose from {', '.join(sorted(KINDS))}.")
     path = Path(path)
     hooks = hooks or ProgressHooks()
     kind = KINDS[kind_name](importer=user if getattr(user, "pk", None) else None)
@@ -215,7 +216,7 @@ def store_upload(upload: Any, *, kind_name: str, encoding: str, user: Any) -> Im
     """Keep an uploaded file and create its dry-run batch (not yet run).
 
     The file keeps its own name (inside a fresh directory) so the report names it as the
-    user knows it. Raises ``ImportError_`` naming the parameter for an unknown kind,
+    user knows it. Raises ``ImportRefused`` naming the parameter for an unknown kind,
     encoding or file type.
     """
     from uuid import uuid4
@@ -226,17 +227,17 @@ def store_upload(upload: Any, *, kind_name: str, encoding: str, user: Any) -> Im
 
     if kind_name not in KINDS:
         text = _("unknown %(value)s; choose from %(allowed)s.")
-        raise ImportError_(
+        raise ImportRefused(
             "kind: " + text % {"value": repr(kind_name), "allowed": ", ".join(sorted(KINDS))}
         )
     if encoding not in WEB_ENCODINGS:
         text = _("%(value)s is not one of %(allowed)s.")
-        raise ImportError_(
+        raise ImportRefused(
             "encoding: " + text % {"value": repr(encoding), "allowed": ", ".join(WEB_ENCODINGS)}
         )
     name = get_valid_filename(Path(str(upload.name)).name) or "upload"
     if Path(name).suffix.lower() not in SUPPORTED_EXTENSIONS:
-        raise ImportError_("file: " + _("%(name)s is not a .csv or .xlsx file.") % {"name": name})
+        raise ImportRefused("file: " + _("%(name)s is not a .csv or .xlsx file.") % {"name": name})
     folder = upload_root() / uuid4().hex
     folder.mkdir(parents=True)
     with (folder / name).open("wb") as handle:
@@ -256,19 +257,19 @@ def store_upload(upload: Any, *, kind_name: str, encoding: str, user: Any) -> Im
 def prepare_commit(checked: ImportBatch, *, user: Any, skip_invalid: bool) -> ImportBatch:
     """The commit batch of a validated dry run (run it with ``run_batch``).
 
-    Refused (``ImportError_``) unless the dry run validated, its file is still there, it was
+    Refused (``ImportRefused``) unless the dry run validated, its file is still there, it was
     not committed or started committing before, and errors are only accepted when the user
     chose to skip the invalid rows.
     """
     locked = ImportBatch.objects.select_for_update().get(pk=checked.pk)
     if not locked.dry_run or locked.status != ImportStatus.VALIDATED:
-        raise ImportError_(_("only a finished dry run can be committed."))
+        raise ImportRefused(_("only a finished dry run can be committed."))
     if locked.commits.exclude(status__in=[ImportStatus.REJECTED, ImportStatus.FAILED]).exists():
-        raise ImportError_(_("this file was already committed (or is being committed)."))
+        raise ImportRefused(_("this file was already committed (or is being committed)."))
     if locked.errors and not skip_invalid:
-        raise ImportError_(_("the file has errors: fix them, or choose to skip the invalid rows."))
+        raise ImportRefused(_("the file has errors: fix them, or choose to skip the invalid rows."))
     if not locked.stored_file or not (upload_root() / locked.stored_file).is_file():
-        raise ImportError_(_("the uploaded file is no longer available; upload it again."))
+        raise ImportRefused(_("the uploaded file is no longer available; upload it again."))
     return ImportBatch.objects.create(
         kind=locked.kind,
         file_name=locked.file_name,

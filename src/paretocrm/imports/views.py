@@ -71,7 +71,7 @@ class ImportPageView(ImportAccessMixin, View):
                 encoding=form.cleaned_data["encoding"],
                 user=request.user,
             )
-        except services.ImportError_ as error:
+        except services.ImportRefused as error:
             form.add_error(None, str(error))
             return self.get(request, form)
         background.start_import(batch.pk)
@@ -187,7 +187,7 @@ class CommitView(ImportAccessMixin, View):
         skip = form.is_valid() and form.cleaned_data["skip_invalid"]
         try:
             batch = services.prepare_commit(checked, user=request.user, skip_invalid=skip)
-        except services.ImportError_ as error:
+        except services.ImportRefused as error:
             messages.error(request, _("Not committed: %(reason)s") % {"reason": error})
             return redirect("imports:batch", pk=checked.pk)
         background.start_import(batch.pk)

@@ -28,6 +28,7 @@ from paretocrm.analytics import pipeline
 from paretocrm.analytics.exceptions import AnalyticsError, ConfigurationError
 from paretocrm.core import bounds
 from paretocrm.core.bulk import fast_insert, insert_rows, refresh_statistics
+from paretocrm.core.exceptions import DomainError
 from paretocrm.insights import rating_settings
 from paretocrm.insights.attributes import read_attributes
 from paretocrm.insights.choices import RunErrorCode, RunSource, RunStatus, WeightMethod
@@ -684,7 +685,7 @@ def _shares(frame: pd.DataFrame) -> dict[str, float]:
     return {f"{fraction:g}": round(float(share), 4) for fraction, share in frame["share"].items()}
 
 
-class RatingSettingsError(ValueError):
+class RatingSettingsError(DomainError):
     """Weights that cannot be saved; the message names the criterion or the problem."""
 
 

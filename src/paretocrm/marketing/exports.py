@@ -28,6 +28,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paretocrm.core.exceptions import DomainError
 from paretocrm.core.masking import mask_email, mask_phone, mask_text
 from paretocrm.core.policy import Function, has_function
 from paretocrm.customers.choices import ConsentChannel
@@ -57,7 +58,7 @@ CHANNEL_ADDRESS: dict[str, tuple[Callable[[Contact], str], Callable[[str | None]
 }
 
 
-class AudienceExportError(ValueError):
+class AudienceExportError(DomainError):
     """A bad export request; the message names the parameter."""
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paretocrm.core.choices import CustomerTier
+from paretocrm.core.exceptions import DomainError
 from paretocrm.core.models import require_version
 from paretocrm.core.money import quantize_money
 from paretocrm.core.services import convert
@@ -35,7 +36,7 @@ from paretocrm.sales.models import Order
 ATTRIBUTION_WINDOW_DAYS = 30
 
 
-class CampaignError(ValueError):
+class CampaignError(DomainError):
     """A campaign change that cannot be made; the message names the field."""
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.querysets import has_full_scope
 from paretocrm.core.tokens import digest
-from paretocrm.core.views import ScopedListView, posted_version
+from paretocrm.core.views import ScopedListView, posted_version, show_stale_version
 from paretocrm.customers.choices import ConsentChannel
 from paretocrm.customers.views import record_export, require_export, xlsx_response
 from paretocrm.imports.exports import csv_lines
@@ -87,12 +87,7 @@ def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 version = form.cleaned_data.get("version") or 0
                 campaign = services.update_campaign(campaign, version=version, **fields)
         except StaleVersionError:
-            text = _(
-                "Someone else changed this campaign while you were editing it. Your changes "
-                "were not saved: reload the page to see the current data, then make your "
-                "changes again."
-            )
-            form.add_error(None, text)
+            show_stale_version(request, Campaign._meta.verbose_name, form=form)
         except (services.CampaignError, ValidationError) as error:
             attach_error(form, error)
         else:
@@ -116,13 +111,7 @@ def campaign_archive(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.archive_campaign(campaign, version=version)
     except StaleVersionError:
-        messages.error(
-            request,
-            _(
-                "Someone else changed this campaign after you opened the page, so nothing was "
-                "changed. Check the campaign below and try again if still needed."
-            ),
-        )
+        show_stale_version(request, Campaign._meta.verbose_name)
         return redirect("marketing:campaign", pk=campaign.pk)
     messages.success(request, _("The campaign was archived."))
     return redirect("marketing:campaigns")
@@ -250,11 +239,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValueError as error:  # CampaignError, or a window that is not a number
         messages.error(request, str(error))
     except StaleVersionError:
-        text = _(
-            "Someone else changed this campaign after you opened the page, so nothing was "
-            "changed. Check the campaign below and try again if still needed."
-        )
-        messages.error(request, text)
+        show_stale_version(request, Campaign._meta.verbose_name)
     return redirect("marketing:campaign", pk=campaign.pk)
 
 

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from paretocrm.audit.context import audit_context
-from paretocrm.core.exceptions import StaleVersionError
+from paretocrm.core.exceptions import DomainError, StaleVersionError
 from paretocrm.core.languages import language_of
 from paretocrm.core.policy import is_portal_user
 from paretocrm.core.tokens import digest
@@ -41,8 +41,18 @@ from paretocrm.work.choices import ReasonCode
 from paretocrm.work.services import create_manual_task
 
 
-class PortalError(ValidationError):
-    """A portal action refused, with a message for the person who tried it."""
+class PortalError(DomainError, ValidationError):
+    """A portal action refused, with a message for the person who tried it.
+
+    A :class:`DomainError` like every service refusal, and still a Django
+    ``ValidationError``: the portal's pages catch its refusals together with the password
+    and upload validators' errors from the same call (``except ValidationError``) and put
+    them on the form or read ``messages``.
+    """
+
+    def __init__(self, message: object = "", *, field: str | None = None, code: str | None = None):
+        ValidationError.__init__(self, message, code=code)
+        DomainError.__init__(self, message, field=field, code=code)
 
 
 def invitation_lifetime() -> dt.timedelta:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paretocrm.core import bounds
+from paretocrm.core.exceptions import DomainError
 from paretocrm.sales.choices import CLOSED_STAGES, InvoiceStatus, OpportunityStage
 from paretocrm.sales.models import (
     Invoice,
@@ -125,7 +126,7 @@ def reverse_payment(
     return reversal
 
 
-class AllocationError(ValueError):
+class AllocationError(DomainError):
     """A payment would allocate more to an invoice than is still open on it."""
 
 

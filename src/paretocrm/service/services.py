@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from paretocrm.core.exceptions import DomainError
 from paretocrm.core.languages import language_of
 from paretocrm.core.models import require_version
 from paretocrm.core.tokens import digest
@@ -54,7 +55,7 @@ ORDER_CASE_TYPES = frozenset({CaseType.RETURN, CaseType.EXCHANGE})
 SURVEY_WINDOW_DAYS = 14
 
 
-class CaseError(ValueError):
+class CaseError(DomainError):
     """A case change that cannot be made; the message names the field or the rule."""
 
 

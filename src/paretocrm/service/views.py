@@ -25,7 +25,13 @@ from django.views.decorators.http import require_GET, require_POST
 from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.core.policy import Function, has_function
 from paretocrm.core.tokens import digest
-from paretocrm.core.views import ScopedListView, posted_user, posted_version
+from paretocrm.core.views import (
+    ScopedListView,
+    posted_user,
+    posted_version,
+    show_domain_error,
+    show_stale_version,
+)
 from paretocrm.customers.models import Customer
 from paretocrm.knowledge.models import Article
 from paretocrm.knowledge.services import search_articles, suggest_articles
@@ -171,15 +177,11 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             text = _("unknown action %(action)s") % {"action": repr(action)}
             raise services.CaseError(f"action: {text}")
     except services.CaseError as error:
-        messages.error(request, str(error))
+        show_domain_error(request, error)
     except ValidationError as error:
         messages.error(request, "; ".join(_flatten(error)))
     except StaleVersionError:
-        text = _(
-            "Someone else changed this case after you opened the page, so nothing was changed. "
-            "Check the case below and try again if still needed."
-        )
-        messages.error(request, text)
+        show_stale_version(request, Case._meta.verbose_name)
     else:
         messages.success(request, _("The case was updated."))
     return redirect("service:case", pk=case.pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -11,12 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paretocrm.core.exceptions import DomainError
 from paretocrm.core.policy import Function, has_function
 from paretocrm.core.tokens import digest
 from paretocrm.users.models import ApiToken, Team, User
 
 
-class TransferError(ValueError):
+class TransferError(DomainError):
     """A transfer that cannot be done as asked (message fit for the user)."""
 
 
@@ -185,10 +187,10 @@ def transfer_accounts(
     successors = _successors(to)
     successors = [u for u in successors if u.pk != from_user.pk] or successors
     new_owner_of: dict[int, User] = {}
-    turn = iter(range(10**12))
+    turn = itertools.cycle(successors)
 
     def next_successor() -> User:
-        return successors[next(turn) % len(successors)]
+        return next(turn)
 
     def follow_customer(record: Any) -> User:
         return new_owner_of.get(record.customer_id) or next_successor()
@@ -258,9 +260,7 @@ def _transfer_tasks(from_user: User, pick: Any) -> int:
     names = {f.name for f in task_model._meta.get_fields()}
     if not {"owner", "status", "customer"} <= names:
         return 0
-    open_tasks = task_model.objects.filter(owner=from_user).exclude(
-        status__in=["done", "cancelled", "closed"]
-    )
+    open_tasks = task_model.objects.filter(owner=from_user).active()  # open or snoozed
     return _reassign(open_tasks, "owner", pick)
 
 

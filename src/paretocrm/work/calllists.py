@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from paretocrm.audit.choices import SecurityEventKind
 from paretocrm.audit.services import record_event
+from paretocrm.core.exceptions import DomainError
 from paretocrm.core.masking import mask_phone
 from paretocrm.core.querysets import has_full_scope
 from paretocrm.customers.choices import ConsentChannel, InteractionKind
@@ -85,7 +86,7 @@ def header_aliases() -> dict[str, str]:
     return aliases
 
 
-class CallListError(ValueError):
+class CallListError(DomainError):
     """Bad call-list input; the message names the parameter."""
 
 

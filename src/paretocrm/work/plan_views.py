@@ -16,11 +16,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core.exceptions import StaleVersionError
-from paretocrm.core.views import posted_version
-from paretocrm.customers.choices import ActionStatus
+from paretocrm.core.views import posted_version, show_domain_error, show_stale_version
+from paretocrm.customers.choices import AccountPlanStatus, ActionStatus
 from paretocrm.customers.models import AccountPlan, Customer
 from paretocrm.customers.views import (
     may_export,
@@ -53,7 +54,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     listed = visible.filter(status=status) if status else visible
     listed = listed.select_related("customer", "owner").order_by("customer__name", "-period_start")
-    planned = visible.exclude(status="closed").values("customer_id")
+    planned = visible.exclude(status=AccountPlanStatus.CLOSED).values("customer_id")
     without_plan = (
         CustomerScore.objects.current()
         .visible_to(request.user)
@@ -162,7 +163,7 @@ def plan_add(request: HttpRequest, pk: int, part: str) -> HttpResponse:
         else:
             plans.add_action(plan, **form.cleaned_data)
     except plans.PlanError as error:
-        messages.error(request, str(error))
+        show_domain_error(request, error)
     return redirect("work:plan", pk=plan.pk)
 
 
@@ -179,13 +180,9 @@ def plan_action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
     try:
         plans.set_action_status(action, request.POST.get("status", ""), plan_version=version)
     except plans.PlanError as error:
-        messages.error(request, str(error))
+        show_domain_error(request, error)
     except StaleVersionError:
-        text = _(
-            "Someone else changed this plan after you opened the page, so nothing was changed. "
-            "Check the actions below and try again if still needed."
-        )
-        messages.error(request, text)
+        show_stale_version(request, pgettext_lazy("record", "plan"))
     else:
         messages.success(request, _("The action was updated."))
     return redirect("work:plan", pk=plan.pk)

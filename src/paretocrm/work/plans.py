@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from paretocrm.core.exceptions import DomainError
 from paretocrm.core.models import require_version
 from paretocrm.customers.choices import AccountPlanStatus, ActionStatus
 from paretocrm.customers.models import AccountPlan, AccountPlanAction, AccountPlanGoal, Customer
@@ -44,7 +45,7 @@ PLAN_FIELDS = (
 )
 
 
-class PlanError(ValueError):
+class PlanError(DomainError):
     """A plan change that cannot be made; the message names the field."""
 
 

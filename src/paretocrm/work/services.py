@@ -21,6 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from paretocrm.core import bounds
+from paretocrm.core.exceptions import DomainError
 from paretocrm.core.languages import language_of
 from paretocrm.core.models import require_version
 from paretocrm.customers.models import Customer
@@ -34,7 +35,7 @@ from paretocrm.work.reasons import render as render_reason
 logger = logging.getLogger(__name__)
 
 
-class TaskError(ValueError):
+class TaskError(DomainError):
     """A task action that cannot be done; the message says why."""
 
 

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from paretocrm.core import bounds
 from paretocrm.core.exceptions import StaleVersionError
-from paretocrm.core.views import posted_user, posted_version
+from paretocrm.core.views import posted_user, posted_version, show_domain_error, show_stale_version
 from paretocrm.customers.views import may_export, record_export, require_export, xlsx_response
 from paretocrm.imports.exports import csv_lines, neutralise, write_xlsx
 from paretocrm.imports.messages import render_issue
@@ -123,13 +123,9 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise services.TaskError(_("unknown action %(action)s") % {"action": repr(action)})
     except services.TaskError as error:
-        messages.error(request, str(error))
+        show_domain_error(request, error)
     except StaleVersionError:
-        text = _(
-            "Someone else changed this task after you opened the page, so nothing was changed. "
-            "Check the task below and try again if still needed."
-        )
-        messages.error(request, text)
+        show_stale_version(request, Task._meta.verbose_name)
     else:
         messages.success(request, _("Task updated."))
     return redirect("work:tasks")
@@ -153,7 +149,7 @@ def call_lists(request: HttpRequest) -> HttpResponse:
                 assigned_to=assignee,
             )
         except calllists.CallListError as error:
-            messages.error(request, str(error))
+            show_domain_error(request, error)
         else:
             return redirect("work:call_list", pk=created.pk)
     lists = CallList.objects.visible_to(request.user).select_related("created_by", "assigned_to")
@@ -189,7 +185,7 @@ def call_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except calllists.CallListError as error:
-            messages.error(request, str(error))
+            show_domain_error(request, error)
         return redirect("work:call_list", pk=pk)
     return render(request, "work/call_list_detail.html", _detail_context(request, call_list))
 
@@ -306,7 +302,7 @@ def call_list_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
             path.unlink(missing_ok=True)
             raise
     except calllists.CallListError as error:
-        messages.error(request, str(error))
+        show_domain_error(request, error)
         return redirect("work:call_list", pk=call_list.pk)
     if report.problems:
         path.unlink(missing_ok=True)
@@ -415,7 +411,7 @@ def _set_target(request: HttpRequest) -> HttpResponse:
             revenue_target=request.POST.get("revenue_target", ""),
         )
     except services.TaskError as error:
-        messages.error(request, str(error))
+        show_domain_error(request, error)
     else:
         messages.success(request, _("The target was saved."))
     return redirect(request.get_full_path())

@@ -11,16 +11,20 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from rest_framework import filters, status, viewsets
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.fields import get_error_detail
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from paretocrm.core.api.concurrency import check_if_match, etag_for, is_versioned
 from paretocrm.core.api.filters import IdFilterBackend, PersonalDataSearchFilter
 from paretocrm.core.api.permissions import RoleWritePermission
+from paretocrm.core.exceptions import DomainError
 from paretocrm.core.policy import Function
 
 
@@ -30,6 +34,22 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "This record is still referenced by other records; archive it instead."
     default_code = "protected"
+
+
+def refusal(error: DomainError | DjangoValidationError) -> ValidationError:
+    """A service's refusal as a 400: ``{field: [text]}`` when it names a field, else
+    ``[message]``; a model check (Django ``ValidationError``) with its own fields."""
+    if isinstance(error, DomainError):
+        return ValidationError({error.field: [error.text]} if error.field else [error.text])
+    return ValidationError(get_error_detail(error))
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus: a :class:`DomainError` a view did not catch is a 400 naming the
+    field (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``), never a 500."""
+    if isinstance(exc, DomainError):
+        exc = refusal(exc)
+    return drf_exception_handler(exc, context)
 
 
 class ScopedQuerysetMixin:

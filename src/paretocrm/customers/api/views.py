@@ -11,7 +11,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.fields import get_error_detail
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,7 +18,7 @@ from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
 from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
 from paretocrm.core.api.permissions import StaffPermission
-from paretocrm.core.api.views import ScopedModelViewSet, with_etag
+from paretocrm.core.api.views import ScopedModelViewSet, refusal, with_etag
 from paretocrm.customers import privacy, services
 from paretocrm.customers.api.serializers import (
     AccountPlanSerializer,
@@ -159,8 +158,7 @@ class AccountTeamMemberViewSet(ScopedModelViewSet):
         try:
             return services.add_account_team_member(customer, user, role or "sales")
         except services.AccountTeamError as error:
-            field, _sep, text = str(error).partition(": ")
-            raise ValidationError({field: [text]}) from error
+            raise refusal(error) from error
 
 
 class AccountPlanViewSet(ScopedModelViewSet):
@@ -187,7 +185,7 @@ class AccountPlanViewSet(ScopedModelViewSet):
                 customer=customer, owner=self.request.user, **fields
             )
         except (plans.PlanError, DjangoValidationError) as error:
-            raise plan_error(error) from error
+            raise refusal(error) from error
 
     def perform_update(self, serializer: AccountPlanSerializer) -> None:
         """Change with ``plans.update_plan`` under If-Match (the customer cannot change)."""
@@ -201,12 +199,4 @@ class AccountPlanViewSet(ScopedModelViewSet):
                     serializer.instance, version=serializer.instance.version, **fields
                 )
             except (plans.PlanError, DjangoValidationError) as error:
-                raise plan_error(error) from error
-
-
-def plan_error(error: plans.PlanError | DjangoValidationError) -> ValidationError:
-    """The plan service's "field: message" (or a model check) as a 400 naming the field."""
-    if isinstance(error, DjangoValidationError):
-        return ValidationError(get_error_detail(error))
-    field, separator, text = str(error).partition(": ")
-    return ValidationError({field: [text]} if separator else [str(error)])
+                raise refusal(error) from error

@@ -471,9 +471,9 @@ def test_dur2_the_payment_import_rechecks_under_lock_and_writes_nothing_if_overp
 
 
 def test_unknown_kind_and_literal_text_round_trip(write_csv: Writer) -> None:
-    from paretocrm.imports.services import ImportError_
+    from paretocrm.imports.services import ImportRefused
 
-    with pytest.raises(ImportError_, match="unknown kind 'widgets'"):
+    with pytest.raises(ImportRefused, match="unknown kind 'widgets'"):
         run_import("widgets", "x.csv")
     nasty = ["'; DROP TABLE x;--", "<script>alert(1)</script>", "{{7*7}}", "=1+1"]
     rows = [["code", "name"]] + [[f"N{i}", text] for i, text in enumerate(nasty)]

@@ -52,6 +52,5 @@ class CampaignSerializer(ScopedModelSerializer):
         try:
             check_dates(start, end)
         except CampaignError as error:
-            text = str(error).partition(": ")[2]
-            raise serializers.ValidationError({"end_date": [text]}) from error
+            raise serializers.ValidationError({"end_date": [error.text]}) from error
         return super().validate(attrs)

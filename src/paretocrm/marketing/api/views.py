@@ -8,12 +8,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.fields import get_error_detail
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from paretocrm.core.api.views import ScopedModelViewSet, with_etag
+from paretocrm.core.api.views import ScopedModelViewSet, refusal, with_etag
 from paretocrm.core.policy import Function
 from paretocrm.marketing import filtersets, services
 from paretocrm.marketing.api.serializers import CampaignSerializer
@@ -47,7 +45,7 @@ class CampaignViewSet(ScopedModelViewSet):
                 owner=self.request.user, **serializer.validated_data
             )
         except (services.CampaignError, DjangoValidationError) as error:
-            raise campaign_error(error) from error
+            raise refusal(error) from error
 
     def perform_update(self, serializer: CampaignSerializer) -> None:
         """Change with ``services.update_campaign`` under If-Match (archived: refused)."""
@@ -58,7 +56,7 @@ class CampaignViewSet(ScopedModelViewSet):
                     serializer.instance, version=None, **serializer.validated_data
                 )
             except (services.CampaignError, DjangoValidationError) as error:
-                raise campaign_error(error) from error
+                raise refusal(error) from error
 
     @extend_schema(request=None, responses=CampaignSerializer)
     @action(detail=True, methods=["post"])
@@ -69,11 +67,3 @@ class CampaignViewSet(ScopedModelViewSet):
             self.check_version(campaign)
             campaign = services.archive_campaign(campaign, version=None)
         return with_etag(Response(self.get_serializer(campaign).data), Campaign)
-
-
-def campaign_error(error: services.CampaignError | DjangoValidationError) -> ValidationError:
-    """The service's "field: message" (or a model check) as a 400 naming the field."""
-    if isinstance(error, DjangoValidationError):
-        return ValidationError(get_error_detail(error))
-    field, separator, text = str(error).partition(": ")
-    return ValidationError({field: [text]} if separator else [str(error)])

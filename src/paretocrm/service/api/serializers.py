@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from paretocrm.core.api.serializers import ScopedModelSerializer
+from paretocrm.core.api.views import refusal
 from paretocrm.service.models import CareRecord, Case, SurveyResponse
 from paretocrm.service.services import CaseError, check_assignee, open_case, transition_case
 
@@ -70,8 +71,7 @@ class CaseSerializer(ScopedModelSerializer):
                 try:
                     check_assignee(candidate, attrs[name], name)
                 except CaseError as error:
-                    message = str(error).partition(": ")[2]
-                    raise serializers.ValidationError({name: [message]}) from None
+                    raise serializers.ValidationError({name: [error.text]}) from None
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> Case:
@@ -79,8 +79,7 @@ class CaseSerializer(ScopedModelSerializer):
         try:
             return open_case(**validated_data)
         except CaseError as error:
-            field, _sep, message = str(error).partition(": ")
-            raise serializers.ValidationError({field: [message or str(error)]}) from None
+            raise refusal(error) from None
 
     def update(self, instance: Case, validated_data: dict[str, Any]) -> Case:
         """Other fields as given; a new ``status`` goes through the case workflow."""

@@ -6,11 +6,10 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from paretocrm.core.api.views import ScopedModelViewSet
+from paretocrm.core.api.views import ScopedModelViewSet, refusal
 from paretocrm.core.policy import Function
 from paretocrm.knowledge.models import Article
 from paretocrm.service import filtersets, services
@@ -48,8 +47,7 @@ class CaseViewSet(ScopedModelViewSet):
             else:
                 services.link_article(case, article, by=request.user)
         except services.CaseError as error:
-            field, _sep, text = str(error).partition(": ")
-            raise ValidationError({field: [text]}) from error
+            raise refusal(error) from error
         return Response(self.get_serializer(self.get_object()).data)  # fresh links
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from paretocrm.core.api.serializers import ScopedModelSerializer
+from paretocrm.core.api.views import refusal
 from paretocrm.core.masking import mask_phone
 from paretocrm.work import calllists
 from paretocrm.work.choices import CallOutcome, ReasonCode, TaskKind
@@ -104,7 +105,7 @@ class CallListSerializer(ScopedModelSerializer):
         try:
             calllists.check_assignee(value)
         except calllists.CallListError as error:
-            raise serializers.ValidationError(str(error).partition(": ")[2]) from None
+            raise serializers.ValidationError(error.text) from None
         return value
 
     def create(self, validated_data: dict[str, Any]) -> CallList:
@@ -117,8 +118,7 @@ class CallListSerializer(ScopedModelSerializer):
                 assigned_to=validated_data.get("assigned_to"),
             )
         except calllists.CallListError as error:
-            field, _sep, message = str(error).partition(": ")
-            raise serializers.ValidationError({field: [message or str(error)]}) from None
+            raise refusal(error) from None
 
 
 class CallListEntrySerializer(serializers.ModelSerializer):

@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from paretocrm.core.api.views import ScopedModelViewSet
+from paretocrm.core.api.views import ScopedModelViewSet, refusal
 from paretocrm.core.policy import Function
 from paretocrm.work import calllists
 from paretocrm.work.api.serializers import (
@@ -72,7 +72,6 @@ class CallListViewSet(ScopedModelViewSet):
                 entry, outcome=data["outcome"], notes=data.get("notes", ""), by=request.user
             )
         except calllists.CallListError as error:
-            field, _sep, message = str(error).partition(": ")
-            raise ValidationError({field: [message or str(error)]}) from None
+            raise refusal(error) from None
         entry.refresh_from_db()
         return Response(CallListEntrySerializer(entry).data)

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from paretocrm.imports.kinds import KINDS
 from paretocrm.imports.models import ImportStatus
-from paretocrm.imports.services import ImportError_, ImportResult, ProgressHooks, run_import
+from paretocrm.imports.services import ImportRefused, ImportResult, ProgressHooks, run_import
 
 REPORT_LIMIT = 200
 PROGRESS_FROM = 20_000  # rows; smaller files finish before a bar is worth drawing
@@ -83,7 +83,7 @@ class Command(BaseCommand):
                     user=user,
                     hooks=ProgressHooks(start, advance),
                 )
-            except ImportError_ as exc:
+            except ImportRefused as exc:
                 raise CommandError(str(exc)) from None
         print_result(console, result)
         if not result.ok:
