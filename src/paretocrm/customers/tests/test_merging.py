@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from paretocrm.audit.models import AuditEvent
 from paretocrm.core.exceptions import StaleVersionError
+from paretocrm.core.models import AppendOnlyModel
 from paretocrm.customers.merging import (
     DELIBERATELY_LEFT,
+    MOVED_LEDGERS,
     MergeError,
     customer_relations,
     merge_customers,
@@ -73,6 +75,14 @@ def test_every_relation_to_customer_is_handled_or_deliberately_left() -> None:
     # Every relation found in the model meta is either moved or named with a reason.
     assert set(DELIBERATELY_LEFT) <= labels | {"customers.Customer.merged_into"}
     assert all(reason.strip() for reason in DELIBERATELY_LEFT.values())
+    # History tables cannot be moved by accident: each is left or declared a moved ledger.
+    append_only = {
+        f"{r.related_model._meta.label}.{r.field.name}"
+        for r in customer_relations()
+        if issubclass(r.related_model, AppendOnlyModel)
+    }
+    assert append_only, "the relations include the append-only history tables"
+    assert append_only <= set(DELIBERATELY_LEFT) | set(MOVED_LEDGERS)
 
 
 def test_a_merge_loses_nothing() -> None:
