@@ -126,7 +126,7 @@ def merge_customers(
     from paretocrm.users.permissions import Function, require_function
 
     if keep.pk == drop.pk:
-        raise MergeError(_("drop: a customer cannot be merged into itself"))
+        raise MergeError(f"drop: {_('a customer cannot be merged into itself')}")
     visible = Customer.objects.visible_to(by).filter(pk__in=(keep.pk, drop.pk)).count()
     if visible != 2:
         raise Customer.DoesNotExist("customer not found")
@@ -148,10 +148,8 @@ def _merge(
     require_version(dropped, version_drop)
     for name, row in (("drop", dropped), ("keep", kept)):
         if row.merged_into_id is not None:
-            raise MergeError(
-                _("%(field)s: %(code)s was already merged into another customer")
-                % {"field": name, "code": row.code}
-            )
+            text = _("%(code)s was already merged into another customer") % {"code": row.code}
+            raise MergeError(f"{name}: {text}")
 
     moved: Counter[str] = Counter()
     left: Counter[str] = Counter()

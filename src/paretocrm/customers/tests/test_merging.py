@@ -213,8 +213,11 @@ def test_merge_page_shows_both_and_merges_on_post() -> None:
     response = client.post(
         url,
         {"keep": keep.pk, "version_first": keep.version, "version_second": drop.version},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert response.status_code == 302
+    landing = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已合并到此客户" in landing
     drop.refresh_from_db()
     assert drop.merged_into_id == keep.pk
     # The merged record is gone from the list and from the duplicates page.
