@@ -288,3 +288,25 @@ def test_api_merge_of_another_teams_customer_is_404() -> None:
     )
     assert response.status_code == 404
     assert Customer.objects.get(pk=theirs.pk).merged_into_id is None
+
+
+def test_history_of_the_merged_record_stays_readable_on_the_kept_one() -> None:
+    from paretocrm.audit.choices import ChangeChannel
+    from paretocrm.audit.context import audit_context
+    from paretocrm.audit.models import FieldChange
+    from paretocrm.audit.services import history_for_customer
+
+    manager = new_user("key_account_manager")
+    keep, drop = _book(manager)
+    with audit_context(ChangeChannel.WEB, manager):
+        drop.industry = "燃气"
+        drop.save()
+    before = FieldChange.objects.filter(customer_id=drop.pk).count()
+    assert before >= 1
+    assert not [c for c in history_for_customer(manager, keep) if c.new_value == "燃气"]
+
+    merge_customers(keep, drop, by=manager, version_keep=None, version_drop=None)
+
+    # Written as it happened (still on the archived record), read on the kept one too.
+    assert FieldChange.objects.filter(customer_id=drop.pk, new_value="燃气").count() == 1
+    assert [c for c in history_for_customer(manager, keep) if c.new_value == "燃气"]
