@@ -53,7 +53,9 @@ MOVED_LEDGERS: dict[str, str] = {
 }
 
 #: Tables whose colliding rows are removed: they only grant what ``keep`` already has.
-MERGED_DUPLICATES: frozenset[str] = frozenset({"customers.AccountTeamMember", "customers.Customer_tags"})
+MERGED_DUPLICATES: frozenset[str] = frozenset(
+    {"customers.AccountTeamMember", "customers.Customer_tags"}
+)
 
 
 class MergeError(ValueError):
@@ -142,7 +144,12 @@ def _merge(
     from paretocrm.audit.services import record_event
 
     # Lock both rows in id order so that two merges of the same pair cannot deadlock.
-    locked = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=(keep.pk, drop.pk)).order_by("pk")}
+    locked = {
+        c.pk: c
+        for c in Customer.objects.select_for_update()
+        .filter(pk__in=(keep.pk, drop.pk))
+        .order_by("pk")
+    }
     kept, dropped = locked[keep.pk], locked[drop.pk]
     require_version(kept, version_keep)
     require_version(dropped, version_drop)

@@ -132,7 +132,9 @@ class UnmaskedContactSerializer(serializers.Serializer):
 class CustomerMergeSerializer(serializers.Serializer):
     """Which customer to merge into this one; optionally the version of it the client read."""
 
-    drop = serializers.IntegerField(min_value=1, help_text="id of the customer merged into this one")
+    drop = serializers.IntegerField(
+        min_value=1, help_text="id of the customer merged into this one"
+    )
     drop_version = serializers.IntegerField(
         min_value=1,
         required=False,

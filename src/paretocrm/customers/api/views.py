@@ -21,9 +21,8 @@ from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
 from paretocrm.core.api.concurrency import PreconditionFailed, etag_for
 from paretocrm.core.api.permissions import StaffPermission
-from paretocrm.core.exceptions import StaleVersionError
-from paretocrm.users.permissions import Function, require_function
 from paretocrm.core.api.views import ScopedModelViewSet, with_etag
+from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.customers import privacy, services
 from paretocrm.customers.api.serializers import (
     AccountPlanSerializer,
@@ -44,6 +43,7 @@ from paretocrm.customers.models import (
     Customer,
     Interaction,
 )
+from paretocrm.users.permissions import Function, require_function
 from paretocrm.work import plans
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from tests.api_samples import make_score, new_user
 
 from paretocrm.audit.models import AuditEvent
 from paretocrm.core.exceptions import StaleVersionError
@@ -17,8 +18,8 @@ from paretocrm.customers.merging import (
     MOVED_LEDGERS,
     MergeError,
     customer_relations,
-    merge_customers,
     merge_counts,
+    merge_customers,
 )
 from paretocrm.customers.models import AccountTeamMember, Customer, Interaction
 from paretocrm.customers.tests.factories import (
@@ -32,7 +33,6 @@ from paretocrm.insights.models import CustomerScore
 from paretocrm.service.models import Case
 from paretocrm.users.models import Team
 from paretocrm.work.models import Task
-from tests.api_samples import make_score, new_user
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +41,14 @@ D = dt.date(2026, 3, 2)
 
 def _book(manager):
     """北京华油天然气有限公司 entered twice: once by the ERP, once by hand in English."""
-    keep = make_customer(owner=manager, team=manager.team, name="北京华油天然气有限公司", code="BJHY01")
+    keep = make_customer(
+        owner=manager, team=manager.team, name="北京华油天然气有限公司", code="BJHY01"
+    )
     drop = make_customer(
-        owner=manager, team=manager.team, name="Beijing Huayou Natural Gas Co., Ltd.", code="BJHY-EN"
+        owner=manager,
+        team=manager.team,
+        name="Beijing Huayou Natural Gas Co., Ltd.",
+        code="BJHY-EN",
     )
     make_order(keep, [("120", "385.50", "300", "0")])
     for qty in ("8", "2400", "15"):  # irregular large orders on the English record
@@ -53,7 +58,9 @@ def _book(manager):
     make_contact(keep, name="王建国", mobile="13901012345")
     make_contact(drop, name="李娜", email="li.na@huayou.cn")
     make_contact(drop, name="Zhang Wei", phone="+86 10 6512 3456")
-    Case.objects.create(number="CS-8801", customer=drop, case_type="complaint", subject="压力表读数异常")
+    Case.objects.create(
+        number="CS-8801", customer=drop, case_type="complaint", subject="压力表读数异常"
+    )
     Interaction.objects.create(customer=drop, kind="visit", subject="季度拜访")
     Task.objects.create(customer=drop, owner=manager, kind="manual", reason="回访李娜", due_on=D)
     make_score(manager, customer=drop)
