@@ -317,3 +317,22 @@ def test_history_of_the_merged_record_stays_readable_on_the_kept_one() -> None:
     # Written as it happened (still on the archived record), read on the kept one too.
     assert FieldChange.objects.filter(customer_id=drop.pk, new_value="燃气").count() == 1
     assert [c for c in history_for_customer(manager, keep) if c.new_value == "燃气"]
+
+
+def test_a_failure_half_way_moves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DUR-3: the event is written last; when it fails, every moved row goes back."""
+    from paretocrm.audit import services as audit_services
+
+    manager = new_user("key_account_manager")
+    keep, drop = _book(manager)
+    before = _counts(drop)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(audit_services, "record_event", broken)
+    with pytest.raises(RuntimeError):
+        merge_customers(keep, drop, by=manager, version_keep=None, version_drop=None)
+    assert _counts(drop) == before
+    drop.refresh_from_db()
+    assert drop.merged_into_id is None and not drop.is_archived
