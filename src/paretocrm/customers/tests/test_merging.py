@@ -232,6 +232,9 @@ def test_merge_page_shows_both_and_merges_on_post() -> None:
     assert "BJHY-EN" not in listing and "BJHY01" in listing
     duplicates = client.get(reverse("customers:duplicates")).content.decode()
     assert "Beijing Huayou Natural Gas" not in duplicates
+    # The archived record stays readable and says where it went.
+    archived = client.get(reverse("customers:detail", kwargs={"pk": drop.pk}))
+    assert archived.status_code == 200 and 'id="merged-into"' in archived.content.decode()
 
 
 def test_duplicates_page_links_each_pair_to_the_merge_page() -> None:
@@ -277,6 +280,9 @@ def test_api_merge_needs_if_match_and_merges() -> None:
     ok = client.post(url, {"drop": drop.pk}, format="json", HTTP_IF_MATCH=f'"{keep.version}"')
     assert ok.status_code == 200, ok.content
     assert ok.json()["moved"]["sales.Order"] == 3
+    listed = client.get(reverse("customer-list")).json()
+    codes = {row["code"] for row in listed.get("results", listed)}
+    assert "BJHY01" in codes and "BJHY-EN" not in codes
     assert Customer.objects.get(pk=drop.pk).merged_into_id == keep.pk
 
 
