@@ -111,6 +111,8 @@ EXTRA_ACTIONS = {
     "contact-unmask",
     "contact-personal-data",
     "contact-erase",
+    # customers/tests/test_merging.py (issue 17: merge two records of one company)
+    "customer-merge",
     # work/tests/test_calllist_scope.py (issue 14 finding 2, issue 16 finding 3)
     "call-list-entries",
     "call-list-record-outcome",
@@ -145,6 +147,7 @@ DETAIL_SUFFIXES = (
     "-record-outcome",
     "-articles",
     "-archive",
+    "-merge",
 )
 
 

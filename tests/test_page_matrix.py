@@ -120,6 +120,13 @@ def _team_member(user: User) -> AccountTeamMember:
     return AccountTeamMember.objects.create(customer=customer, user=new_user("sales_rep"))
 
 
+def _customer_pair(user: User) -> Any:
+    """Two records of one company in ``user``'s scope (the second is merged into the first)."""
+    customer = make_customer(owner=user, team=user.team, name="北京华油天然气有限公司")
+    customer.twin = make_customer(owner=user, team=user.team, name="北京华油天然气")
+    return customer
+
+
 def _colleague(_user: User) -> User:
     leaver = new_user("sales_rep")
     make_customer(owner=leaver)
@@ -145,6 +152,15 @@ RECORDS: dict[str, Record] = {
     ),
     "account team member": Record(
         _team_member, kwargs=lambda m: {"pk": m.customer_id, "member_pk": m.pk}
+    ),
+    "customer pair": Record(
+        _customer_pair,
+        kwargs=lambda c: {"pk": c.pk, "other": c.twin.pk},
+        body=lambda c: {
+            "keep": c.pk,
+            "version_first": c.version,
+            "version_second": c.twin.version,
+        },
     ),
     "contact": Record(_contact, body=lambda c: {"show": "phone", "version": c.version}),
     "saved view": Record(_saved_view, reach=PERSONAL),
@@ -263,6 +279,7 @@ PAGES: dict[str, Page] = {
     # State-changing staff pages.
     "customers:detail": Page(F.EDIT_ACCOUNTS, "interaction on customer"),
     "customers:edit": Page(F.EDIT_ACCOUNTS, "customer"),
+    "customers:merge": Page(F.EDIT_ACCOUNTS, "customer pair"),
     "customers:team_add": Page(F.EDIT_ACCOUNTS, "customer for team"),
     "customers:team_remove": Page(F.EDIT_ACCOUNTS, "account team member"),
     "customers:contact_erase": Page(F.ERASE, "contact"),
@@ -410,6 +427,7 @@ def dummy_url(name: str) -> str:
         {"pk": 1, "action_pk": 1},
         {"customer_pk": 1},
         {"pk": 1, "member_pk": 1},
+        {"pk": 1, "other": 2},
         {"pk": 1, "file_format": "csv"},
         {"kind": "customers", "fmt": "csv", "language": "zh"},
     ):

@@ -379,9 +379,9 @@ BAD_CUSTOMERS = (
 
 def seed_records(tmp: Path) -> tuple[list[str], list[str]]:
     """Records the demo does not hold, made through the services a user's action calls: a
-    call list, a concept survey, an import report with errors, a portal invitation and the
-    satisfaction surveys. Returns the paths of the links the e-mails carry, and of the
-    fragments a page loads only while something runs (an import's status)."""
+    call list, a concept survey, a customer entered twice, an import report with errors, a
+    portal invitation and the satisfaction surveys. Returns the paths of the links the e-mails
+    carry, and of the fragments a page loads only while something runs (an import's status)."""
     from django.core import mail
 
     from paretocrm.customers.models import Contact
@@ -396,6 +396,13 @@ def seed_records(tmp: Path) -> tuple[list[str], list[str]]:
 
     admin, kam = User.objects.get(username="admin"), User.objects.get(username="kam")
     create_call_list(name="华东核心客户回访", params={}, created_by=kam, assigned_to=kam)
+    # The same company entered twice (the duplicates page links the pair to the merge page).
+    from paretocrm.customers.models import Customer
+
+    twin = Customer.objects.filter(owner=kam).order_by("pk").first()
+    Customer.objects.create(
+        code="DEMO-DUP1", name=f"{twin.name}（华东）", owner=kam, team=twin.team
+    )
     survey = ConceptSurvey.objects.create(
         title="冻干蜜柚片", concept="低糖、独立小包装。", question="您会订购吗？"
     )

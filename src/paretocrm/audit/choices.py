@@ -26,3 +26,4 @@ class SecurityEventKind(models.TextChoices):
     UNMASK = "unmask", _("unmasked personal data")
     ACCESS_DENIED = "access_denied", _("access denied")
     ERASURE = "erasure", _("personal data erased")
+    CUSTOMER_MERGED = "customer_merged", _("customers merged")

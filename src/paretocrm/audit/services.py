@@ -266,10 +266,24 @@ def history_for_customer(user: Any, customer: Any, limit: int = 50) -> list[Fiel
         return []
     return shown_changes(
         user,
-        FieldChange.objects.filter(customer_id=customer.pk)
+        FieldChange.objects.filter(customer_id__in=_merged_family(customer))
         .select_related("actor", "content_type")
         .order_by("-changed_at", "-id")[:limit],
     )
+
+
+def _merged_family(customer: Any) -> list[int]:
+    """The customer and every record merged into it (``customers.merging``), at any depth:
+    the history of a merged record is read on the one that lives on, never rewritten."""
+    from paretocrm.customers.models import Customer
+
+    family, frontier = [customer.pk], [customer.pk]
+    while frontier:
+        frontier = list(
+            Customer.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True)
+        )
+        family += frontier
+    return family
 
 
 def _is_text_field(change: FieldChange) -> bool:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from paretocrm.customers.duplicates import TooManyToCompare, customer_duplicates
 from paretocrm.customers.views import filtered_customers
+from paretocrm.users.permissions import Function, has_function
 
 #: Reason codes of :mod:`paretocrm.customers.duplicates` in the reader's words.
 REASONS = {
@@ -28,7 +29,12 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     """Candidate pairs, best first, each with its score and reasons, among the customers of
     the list view the reader came from (the same filters: tier, owner, region, ...)."""
     _, customers = filtered_customers(request)
-    context: dict[str, object] = {"too_many": None, "pairs": [], "query": request.GET.urlencode()}
+    context: dict[str, object] = {
+        "too_many": None,
+        "pairs": [],
+        "query": request.GET.urlencode(),
+        "may_merge": has_function(request.user, Function.EDIT_ACCOUNTS),
+    }
     try:
         pairs = customer_duplicates(customers)
     except TooManyToCompare as error:

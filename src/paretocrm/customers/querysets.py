@@ -109,6 +109,10 @@ class CustomerQuerySet(CustomerScopedQuerySet):
         """Customers that are not archived."""
         return self.filter(status="active")
 
+    def not_merged(self) -> Self:
+        """Customers that live on: not merged into another record (lists, duplicates)."""
+        return self.filter(merged_into__isnull=True)
+
     def owners_visible_to(self, user: Any) -> Any:
         """The users who own a customer ``user`` may see (e.g. an owner filter's choices).
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from paretocrm.customers import duplicate_views, views
+from paretocrm.customers import duplicate_views, merge_views, views
 
 app_name = "customers"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("export/<str:file_format>/", views.CustomerExportView.as_view(), name="export"),
     path("<int:pk>/", views.CustomerDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.CustomerEditView.as_view(), name="edit"),
+    path("<int:pk>/merge/<int:other>/", merge_views.merge, name="merge"),
     path("<int:pk>/team/", views.AccountTeamAddView.as_view(), name="team_add"),
     path(
         "<int:pk>/team/<int:member_pk>/remove/",

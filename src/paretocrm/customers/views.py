@@ -118,7 +118,7 @@ def with_current_score(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
 
 def filtered_customers(request: HttpRequest) -> tuple[CustomerFilterSet, QuerySet[Customer]]:
     """The filter set bound to the request and the scoped, filtered customers."""
-    scoped = Customer.objects.visible_to(request.user)
+    scoped = Customer.objects.visible_to(request.user).not_merged()
     filterset = CustomerFilterSet(request.GET or None, queryset=scoped)
     owners = Customer.objects.owners_visible_to(request.user).order_by("username")
     filterset.form.fields["owner"].queryset = owners

@@ -48,6 +48,7 @@ class CustomerSerializer(ScopedModelSerializer):
             "team",
             "status",
             "archived_at",
+            "merged_into",
             "currency",
             "website",
             "address",
@@ -126,6 +127,28 @@ class UnmaskedContactSerializer(serializers.Serializer):
     mobile = serializers.CharField(allow_blank=True)
     email = serializers.CharField(allow_blank=True)
     wechat = serializers.CharField(allow_blank=True)
+
+
+class CustomerMergeSerializer(serializers.Serializer):
+    """Which customer to merge into this one; optionally the version of it the client read."""
+
+    drop = serializers.IntegerField(
+        min_value=1, help_text="id of the customer merged into this one"
+    )
+    drop_version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="the version of the dropped customer the client read (refused when changed)",
+    )
+
+
+class CustomerMergeResultSerializer(serializers.Serializer):
+    """The kept customer and the rows moved to it (and left with the archived one), per table."""
+
+    customer = CustomerSerializer()
+    merged = serializers.IntegerField(help_text="id of the archived, merged customer")
+    moved = serializers.DictField(child=serializers.IntegerField())
+    left = serializers.DictField(child=serializers.IntegerField())
 
 
 class InteractionSerializer(ScopedModelSerializer):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -17,18 +18,23 @@ from rest_framework.response import Response
 from paretocrm.audit.choices import ChangeChannel, SecurityEventKind
 from paretocrm.audit.context import audit_context
 from paretocrm.audit.services import record_event
+from paretocrm.core.api.concurrency import PreconditionFailed, etag_for
 from paretocrm.core.api.permissions import StaffPermission
 from paretocrm.core.api.views import ScopedModelViewSet, refusal, with_etag
+from paretocrm.core.exceptions import StaleVersionError
 from paretocrm.customers import privacy, services
 from paretocrm.customers.api.serializers import (
     AccountPlanSerializer,
     AccountTeamMemberSerializer,
     ContactSerializer,
+    CustomerMergeResultSerializer,
+    CustomerMergeSerializer,
     CustomerSerializer,
     InteractionSerializer,
     UnmaskedContactSerializer,
 )
 from paretocrm.customers.filtersets import CustomerFilterSet
+from paretocrm.customers.merging import MergeError, merge_customers
 from paretocrm.customers.models import (
     AccountPlan,
     AccountTeamMember,
@@ -36,6 +42,7 @@ from paretocrm.customers.models import (
     Customer,
     Interaction,
 )
+from paretocrm.users.permissions import Function, require_function
 from paretocrm.work import plans
 
 
@@ -49,10 +56,57 @@ class CustomerViewSet(ScopedModelViewSet):
     ordering_fields = ("name", "code", "created_at", "updated_at", "industry", "region")
     list_prefetch_related = ("tags",)
     stamp_user_fields = ("owner",)
+    if_match_actions = ("merge",)
 
     def perform_create(self, serializer: CustomerSerializer) -> None:
         """Owner and team are the creator's: ownership moves only by transfer."""
         serializer.save(owner=self.request.user, team=getattr(self.request.user, "team", None))
+
+    def get_queryset(self) -> Any:
+        """A merged customer stays readable by id but leaves the list (``merged_into``)."""
+        queryset = super().get_queryset()
+        return queryset.not_merged() if self.action == "list" else queryset
+
+    @extend_schema(request=CustomerMergeSerializer, responses=CustomerMergeResultSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[StaffPermission])
+    def merge(self, request: Request, pk: Any = None) -> Response:
+        """Merge the customer ``drop`` into this one (``customers.merging``, as on the page).
+
+        Both must be in scope (404 otherwise) and the caller needs the edit-accounts function
+        (403). If-Match names this customer's version (428 without, 412 when it changed);
+        ``drop_version`` may name the dropped one's (412 when it changed).
+        """
+        keep = self.get_object()
+        body = CustomerMergeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        drop = get_object_or_404(
+            Customer.objects.visible_to(request.user), pk=body.validated_data["drop"]
+        )
+        require_function(request.user, Function.EDIT_ACCOUNTS, what="merge customers")
+        try:
+            with transaction.atomic(), audit_context(ChangeChannel.API, request.user):
+                self.check_version(keep)
+                result = merge_customers(
+                    keep,
+                    drop,
+                    by=request.user,
+                    version_keep=None,
+                    version_drop=body.validated_data.get("drop_version"),
+                )
+        except StaleVersionError as stale:
+            raise PreconditionFailed() from stale
+        except MergeError as refused:
+            field, _sep, text = str(refused).partition(": ")
+            raise ValidationError({field: [text]}) from refused
+        data = {
+            "customer": self.get_serializer(result.keep).data,
+            "merged": result.drop.pk,
+            "moved": result.moved,
+            "left": result.left,
+        }
+        response = Response(data)
+        response["ETag"] = etag_for(result.keep.version)
+        return response
 
 
 class ContactViewSet(ScopedModelViewSet):

@@ -162,6 +162,17 @@ class Customer(VersionedModel):
         _("status"), max_length=16, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE
     )
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    #: Set when this record was merged into another (``customers.merging``): it stays,
+    #: archived, so its history remains readable and points at the record that lives on.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_from",
+    )
     currency = currency_field()
     website = models.CharField(_("website"), max_length=200, blank=True)
     address = models.TextField(_("address"), blank=True)
