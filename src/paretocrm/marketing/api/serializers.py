@@ -17,7 +17,7 @@ class CampaignSerializer(ScopedModelSerializer):
     ``archived_at`` is set only by the archive action.
     """
 
-    archived_at = serializers.DateTimeField(read_only=True)
+    archived_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Campaign
