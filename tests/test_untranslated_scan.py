@@ -184,9 +184,11 @@ class PageText(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
-        # Links, and the fragments htmx loads into the page.
-        for name in ("href", "hx-get"):
-            if values.get(name) and (tag == "a" or name == "hx-get"):
+        # Links, the fragments htmx loads into the page, and the targets of form buttons
+        # (a campaign's audience downloads are buttons: without them the route was only
+        # reached through record id 1, which PostgreSQL's never-restarting ids do not hold).
+        for name in ("href", "hx-get", "formaction"):
+            if values.get(name) and (tag == "a" or name != "href"):
                 self.links.append(values[name])
         if not self.skipping():
             here = (*self.stack, tag)
