@@ -12,7 +12,6 @@ import datetime as dt
 import itertools
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -26,11 +25,6 @@ from paretocrm.work.models import Task
 
 pytestmark = pytest.mark.django_db
 _seq = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 @pytest.fixture

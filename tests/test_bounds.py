@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
@@ -38,11 +37,6 @@ from tests.api_samples import TODAY, new_user
 
 ABSURD = "99999999999"
 AS_OF = dt.date(2025, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 def api_client(user: object) -> APIClient:

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -436,11 +435,6 @@ def dummy_url(name: str) -> str:
         except Exception:  # noqa: S112
             continue
     raise AssertionError(f"no URL for {name}")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 def _cell(name: str, role: str) -> Any:

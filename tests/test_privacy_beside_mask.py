@@ -12,7 +12,6 @@ import io
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -30,11 +29,6 @@ pytestmark = pytest.mark.django_db
 PHONE, ID_NUMBER, EMAIL = "13812345678", "11010519491231002X", "zhang.wei@example.com"
 NOTE = f"Call {PHONE}, ID {ID_NUMBER}, private mail {EMAIL}"
 SECRETS = (PHONE, ID_NUMBER, EMAIL)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 def api(user: object) -> APIClient:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -33,11 +32,6 @@ pytestmark = pytest.mark.django_db
 
 PHONE = "13812345678"
 NOTE = f"王经理手机 {PHONE}，身份证 11010519491231002X"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 def _patterns() -> list[tuple[str, str, URLPattern]]:

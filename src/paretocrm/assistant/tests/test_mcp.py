@@ -12,7 +12,6 @@ import json
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from mcp import Client
@@ -28,11 +27,6 @@ from paretocrm.users.services import issue_token
 from paretocrm.work.models import Task
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 def call(user: Any, tool: str, **arguments: Any) -> tuple[bool, Any]:

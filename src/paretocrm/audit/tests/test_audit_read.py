@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,11 +20,6 @@ pytestmark = pytest.mark.django_db
 
 AUDIT_READERS = (Role.ADMINISTRATOR, Role.GENERAL_MANAGER)
 OTHERS = tuple(r for r in STAFF_ROLES if r not in AUDIT_READERS)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 def api(user: object) -> APIClient:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
@@ -12,11 +11,6 @@ from tests.api_samples import new_user
 from paretocrm.core.api.throttling import UserWindowThrottle
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from html import unescape
 import openpyxl
 import pytest
 from django.apps import apps
-from django.core.cache import cache
 from django.db import models
 from django.test import Client
 from django.urls import reverse
@@ -38,11 +37,6 @@ pytestmark = pytest.mark.django_db
 PHONE, MOBILE, EMAIL, NAME = "13812345678", "13987654321", "zhang.wei@example.com", "Zhang Wei"
 UNMASKERS = [r for r in Role if Function.VIEW_UNMASKED in ROLE_FUNCTIONS[r]]
 OTHERS = [r for r in STAFF_ROLES if r not in UNMASKERS]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 def api(user: object) -> APIClient:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -21,11 +20,6 @@ LEAVING = [
     {"signal": "receivables", "value": 0.3333, "points": 15.0},
     {"signal": "contact_coverage", "value": 1.0, "points": 3.8},
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 @pytest.fixture

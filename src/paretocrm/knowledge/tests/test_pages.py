@@ -5,7 +5,6 @@ bodies rendered inert, and articles linked to and found from a service case."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -23,11 +22,6 @@ XSS = (
     "退货须知\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>\n\n"
     "[点这里](javascript:alert(2))\n\n**七天内**可以退货"
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 def signed_in(user: object, language: str = "zh-hans") -> Client:

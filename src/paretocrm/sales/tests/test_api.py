@@ -5,7 +5,6 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.test import APIClient
 from tests.api_samples import TODAY, new_user
@@ -14,11 +13,6 @@ from paretocrm.customers.tests.factories import make_customer, make_order, make_
 from paretocrm.sales.models import Opportunity, OpportunityStageChange, Order, OrderLine, Payment
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 def client_for(user: object) -> APIClient:

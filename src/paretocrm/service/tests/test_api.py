@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.test import APIClient
 from tests.api_samples import new_user
@@ -12,11 +11,6 @@ from paretocrm.customers.tests.factories import make_contact, make_customer
 from paretocrm.service.models import Case, SlaPolicy
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 def client_for(user: object) -> APIClient:

@@ -7,7 +7,6 @@ import importlib
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,11 +20,6 @@ from paretocrm.users.services import deactivate_user, issue_token
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a-long-passphrase-42"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 def _obtain(username: str) -> str:

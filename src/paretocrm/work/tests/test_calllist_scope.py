@@ -11,7 +11,6 @@ import io
 
 import openpyxl
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -25,11 +24,6 @@ from paretocrm.work import calllists
 from paretocrm.work.models import CallList, CallListEntry
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 @pytest.fixture
